@@ -1,0 +1,27 @@
+/**
+ * @module
+ * The Hono application: every route, and the one error handler.
+ */
+import { Hono } from 'hono'
+import { errorBody, onError } from './http-error.js'
+import type { KeyRing } from './keys.js'
+import { batchRoutes } from './routes/batch.js'
+import { healthRoutes } from './routes/health.js'
+import type { EventWriter } from './writer.js'
+
+/** What the routes need. */
+export interface AppDeps {
+  keys: KeyRing
+  writer: EventWriter
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono()
+  app.route('/', healthRoutes)
+  app.route('/', batchRoutes(deps))
+  app.notFound((c) =>
+    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
+  )
+  app.onError(onError)
+  return app
+}

@@ -1,0 +1,119 @@
+/**
+ * @module
+ * The service's configuration: the environment is read and validated here and nowhere else.
+ */
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 2h or 14d')
+  .transform(parseDuration)
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LASTSEEN_DATA_DIR: z.string().min(1).default('./.lastseen'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
+    .default('lastseen'),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
+    .optional(),
+  LASTSEEN_WRITE_KEY: z
+    .string()
+    .regex(/^lsw_[A-Za-z0-9_-]{16,}$/, 'lsw_ and 16+ characters')
+    .optional(),
+  LASTSEEN_READ_KEY: z
+    .string()
+    .regex(/^lsr_[A-Za-z0-9_-]{16,}$/, 'lsr_ and 16+ characters')
+    .optional(),
+  LASTSEEN_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LASTSEEN_WEBHOOK_SECRET: z.string().min(16).optional(),
+  LASTSEEN_INACTIVE_AFTER: duration.default(14 * 86_400_000),
+})
+
+/** The validated configuration. Durations are in milliseconds. */
+export interface Config {
+  port: number
+  host: string
+  clickhouse:
+    | { kind: 'embedded'; dataDir: string; database: string }
+    | {
+        kind: 'remote'
+        url: string
+        database: string
+        username?: string
+        password?: string
+        cluster?: string
+      }
+  writeKey?: string
+  readKey?: string
+  webhook?: { url: string; secret?: string }
+  inactiveAfterMs: number
+}
+
+/** A configuration the service cannot start with; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Parse `30s`, `15m`, `2h`, `14d` (or `250ms`) into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text)
+  if (!match) throw new ConfigError(`not a duration: ${text}`)
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']
+  return Number(match[1]) * unit
+}
+
+/** Read the configuration from `env`, or throw a `ConfigError` naming each bad variable. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
+  const parsed = schema.safeParse(blank)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL (a cluster is a remote ClickHouse)',
+    )
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    clickhouse: e.CLICKHOUSE_URL
+      ? {
+          kind: 'remote',
+          url: e.CLICKHOUSE_URL,
+          database: e.CLICKHOUSE_DATABASE,
+          ...(e.CLICKHOUSE_USER ? { username: e.CLICKHOUSE_USER } : {}),
+          ...(e.CLICKHOUSE_PASSWORD ? { password: e.CLICKHOUSE_PASSWORD } : {}),
+          ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
+        }
+      : {
+          kind: 'embedded',
+          dataDir: resolve(e.LASTSEEN_DATA_DIR),
+          database: e.CLICKHOUSE_DATABASE,
+        },
+    ...(e.LASTSEEN_WRITE_KEY ? { writeKey: e.LASTSEEN_WRITE_KEY } : {}),
+    ...(e.LASTSEEN_READ_KEY ? { readKey: e.LASTSEEN_READ_KEY } : {}),
+    ...(e.LASTSEEN_WEBHOOK_URL
+      ? {
+          webhook: {
+            url: e.LASTSEEN_WEBHOOK_URL,
+            ...(e.LASTSEEN_WEBHOOK_SECRET ? { secret: e.LASTSEEN_WEBHOOK_SECRET } : {}),
+          },
+        }
+      : {}),
+    inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
+  }
+}

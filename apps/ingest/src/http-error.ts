@@ -1,0 +1,37 @@
+/**
+ * @module
+ * The service's error: carries its HTTP status and API code; `onError` turns every error into
+ * the one JSON shape `{ error: { code, message } }`.
+ */
+import type { ErrorCode, ErrorResponse } from '@lastseen/sdk/wire'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** An error answered to the client as-is. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra headers, such as `Retry-After`. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+/** The body of an error answer. */
+export function errorBody(code: ErrorCode, message: string): ErrorResponse {
+  return { error: { code, message } }
+}
+
+/** Hono `onError`: known errors keep their status; anything else is a logged 500. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) {
+    for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
+    return c.json(errorBody(err.code, err.message), err.status)
+  }
+  console.error('lastseen-ingest: unexpected error', err)
+  return c.json(errorBody('internal', 'internal error'), 500)
+}

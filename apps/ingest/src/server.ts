@@ -1,0 +1,51 @@
+/**
+ * @module
+ * Starting and stopping the service: open storage, migrate, make sure the default project has
+ * keys, and serve HTTP.
+ */
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { createApp } from './app.js'
+import type { Config } from './env.js'
+import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
+import { openStorage, type Storage } from './storage/client.js'
+import { migrate } from './storage/migrations.js'
+import { EventWriter } from './writer.js'
+
+/** A running service. */
+export interface RunningServer {
+  /** Base URL it listens on, e.g. `http://127.0.0.1:3000`. */
+  url: string
+  storage: Storage
+  /** Keys generated on this start (first start without configured keys); shown once. */
+  generatedKeys: GeneratedKeys
+  /** Stop accepting, finish in-flight requests, close storage. */
+  close(): Promise<void>
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const storage = await openStorage(config.clickhouse)
+  await migrate(storage)
+  const generatedKeys = await ensureDefaultProject(storage, config)
+  const keys = new KeyRing(storage)
+  await keys.reload()
+  const app = createApp({ keys, writer: new EventWriter(storage) })
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    )
+    s.once('error', reject)
+  })
+  const address = server.address() as AddressInfo
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  return {
+    url: `http://${host}:${address.port}`,
+    storage,
+    generatedKeys,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await storage.close()
+    },
+  }
+}

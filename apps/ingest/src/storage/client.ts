@@ -1,0 +1,59 @@
+/**
+ * @module
+ * The ClickHouse connection: embedded chDB on disk when no server is configured, otherwise a
+ * ClickHouse server over HTTP. Both are driven through `@clickhouse/client`, so every query
+ * in the service runs unchanged against either.
+ */
+import { mkdirSync } from 'node:fs'
+import { type ClickHouseClient, createClient } from '@clickhouse/client'
+import type { Config } from '../env.js'
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
+
+/** An open store: the client and the database every table lives in. */
+export interface Storage {
+  client: ClickHouseClient
+  /** Database name, already validated as an identifier. */
+  database: string
+  /** `CLICKHOUSE_CLUSTER`, when the schema lives on a cluster. */
+  cluster?: string
+  /** Where the data is, for logs: a directory or a URL without credentials. */
+  location: string
+  close(): Promise<void>
+}
+
+/** Open the store described by the configuration. */
+export async function openStorage(config: Config['clickhouse']): Promise<Storage> {
+  if (config.kind === 'embedded') {
+    mkdirSync(config.dataDir, { recursive: true })
+    // Loaded lazily: the native engine is only needed when running embedded.
+    const { createChdbConnection } = await import('chdb/connection')
+    const connection = createChdbConnection({ path: config.dataDir })
+    // chdb types its connection against @clickhouse/client-common, which the client bundles as
+    // a separate copy; the shapes are the same, the declarations are not.
+    const client = createClient({ connection: connection as unknown as ClientConnection })
+    return {
+      client,
+      database: config.database,
+      location: config.dataDir,
+      close: () => client.close(),
+    }
+  }
+  const client = createClient({
+    url: config.url,
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
+    request_timeout: 30_000,
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  })
+  const url = new URL(config.url)
+  url.username = ''
+  url.password = ''
+  return {
+    client,
+    database: config.database,
+    ...(config.cluster ? { cluster: config.cluster } : {}),
+    location: url.toString(),
+    close: () => client.close(),
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * @module
+ * Versioned schema migrations. Each is a list of idempotent statements (`IF NOT EXISTS`), applied
+ * in order on start and by `lastseen-ingest migrate`, and recorded in `schema_migrations`; running
+ * them twice, or from two processes at once, is safe.
+ */
+import type { Storage } from './client.js'
+import { init } from './migrations/0001-init.js'
+
+/** What a migration's statements are rendered with. */
+export interface MigrationContext {
+  /** Database name. */
+  db: string
+  /** ` ON CLUSTER name`, or an empty string. */
+  onCluster: string
+  /** A MergeTree-family engine clause, replicated on a cluster: `engine('ReplacingMergeTree')`. */
+  engine(family: string, args?: string): string
+}
+
+/** One schema version. */
+export interface Migration {
+  version: number
+  name: string
+  statements(ctx: MigrationContext): string[]
+}
+
+/** Every migration, in order. Append only: a released migration never changes. */
+export const migrations: readonly Migration[] = [init]
+
+function contextFor(storage: Storage): MigrationContext {
+  const { database: db, cluster } = storage
+  return {
+    db,
+    onCluster: cluster ? ` ON CLUSTER ${cluster}` : '',
+    engine(family, args = '') {
+      if (!cluster) return `${family}(${args})`
+      const path = `'/clickhouse/tables/{shard}/${db}/{table}', '{replica}'`
+      return `Replicated${family}(${args ? `${path}, ${args}` : path})`
+    },
+  }
+}
+
+/** Versions already applied. */
+export async function appliedVersions(storage: Storage): Promise<Set<number>> {
+  const result = await storage.client.query({
+    query: `SELECT DISTINCT version FROM ${storage.database}.schema_migrations`,
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<{ version: number }>()
+  return new Set(rows.map((r) => Number(r.version)))
+}
+
+/** Apply every migration not yet recorded; returns the versions applied now. */
+export async function migrate(storage: Storage): Promise<number[]> {
+  const ctx = contextFor(storage)
+  const { client } = storage
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ctx.db}${ctx.onCluster}` })
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${ctx.db}.schema_migrations${ctx.onCluster} (
+      version UInt32,
+      name String,
+      applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ${ctx.engine('ReplacingMergeTree')} ORDER BY version`,
+  })
+  const done = await appliedVersions(storage)
+  const applied: number[] = []
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue
+    for (const statement of migration.statements(ctx)) {
+      await client.command({ query: statement })
+    }
+    await client.insert({
+      table: `${ctx.db}.schema_migrations`,
+      values: [{ version: migration.version, name: migration.name }],
+      format: 'JSONEachRow',
+    })
+    applied.push(migration.version)
+  }
+  return applied
+}
+
+/** The newest schema version this build knows. */
+export const latestVersion = (): number => migrations.at(-1)?.version ?? 0

@@ -1,0 +1,84 @@
+/**
+ * @module
+ * Test helpers: a real service on a real socket, on embedded chDB in a fresh directory.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { readConfig } from '../src/env.js'
+import { type RunningServer, startServer } from '../src/server.js'
+
+export const WRITE_KEY = 'lsw_test_write_key_0123456789'
+export const READ_KEY = 'lsr_test_read_key_0123456789'
+
+/** A fresh, empty data directory. */
+export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-test-'))
+
+/** Start the service in this process on a random port. chDB allows one data dir per process. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = readConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LASTSEEN_DATA_DIR: tempDataDir(),
+    LASTSEEN_WRITE_KEY: WRITE_KEY,
+    LASTSEEN_READ_KEY: READ_KEY,
+    ...env,
+  })
+  return startServer(config)
+}
+
+/** Count rows of a query's single `n` column. */
+export async function count(server: RunningServer, sql: string): Promise<number> {
+  const result = await server.storage.client.query({
+    query: sql.replaceAll('{db}', server.storage.database),
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<{ n: string | number }>()
+  return Number(rows[0]?.n ?? 0)
+}
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
+/** A service started from the built CLI in a child process, as users run it. */
+export interface ChildServer {
+  url: string
+  output: () => string
+  stop(): Promise<number | null>
+}
+
+export async function startCliServer(env: Record<string, string>): Promise<ChildServer> {
+  const child = spawn(process.execPath, [cli, 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (d) => {
+    output += d
+  })
+  child.stderr.on('data', (d) => {
+    output += d
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listen line in 60s:\n${output}`)), 60_000)
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout.on('data', check)
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
+  })
+  return {
+    url,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code))
+        child.kill('SIGTERM')
+      }),
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * `@lastseen/sdk` for browsers.
+ */
+export * from './index.js'

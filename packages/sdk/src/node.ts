@@ -1,0 +1,5 @@
+/**
+ * @module
+ * `@lastseen/sdk` for Node.js.
+ */
+export * from './index.js'

@@ -1,0 +1,154 @@
+/**
+ * What users install: the packed tarball, installed into a throwaway project outside the
+ * workspace, imported from ESM and CJS, type-checked, and checked by publint and attw.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const sdkDir = resolve(import.meta.dirname, '..')
+const rootDir = resolve(sdkDir, '../..')
+const pnpmVersion = (
+  JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8')) as { packageManager: string }
+).packageManager
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+
+/** Run, and return the combined output and exit status instead of throwing. */
+function attempt(cmd: string, args: string[], cwd: string): { status: number; output: string } {
+  try {
+    return { status: 0, output: run(cmd, args, cwd) }
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string }
+    return { status: e.status, output: `${e.stdout}${e.stderr}` }
+  }
+}
+
+describe('the packed @lastseen/sdk', () => {
+  let project: string
+  let tarball: string
+
+  beforeAll(() => {
+    const packDir = mkdtempSync(join(tmpdir(), 'lastseen-pack-'))
+    run('npx', ['-y', pnpmVersion, 'pack', '--pack-destination', packDir], sdkDir)
+    const file = readdirSync(packDir).find((f) => f.endsWith('.tgz'))
+    if (!file) throw new Error(`pnpm pack wrote no tarball to ${packDir}`)
+    tarball = join(packDir, file)
+
+    project = mkdtempSync(join(tmpdir(), 'lastseen-consumer-'))
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    )
+    const typescript = join(rootDir, 'node_modules/typescript')
+    run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, typescript],
+      project,
+    )
+  }, 300_000)
+
+  it('imports from ESM', () => {
+    const out = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "import { createTracker } from '@lastseen/sdk'; console.log(typeof createTracker)",
+      ],
+      project,
+    )
+    expect(out.trim()).toBe('function')
+  })
+
+  it('requires from CJS', () => {
+    const out = run(
+      'node',
+      ['--input-type=commonjs', '-e', "console.log(typeof require('@lastseen/sdk').createTracker)"],
+      project,
+    )
+    expect(out.trim()).toBe('function')
+  })
+
+  it('type-checks correct calls and refuses a wrong event name or property type', () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ['ES2022', 'DOM'],
+        },
+        files: ['good.ts'],
+      }),
+    )
+    const header = `import { createTracker } from '@lastseen/sdk'
+type Events = { search: { query: string }; login: undefined }
+const tracker = createTracker<Events>({ endpoint: 'http://localhost:3000', writeKey: 'lsw_x' })
+`
+    writeFileSync(
+      join(project, 'good.ts'),
+      `${header}tracker.track('search', { query: 'q' }, { userId: 'u_1' })\ntracker.track('login', undefined, { userId: 'u_1' })\n`,
+    )
+    const good = attempt('npx', ['tsc', '-p', '.'], project)
+    expect(good.output).toBe('')
+    expect(good.status).toBe(0)
+
+    writeFileSync(
+      join(project, 'bad-name.ts'),
+      `${header}tracker.track('serach', { query: 'q' })\n`,
+    )
+    const badName = attempt(
+      'npx',
+      [
+        'tsc',
+        '--noEmit',
+        '--strict',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        'bad-name.ts',
+      ],
+      project,
+    )
+    expect(badName.status).not.toBe(0)
+    expect(badName.output).toContain('serach')
+
+    writeFileSync(join(project, 'bad-prop.ts'), `${header}tracker.track('search', { query: 1 })\n`)
+    const badProp = attempt(
+      'npx',
+      [
+        'tsc',
+        '--noEmit',
+        '--strict',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        'bad-prop.ts',
+      ],
+      project,
+    )
+    expect(badProp.status).not.toBe(0)
+    expect(badProp.output).toMatch(/number.*string/)
+  })
+
+  it('passes publint and are-the-types-wrong', () => {
+    const publint = attempt('npx', ['publint', '--strict', tarball], sdkDir)
+    expect(publint.output).not.toMatch(/error|warning/i)
+    expect(publint.status).toBe(0)
+    const attw = attempt(
+      'npx',
+      ['attw', tarball, '--profile', 'node16', '--format', 'ascii'],
+      sdkDir,
+    )
+    expect(attw.status, attw.output).toBe(0)
+  })
+})
