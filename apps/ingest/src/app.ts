@@ -7,6 +7,7 @@ import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
 import { batchRoutes } from './routes/batch.js'
 import { healthRoutes } from './routes/health.js'
+import { trackRoutes } from './routes/track.js'
 import type { EventWriter } from './writer.js'
 
 /** What the routes need. */
@@ -19,6 +20,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   app.route('/', healthRoutes)
   app.route('/', batchRoutes(deps))
+  app.route('/', trackRoutes(deps))
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
   )

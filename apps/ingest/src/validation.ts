@@ -40,11 +40,21 @@ export const wireEventSchema = z.discriminatedUnion('type', [trackEventSchema, s
 /** The envelope; events are validated one by one so a bad event does not sink the batch. */
 export const batchEnvelopeSchema = z.object({
   sentAt: timestamp,
-  batch: z.array(z.unknown()).min(1, 'batch is empty').max(1000, 'batch has over 1000 events'),
+  // The 1,000-event limit is checked before this schema, so that it is answered with 413.
+  batch: z.array(z.unknown()).min(1, 'batch is empty'),
   writeKey: z.string().optional(),
   dropped: z.number().int().min(0).optional(),
   library: z.object({ name: z.string().max(100), version: z.string().max(50) }).optional(),
 }) satisfies z.ZodType<Omit<BatchRequest, 'batch'> & { batch: unknown[] }>
+
+/**
+ * What `POST /v1/track` carries besides its one event (`TrackRequest`'s own fields; the event is
+ * checked with `wireEventSchema`).
+ */
+export const trackEnvelopeSchema = z.object({
+  writeKey: z.string().optional(),
+  sentAt: timestamp.optional(),
+})
 
 /** The first problem of a failed parse, as "path: message". */
 export function describeIssue(error: z.ZodError): string {

@@ -1,44 +1,53 @@
 /**
  * @module
- * `POST /v1/batch`: authenticate, validate each event, store the valid ones, and answer only
- * once they are stored.
+ * `POST /v1/batch`: read the body (JSON or gzip, within the limits), authenticate, check each
+ * event on its own, store the valid ones, and answer only once they are stored.
  */
-import type { BatchResponse, RejectedEvent, WireEvent } from '@lastseen/sdk/wire'
+import { type BatchResponse, LIMITS } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
+import { checkEvents } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
-import { batchEnvelopeSchema, describeIssue, wireEventSchema } from '../validation.js'
+import { readJsonBody } from '../request-body.js'
+import { batchEnvelopeSchema, describeIssue } from '../validation.js'
+import { bearerKey, writeProject } from '../write-auth.js'
 import type { EventWriter } from '../writer.js'
+import { writeCors } from './write-cors.js'
 
-export function batchRoutes(deps: { keys: KeyRing; writer: EventWriter }) {
-  return new Hono().post('/v1/batch', async (c) => {
-    let body: unknown
-    try {
-      body = JSON.parse(await c.req.text())
-    } catch (err) {
-      throw new ApiError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`)
-    }
+/** What the write routes need. */
+export interface WriteRouteDeps {
+  keys: KeyRing
+  writer: EventWriter
+}
+
+/** 413 before schema checks, so an oversized batch is never answered as a plain 400. */
+function checkEventCount(body: unknown): void {
+  const batch = (body as { batch?: unknown } | null)?.batch
+  if (Array.isArray(batch) && batch.length > LIMITS.maxBatchEvents) {
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `batch has ${batch.length} events; the limit is ${LIMITS.maxBatchEvents} events per request`,
+    )
+  }
+}
+
+export function batchRoutes(deps: WriteRouteDeps) {
+  return new Hono().use('/v1/batch', writeCors).post('/v1/batch', async (c) => {
+    const receivedAt = new Date()
+    const headerKey = bearerKey(c.req.header('authorization'))
+    // A key in the header is checked before the body is read: a wrong key costs nothing.
+    const headerProject = headerKey ? await writeProject(deps.keys, headerKey) : undefined
+    const body = await readJsonBody(c.req.raw)
+    checkEventCount(body)
     const envelope = batchEnvelopeSchema.safeParse(body)
     if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
+    const projectId = headerProject ?? (await writeProject(deps.keys, envelope.data.writeKey))
 
-    const bearer = c.req.header('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1]
-    const key = bearer ?? envelope.data.writeKey
-    if (!key) throw new ApiError(401, 'unauthorized', 'missing write key')
-    const resolved = await deps.keys.resolve(key)
-    if (resolved?.kind !== 'write') {
-      throw new ApiError(401, 'unauthorized', 'unknown or revoked write key')
-    }
-
-    const valid: WireEvent[] = []
-    const rejected: RejectedEvent[] = []
-    envelope.data.batch.forEach((raw, index) => {
-      const parsed = wireEventSchema.safeParse(raw)
-      if (parsed.success) valid.push(parsed.data as WireEvent)
-      else rejected.push({ index, reason: describeIssue(parsed.error) })
-    })
-    const stored = await deps.writer.write(resolved.projectId, valid, {
+    const { valid, rejected } = checkEvents(envelope.data.batch)
+    const stored = await deps.writer.write(projectId, valid, {
       sentAt: envelope.data.sentAt,
-      receivedAt: new Date(),
+      receivedAt,
     })
     const answer: BatchResponse = { ...stored, rejected }
     return c.json(answer)

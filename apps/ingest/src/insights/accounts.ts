@@ -1,0 +1,59 @@
+/**
+ * @module
+ * One account: first and last seen, its users with their last seen, and recent activity (the
+ * activity of the users whose latest account it is).
+ */
+import type { Storage } from '../storage/client.js'
+import { type RecentActivity, recentActivity } from './activity.js'
+import { isoTime, num, rows } from './query.js'
+
+/** Most users listed in an account answer. */
+export const MAX_ACCOUNT_USERS = 1000
+
+/** The answer of `GET /v1/accounts/:accountId`. */
+export interface AccountProfile extends RecentActivity {
+  accountId: string
+  firstSeen: string
+  lastSeen: string
+  /** How many users the account has. */
+  userCount: number
+  /** Its users, most recently seen first (at most 1,000). */
+  users: { userId: string; firstSeen: string; lastSeen: string }[]
+}
+
+/** The profile of `accountId`, or undefined when the project has never seen that account. */
+export async function accountProfile(
+  storage: Storage,
+  projectId: string,
+  accountId: string,
+  today: string,
+): Promise<AccountProfile | undefined> {
+  const params = { project: projectId, account: accountId }
+  const [row] = await rows<{ fs: string; ls: string; n: string }>(
+    storage,
+    `SELECT min(first_seen) AS fs, max(last_seen) AS ls, count() AS n
+     FROM {db}.accounts WHERE project_id = {project:String} AND account_id = {account:String}`,
+    params,
+  )
+  if (!row || num(row.n) === 0) return undefined
+  const users = await rows<{ user_id: string; fs: string; ls: string; total: string }>(
+    storage,
+    `SELECT user_id, min(first_seen) AS fs, max(last_seen) AS ls, count() OVER () AS total
+     FROM {db}.users WHERE project_id = {project:String}
+     GROUP BY user_id HAVING anyLast(account_id) = {account:String}
+     ORDER BY ls DESC, user_id LIMIT ${MAX_ACCOUNT_USERS}`,
+    params,
+  )
+  return {
+    accountId,
+    firstSeen: isoTime(row.fs) ?? '',
+    lastSeen: isoTime(row.ls) ?? '',
+    userCount: num(users[0]?.total),
+    users: users.map((u) => ({
+      userId: u.user_id,
+      firstSeen: isoTime(u.fs) ?? '',
+      lastSeen: isoTime(u.ls) ?? '',
+    })),
+    ...(await recentActivity(storage, projectId, { accountId }, today)),
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Recent activity of one user or one account: events and active days in the last 7 and 30
+ * days (UTC days ending today), and the most used events. Shared by the user and account
+ * answers.
+ */
+import type { Storage } from '../storage/client.js'
+import { addDays } from './days.js'
+import { num, rows } from './query.js'
+
+/** Activity over a window of days. */
+export interface WindowActivity {
+  /** Track events (each stored event once, however often it was sent). */
+  events: number
+  /** Days with any event or heartbeat. */
+  activeDays: number
+}
+
+/** Activity in the last 7 and 30 days, and the top events of the last 30. */
+export interface RecentActivity {
+  last7Days: WindowActivity
+  last30Days: WindowActivity
+  /** Up to 10 events of the last 30 days, most frequent first. */
+  topEvents: { event: string; count: number }[]
+}
+
+/**
+ * Who the activity is of: one user, or every user whose account is `accountId`. `members` is a
+ * SQL condition on `user_id` with the `project`, `user` or `account` parameters.
+ */
+export type Subject = { userId: string } | { accountId: string }
+
+/** The `user_id` condition selecting a subject's users. */
+export function membersOf(subject: Subject): string {
+  return 'userId' in subject
+    ? 'user_id = {user:String}'
+    : `user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
+         GROUP BY user_id HAVING anyLast(account_id) = {account:String})`
+}
+
+export const subjectParams = (subject: Subject) =>
+  'userId' in subject ? { user: subject.userId } : { account: subject.accountId }
+
+export async function recentActivity(
+  storage: Storage,
+  projectId: string,
+  subject: Subject,
+  today: string,
+): Promise<RecentActivity> {
+  const params = {
+    project: projectId,
+    ...subjectParams(subject),
+    d7: addDays(today, -6),
+    d30: addDays(today, -29),
+    today,
+  }
+  const members = membersOf(subject)
+  const [totals] = await rows<Record<string, string>>(
+    storage,
+    `SELECT countIf(day >= {d7:Date}) AS days7, count() AS days30,
+            sumIf(n, day >= {d7:Date}) AS events7, sum(n) AS events30
+     FROM (SELECT day, uniqExactMerge(events) AS n FROM {db}.user_days
+           WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
+             AND ${members}
+           GROUP BY day)`,
+    params,
+  )
+  const top = await rows<{ event: string; n: string }>(
+    storage,
+    `SELECT event, uniqExactMerge(events) AS n FROM {db}.event_days
+     WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
+       AND ${members}
+     GROUP BY event ORDER BY n DESC, event LIMIT 10`,
+    params,
+  )
+  return {
+    last7Days: { events: num(totals?.events7), activeDays: num(totals?.days7) },
+    last30Days: { events: num(totals?.events30), activeDays: num(totals?.days30) },
+    topEvents: top.map((r) => ({ event: r.event, count: num(r.n) })),
+  }
+}

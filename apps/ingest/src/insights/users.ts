@@ -1,0 +1,51 @@
+/**
+ * @module
+ * One user: first and last seen, last sign-in, account, and recent activity.
+ */
+import type { Storage } from '../storage/client.js'
+import { type RecentActivity, recentActivity } from './activity.js'
+import { isoTime, num, rows } from './query.js'
+
+/** The answer of `GET /v1/users/:userId`. */
+export interface UserProfile extends RecentActivity {
+  userId: string
+  /** The account of the user's latest event that carried one. */
+  accountId: string | null
+  firstSeen: string
+  lastSeen: string
+  /** Time of the latest `sign_in` or `login` event; null when there was none. */
+  lastSignIn: string | null
+}
+
+interface UserRow {
+  acc: string | null
+  fs: string
+  ls: string
+  lsi: string
+  n: string
+}
+
+/** The profile of `userId`, or undefined when the project has never seen that user. */
+export async function userProfile(
+  storage: Storage,
+  projectId: string,
+  userId: string,
+  today: string,
+): Promise<UserProfile | undefined> {
+  const [row] = await rows<UserRow>(
+    storage,
+    `SELECT anyLast(account_id) AS acc, min(first_seen) AS fs, max(last_seen) AS ls,
+            max(last_sign_in) AS lsi, count() AS n
+     FROM {db}.users WHERE project_id = {project:String} AND user_id = {user:String}`,
+    { project: projectId, user: userId },
+  )
+  if (!row || num(row.n) === 0) return undefined
+  return {
+    userId,
+    accountId: row.acc,
+    firstSeen: isoTime(row.fs) ?? '',
+    lastSeen: isoTime(row.ls) ?? '',
+    lastSignIn: isoTime(row.lsi),
+    ...(await recentActivity(storage, projectId, { userId }, today)),
+  }
+}

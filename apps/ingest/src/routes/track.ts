@@ -1,0 +1,44 @@
+/**
+ * @module
+ * `POST /v1/track`: one event, for curl and simple clients. Same body rules, auth and storage as
+ * `POST /v1/batch`; since the event is the whole request, a bad event is a 400 (or 413) here
+ * rather than an entry in `rejected`.
+ */
+import type { BatchResponse } from '@lastseen/sdk/wire'
+import { Hono } from 'hono'
+import { checkEvent } from '../event-check.js'
+import { ApiError } from '../http-error.js'
+import { readJsonBody } from '../request-body.js'
+import { describeIssue, trackEnvelopeSchema } from '../validation.js'
+import { bearerKey, writeProject } from '../write-auth.js'
+import type { WriteRouteDeps } from './batch.js'
+import { writeCors } from './write-cors.js'
+
+export function trackRoutes(deps: WriteRouteDeps) {
+  return new Hono().use('/v1/track', writeCors).post('/v1/track', async (c) => {
+    const receivedAt = new Date()
+    const headerKey = bearerKey(c.req.header('authorization'))
+    const headerProject = headerKey ? await writeProject(deps.keys, headerKey) : undefined
+    const body = await readJsonBody(c.req.raw)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError(400, 'bad_request', 'body must be one event, a JSON object')
+    }
+    const envelope = trackEnvelopeSchema.safeParse(body)
+    if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
+    const projectId = headerProject ?? (await writeProject(deps.keys, envelope.data.writeKey))
+
+    const { writeKey: _key, sentAt: _sentAt, ...raw } = body as Record<string, unknown>
+    const event = checkEvent(raw)
+    if ('reason' in event) {
+      throw event.tooLarge
+        ? new ApiError(413, 'payload_too_large', event.reason)
+        : new ApiError(400, 'bad_request', event.reason)
+    }
+    const stored = await deps.writer.write(projectId, [event], {
+      sentAt: envelope.data.sentAt ?? receivedAt.toISOString(),
+      receivedAt,
+    })
+    const answer: BatchResponse = { ...stored, rejected: [] }
+    return c.json(answer)
+  })
+}
