@@ -7,13 +7,19 @@ import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
 import { batchRoutes } from './routes/batch.js'
 import { healthRoutes } from './routes/health.js'
+import { readRoutes } from './routes/read.js'
 import { trackRoutes } from './routes/track.js'
+import type { Storage } from './storage/client.js'
 import type { EventWriter } from './writer.js'
 
 /** What the routes need. */
 export interface AppDeps {
   keys: KeyRing
   writer: EventWriter
+  /** The store the read API and the dashboard answer from. */
+  storage: Storage
+  /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
+  inactiveAfterMs?: number
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -21,6 +27,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes)
   app.route('/', batchRoutes(deps))
   app.route('/', trackRoutes(deps))
+  app.route('/', readRoutes(deps))
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
   )

@@ -29,7 +29,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const generatedKeys = await ensureDefaultProject(storage, config)
   const keys = new KeyRing(storage)
   await keys.reload()
-  const app = createApp({ keys, writer: new EventWriter(storage) })
+  const app = createApp({
+    keys,
+    writer: new EventWriter(storage),
+    storage,
+    inactiveAfterMs: config.inactiveAfterMs,
+  })
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>

@@ -122,11 +122,12 @@ export async function inactive(
 ): Promise<InactiveAnswer> {
   const cutoff = now - q.afterMs
   const order = `${sortColumn[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}`
-  const found = await rows<Row>(
-    storage,
-    q.level === 'user' ? userSql(order) : accountSql(order),
-    { project: projectId, cutoff: chTime(cutoff), limit: q.limit, offset: q.offset },
-  )
+  const found = await rows<Row>(storage, q.level === 'user' ? userSql(order) : accountSql(order), {
+    project: projectId,
+    cutoff: chTime(cutoff),
+    limit: q.limit,
+    offset: q.offset,
+  })
   const total = num(found[0]?.total)
   const items = found.map((r): InactiveItem => {
     const lastSeen = isoTime(r.ls) ?? ''

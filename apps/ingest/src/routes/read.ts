@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
+ * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * answers from the aggregates only; see docs/api.md, "Read API".
+ */
+import { Hono } from 'hono'
+import { ApiError } from '../http-error.js'
+import { accountProfile } from '../insights/accounts.js'
+import { activeUsers } from '../insights/active.js'
+import { dayOf } from '../insights/days.js'
+import { eventCounts } from '../insights/events.js'
+import { frequency } from '../insights/frequency.js'
+import { inactive } from '../insights/inactive.js'
+import {
+  activeQuery,
+  eventsQuery,
+  frequencyQuery,
+  inactiveQuery,
+  parseQuery,
+  resolveRange,
+} from '../insights/params.js'
+import { readProject } from '../insights/read-key.js'
+import { userProfile } from '../insights/users.js'
+import type { KeyRing } from '../keys.js'
+import type { Storage } from '../storage/client.js'
+import { bearerKey } from '../write-auth.js'
+
+/** What the read routes need. */
+export interface ReadDeps {
+  keys: KeyRing
+  storage: Storage
+  /** Default of `after` in `GET /v1/inactive`. @default 14 days */
+  inactiveAfterMs?: number | undefined
+}
+
+const MAX_ID = 200
+
+function idParam(name: string, value: string): string {
+  if (value.length === 0 || value.length > MAX_ID) {
+    throw new ApiError(400, 'bad_request', `${name}: must be 1 to ${MAX_ID} characters`)
+  }
+  return value
+}
+
+export function readRoutes(deps: ReadDeps) {
+  const { keys, storage } = deps
+  const project = (header: string | undefined) => readProject(keys, bearerKey(header))
+  return new Hono()
+    .get('/v1/users/:userId', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const userId = idParam('userId', c.req.param('userId'))
+      const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
+      if (!found) throw new ApiError(404, 'not_found', `no user ${JSON.stringify(userId)}`)
+      return c.json(found)
+    })
+    .get('/v1/accounts/:accountId', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const accountId = idParam('accountId', c.req.param('accountId'))
+      const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
+      if (!found) throw new ApiError(404, 'not_found', `no account ${JSON.stringify(accountId)}`)
+      return c.json(found)
+    })
+    .get('/v1/active', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const q = parseQuery(activeQuery, c.req.query())
+      const range = resolveRange(q, Date.now())
+      return c.json(await activeUsers(storage, projectId, { ...range, interval: q.interval }))
+    })
+    .get('/v1/inactive', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const q = parseQuery(inactiveQuery, c.req.query())
+      const afterMs = q.after ?? deps.inactiveAfterMs ?? 14 * 86_400_000
+      return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
+    })
+    .get('/v1/events', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const q = parseQuery(eventsQuery, c.req.query())
+      const range = resolveRange(q, Date.now())
+      return c.json(
+        await eventCounts(storage, projectId, {
+          ...range,
+          userId: q.userId,
+          accountId: q.accountId,
+        }),
+      )
+    })
+    .get('/v1/frequency', async (c) => {
+      const projectId = await project(c.req.header('authorization'))
+      const q = parseQuery(frequencyQuery, c.req.query())
+      const to = q.to ?? dayOf(Date.now())
+      return c.json(
+        await frequency(storage, projectId, { to, weeks: q.weeks, accountId: q.accountId }),
+      )
+    })
+}
