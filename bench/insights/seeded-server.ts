@@ -1,0 +1,93 @@
+/**
+ * @module
+ * Child process: the lastseen service on embedded chDB with a seeded history. Seeding is one
+ * `INSERT … SELECT … FROM numbers()` per million events straight into the service's
+ * `events_in` table (so its materialized views fill the raw table and the aggregates exactly
+ * as live traffic would), before any request is served. Reports `{ url, seedMs, events }`.
+ *
+ * History: 100,000 users in 5,000 accounts; user `u_k` was last active about `k % 60` days ago
+ * and active during the 30 days before that; ten event names, `login` among them.
+ *
+ * Usage: node --import tsx insights/seeded-server.ts <events> <users> [dataDir]
+ * With a `dataDir` that already holds the history, seeding is skipped and the directory kept.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readConfig, startServer } from '@lastseen/ingest'
+import { report } from '../lib/child.js'
+
+export const WRITE_KEY = 'lsw_bench_write_key_0123456789'
+export const READ_KEY = 'lsr_bench_read_key_0123456789'
+
+const events = Number(process.argv[2] ?? 10_000_000)
+const users = Number(process.argv[3] ?? 100_000)
+const given = process.argv[4]
+const dir = given ?? mkdtempSync(join(tmpdir(), 'lastseen-bench-insights-'))
+
+const server = await startServer(
+  readConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LASTSEEN_DATA_DIR: dir,
+    LASTSEEN_WRITE_KEY: WRITE_KEY,
+    LASTSEEN_READ_KEY: READ_KEY,
+  }),
+)
+const { client, database } = server.storage
+
+const countEvents = async () => {
+  const result = await client.query({
+    query: `SELECT count() AS n FROM ${database}.events`,
+    format: 'JSONEachRow',
+  })
+  return Number((await result.json<{ n: string | number }>())[0]?.n ?? 0)
+}
+
+const CHUNK = 1_000_000
+const NAMES = [
+  'search',
+  'report.export',
+  'login',
+  'page.view',
+  'invite.sent',
+  'settings.update',
+  'file.upload',
+  'comment',
+  'share',
+  'billing.view',
+]
+let seedMs = 0
+const before = await countEvents()
+if (before < events) {
+  const start = Date.now()
+  for (let from = before; from < events; from += CHUNK) {
+    const n = Math.min(CHUNK, events - from)
+    await client.command({
+      query: `INSERT INTO ${database}.events_in
+        (project_id, id, type, event, user_id, account_id, timestamp, sent_at, received_at,
+         properties, count, flags)
+        SELECT 'default', generateUUIDv4(number), 'track',
+          [${NAMES.map((x) => `'${x}'`).join(',')}][1 + cityHash64(number, 1) % ${NAMES.length}],
+          concat('u_', toString(u)), concat('a_', toString(u % 5000)),
+          ts, ts, ts, '{"query":"q"}', 1, 0
+        FROM (
+          SELECT number, number % ${users} AS u,
+            toDateTime64(now() - toIntervalSecond((u % 60) * 86400 + cityHash64(number) % 2592000),
+                         3, 'UTC') AS ts
+          FROM numbers(${from}, ${n})
+        )`,
+    })
+    console.log(`seeded ${from + n} events`)
+  }
+  seedMs = Date.now() - start
+}
+
+report({ url: server.url, seedMs, events: await countEvents() })
+
+process.once('SIGTERM', async () => {
+  await server.close()
+  if (!given) rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+})

@@ -1,0 +1,61 @@
+/**
+ * @module
+ * Writing results: each benchmark owns one section of `docs/benchmarks.md`, between
+ * `<!-- bench:NAME:begin -->` and `<!-- bench:NAME:end -->`, and replaces only that section,
+ * so every benchmark can run on its own.
+ */
+import { execSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+/** `docs/benchmarks.md` at the repository root. */
+export const REPORT_PATH = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))
+
+/** Where and when a run happened, for the report. */
+export function runContext(command: string): string {
+  const cpu = cpus()
+  const commit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim()
+    } catch {
+      return 'unknown'
+    }
+  })()
+  const dirty = (() => {
+    try {
+      return (
+        execSync('git status --porcelain -- packages apps', {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+          .toString()
+          .trim().length > 0
+      )
+    } catch {
+      return false
+    }
+  })()
+  return [
+    `Command: \`${command}\``,
+    `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes in packages/ or apps/)' : ''}, Node ${process.version},`,
+    `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, ${process.platform}/${process.arch}.`,
+  ].join('\n')
+}
+
+/** Replace the section `name` of the report with `markdown` (appended when it is missing). */
+export function writeSection(name: string, markdown: string): void {
+  const begin = `<!-- bench:${name}:begin -->`
+  const end = `<!-- bench:${name}:end -->`
+  const block = `${begin}\n${markdown.trim()}\n${end}`
+  const current = existsSync(REPORT_PATH) ? readFileSync(REPORT_PATH, 'utf8') : '# Benchmarks\n'
+  const from = current.indexOf(begin)
+  const to = current.indexOf(end)
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + end.length)
+      : `${current.trimEnd()}\n\n${block}\n`
+  writeFileSync(REPORT_PATH, next)
+  console.log(`\nwrote section "${name}" of ${REPORT_PATH}`)
+}
