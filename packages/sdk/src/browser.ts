@@ -1,5 +1,52 @@
 /**
  * @module
- * `@lastseen/sdk` for browsers.
+ * `@lastseen/sdk` for browsers: unsent events kept in `localStorage` and resent after a reload,
+ * delivery on page hide (`keepalive` fetch, `sendBeacon`), the identified user and the last
+ * heartbeat shared by every tab.
  */
-export * from './index.js'
+import type { TrackerOptions } from './options.js'
+import { browserPlatform } from './platform/browser.js'
+import { buildTracker, type Tracker } from './tracker.js'
+import type { EventMap } from './types.js'
+
+/**
+ * Create a tracker for the events of `Events` (event name → properties, or `undefined`).
+ * Never throws: invalid options disable the tracker and log one clear error.
+ *
+ * @example
+ * type Events = { search: { query: string }; login: undefined }
+ * const tracker = createTracker<Events>({ endpoint: 'http://localhost:3000', writeKey: 'lsw_…' })
+ */
+export function createTracker<Events extends EventMap<Events>>(
+  options: TrackerOptions,
+): Tracker<Events> {
+  return buildTracker<Events>(browserPlatform, options)
+}
+
+export type { LastseenErrorCode } from './errors.js'
+export { isLastseenError, LastseenError } from './errors.js'
+export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
+export type { ScopedTracker, Tracker } from './tracker.js'
+export type {
+  AccountOptions,
+  CallOptions,
+  EventMap,
+  TrackArgs,
+  TrackContext,
+  TrackerStats,
+  UserRef,
+} from './types.js'
+export type {
+  BatchRequest,
+  BatchResponse,
+  ErrorCode,
+  ErrorResponse,
+  RejectedEvent,
+  TrackRequest,
+  WireEvent,
+  WireEventType,
+  WireSeenEvent,
+  WireTrackEvent,
+} from './wire.js'
+export { LIMITS } from './wire.js'
+// Deliberately not exported: the core, platforms and transport are internal and may change.

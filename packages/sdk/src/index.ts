@@ -1,11 +1,52 @@
 /**
  * @module
- * `@lastseen/sdk` for fetch-based runtimes (edge, Deno, Bun): the universal entry.
+ * `@lastseen/sdk` for fetch-based runtimes (Cloudflare Workers, Vercel Edge, Deno, Bun):
+ * the universal entry. Plain timers, heartbeats in an LRU per isolate; flush at the end of each
+ * request (`await tracker.flush()` or `ctx.waitUntil(tracker.flush())`).
  */
+import type { TrackerOptions } from './options.js'
+import { edgePlatform } from './platform/edge.js'
+import { buildTracker, type Tracker } from './tracker.js'
+import type { EventMap } from './types.js'
 
-export type { TrackerOptions } from './options.js'
-export type { Tracker } from './tracker.js'
-export { createTracker } from './tracker.js'
-export type { EventMap, TrackArgs, TrackContext } from './types.js'
-export type * from './wire.js'
+/**
+ * Create a tracker for the events of `Events` (event name → properties, or `undefined`).
+ * Never throws: invalid options disable the tracker and log one clear error.
+ *
+ * @example
+ * type Events = { search: { query: string }; login: undefined }
+ * const tracker = createTracker<Events>({ endpoint: 'http://localhost:3000', writeKey: 'lsw_…' })
+ */
+export function createTracker<Events extends EventMap<Events>>(
+  options: TrackerOptions,
+): Tracker<Events> {
+  return buildTracker<Events>(edgePlatform, options)
+}
+
+export type { LastseenErrorCode } from './errors.js'
+export { isLastseenError, LastseenError } from './errors.js'
+export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
+export type { ScopedTracker, Tracker } from './tracker.js'
+export type {
+  AccountOptions,
+  CallOptions,
+  EventMap,
+  TrackArgs,
+  TrackContext,
+  TrackerStats,
+  UserRef,
+} from './types.js'
+export type {
+  BatchRequest,
+  BatchResponse,
+  ErrorCode,
+  ErrorResponse,
+  RejectedEvent,
+  TrackRequest,
+  WireEvent,
+  WireEventType,
+  WireSeenEvent,
+  WireTrackEvent,
+} from './wire.js'
 export { LIMITS } from './wire.js'
+// Deliberately not exported: the core, platforms and transport are internal and may change.

@@ -1,7 +1,35 @@
 /**
  * @module
- * Options of `createTracker()`.
+ * Options of `createTracker()`. Defaults differ per runtime where the runtime calls for it
+ * (a browser batch must fit the 64 KB that `keepalive` and `sendBeacon` allow); each option's
+ * TSDoc gives them, and `defaults.ts` holds them.
  */
+import type { LastseenError } from './errors.js'
+import type { WireEvent } from './wire.js'
+
+/** When and how often a failed request is tried again (network errors, 408, 429, 5xx). */
+export interface RetryOptions {
+  /**
+   * Retries per request after the first attempt; `0` disables retrying.
+   * @default 3
+   */
+  limit?: number
+  /**
+   * Delay before the first retry; it doubles on each further retry, with full jitter.
+   * @default 500
+   */
+  delayMs?: number
+  /**
+   * Upper bound of one backoff delay.
+   * @default 30000
+   */
+  backoffLimitMs?: number
+  /**
+   * Longest `Retry-After` (seconds or HTTP-date) honoured; longer waits are cut to this.
+   * @default 60000
+   */
+  maxRetryAfterMs?: number
+}
 
 /** Options of `createTracker()`. */
 export interface TrackerOptions {
@@ -12,11 +40,97 @@ export interface TrackerOptions {
   endpoint: string
   /**
    * The project's write key (`lsw_…`). Write keys can only add events, so they may ship to browsers.
+   * @example 'lsw_2f8c0b5e9d4a4e7f'
    */
   writeKey: string
+  /**
+   * Send at once when this many events are queued (1–1000).
+   * @default 100 in Node and edge runtimes, 50 in browsers
+   */
+  flushAt?: number
+  /**
+   * Send this long after the latest `track()`, so bursts go out as one batch.
+   * @default 500 in Node and edge runtimes, 1000 in browsers
+   */
+  debounceMs?: number
+  /**
+   * Never wait longer than this after the oldest queued event, however busy `track()` is.
+   * @default 5000
+   */
+  maxWaitMs?: number
+  /**
+   * Send at once when the queued events reach this many bytes; also the largest request body.
+   * Browsers stay under the 64 KB that `keepalive` and `sendBeacon` accept.
+   * @default 512000 in Node and edge runtimes, 60000 in browsers
+   */
+  maxBatchBytes?: number
+  /**
+   * Most events kept while waiting to be sent; beyond it the oldest are dropped, counted in
+   * `getStats().dropped`, and the count is reported to the server with the next batch.
+   * @default 10000 in Node and edge runtimes, 1000 in browsers
+   */
+  maxQueueSize?: number
+  /**
+   * Each user's heartbeat (`seen`) is sent at most once per interval bucket (clock hours by default).
+   * @default 3600000
+   */
+  heartbeatIntervalMs?: number
+  /**
+   * How many users' last heartbeat Node and edge runtimes remember (least recently seen are
+   * forgotten first, which at worst sends a heartbeat the server then dedupes). Browsers
+   * remember it in `localStorage` instead.
+   * @default 100000
+   */
+  heartbeatCacheSize?: number
+  /**
+   * Timeout of one HTTP request.
+   * @default 10000
+   */
+  timeoutMs?: number
+  /** Retry settings. */
+  retry?: RetryOptions
+  /**
+   * gzip request bodies over 1 KB with `CompressionStream` where the runtime has it.
+   * @default true
+   */
+  gzip?: boolean
+  /**
+   * Browsers: keep unsent events in `localStorage` so a reload or a closed tab does not lose them.
+   * @default true
+   */
+  persist?: boolean
   /**
    * The `fetch` used to send batches; inject one for tests or unusual runtimes.
    * @default globalThis.fetch
    */
   fetch?: typeof fetch
+  /**
+   * Change or drop (return `null`) each event before it is queued, e.g. to scrub properties.
+   * @default undefined
+   */
+  beforeSend?: (event: WireEvent) => WireEvent | null | undefined
+  /**
+   * Called with every {@link LastseenError}; the tracker never throws into your code.
+   * @default logs to `console` when `debug` is on; an invalid configuration is always logged
+   */
+  onError?: (error: LastseenError) => void
+  /**
+   * Turn the tracker into a no-op (tests, local development, opted-out users).
+   * @default false
+   */
+  disabled?: boolean
+  /**
+   * Log what the tracker does to `console.debug`.
+   * @default false
+   */
+  debug?: boolean
+}
+
+/** Options of `flush()` and `shutdown()`. */
+export interface FlushOptions {
+  /**
+   * Settle after this long at the latest, even if the server never answers.
+   * @default 10000
+   */
+  timeoutMs?: number
 }

@@ -1,0 +1,244 @@
+/**
+ * When batches go out (debounce, maxWait, flushAt, maxBatchBytes), debounced calls, and the
+ * hourly heartbeat, under fake timers. The server here is an in-process `fetch` that answers
+ * like the service; HTTP behaviour itself is tested on real sockets in `test/http.test.ts`.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { heartbeatId } from '../ids.js'
+import { createTracker } from '../node.js'
+import type { TrackerOptions } from '../options.js'
+import type { BatchRequest, WireEvent, WireTrackEvent } from '../wire.js'
+
+type Events = { search: { query: string }; login: undefined; upload: { blob: string } }
+
+function recordingFetch() {
+  const batches: { at: number; body: BatchRequest }[] = []
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    const body = (await request.json()) as BatchRequest
+    batches.push({ at: Date.now(), body })
+    return Response.json({ accepted: body.batch.length, duplicates: 0, rejected: [] })
+  }
+  const events = () => batches.flatMap((b) => b.body.batch)
+  const tracks = () => events().filter((e): e is WireTrackEvent => e.type === 'track')
+  const seen = () => events().filter((e) => e.type === 'seen')
+  return { fetch: fetch as typeof globalThis.fetch, batches, events, tracks, seen }
+}
+
+function setup(options: Partial<TrackerOptions> = {}) {
+  const sink = recordingFetch()
+  const errors: Error[] = []
+  const tracker = createTracker<Events>({
+    endpoint: 'http://ingest.test',
+    writeKey: 'lsw_test',
+    fetch: sink.fetch,
+    gzip: false,
+    debounceMs: 500,
+    maxWaitMs: 2000,
+    flushAt: 100,
+    onError: (e) => errors.push(e),
+    ...options,
+  })
+  return { sink, tracker, errors }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-03-02T10:00:00Z') })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('batching', () => {
+  it('sends one batch debounceMs after the latest track()', async () => {
+    const { sink, tracker } = setup()
+    tracker.track('search', { query: 'a' }, { userId: 'u1' })
+    await vi.advanceTimersByTimeAsync(300)
+    tracker.track('search', { query: 'ab' }, { userId: 'u1' })
+    await vi.advanceTimersByTimeAsync(300)
+    tracker.track('search', { query: 'abc' }, { userId: 'u1' })
+    await vi.advanceTimersByTimeAsync(499)
+    expect(sink.batches).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(sink.batches).toHaveLength(1)
+    expect(sink.tracks().map((e) => e.properties)).toEqual([
+      { query: 'a' },
+      { query: 'ab' },
+      { query: 'abc' },
+    ])
+  })
+
+  it('never waits longer than maxWaitMs after the oldest event, however busy', async () => {
+    const { sink, tracker } = setup()
+    const start = Date.now()
+    for (let i = 0; i < 12; i++) {
+      tracker.track('search', { query: String(i) }, { userId: 'u1' })
+      await vi.advanceTimersByTimeAsync(250)
+    }
+    expect(sink.batches.length).toBeGreaterThan(0)
+    expect(sink.batches[0]!.at - start).toBe(2000)
+    expect(sink.batches[0]!.body.batch.filter((e) => e.type === 'track')).toHaveLength(8)
+  })
+
+  it('sends at once when flushAt events are queued', async () => {
+    const { sink, tracker } = setup({ flushAt: 10 })
+    for (let i = 0; i < 9; i++) tracker.track('login', undefined, { userId: `u${i}`, timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sink.batches).toHaveLength(0)
+    tracker.track('login', undefined, { userId: 'u9', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sink.batches).toHaveLength(1)
+    expect(sink.batches[0]!.body.batch).toHaveLength(10)
+  })
+
+  it('sends at once when maxBatchBytes are queued, and no request exceeds it', async () => {
+    const { sink, tracker } = setup({ maxBatchBytes: 20_000 })
+    const blob = 'x'.repeat(3000)
+    for (let i = 0; i < 6; i++) tracker.track('upload', { blob }, { userId: 'u', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sink.batches).toHaveLength(0)
+    tracker.track('upload', { blob }, { userId: 'u', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sink.batches.length).toBeGreaterThan(0)
+    await tracker.flush()
+    expect(sink.events()).toHaveLength(7)
+    for (const b of sink.batches) expect(JSON.stringify(b.body).length).toBeLessThanOrEqual(20_000)
+  })
+
+  it('flush() sends what was queued before it and waits for what is in flight', async () => {
+    const { sink, tracker } = setup({ flushAt: 2 })
+    tracker.track('login', undefined, { userId: 'a', timestamp: 0 })
+    tracker.track('login', undefined, { userId: 'b', timestamp: 0 }) // starts a send
+    tracker.track('login', undefined, { userId: 'c', timestamp: 0 })
+    await tracker.flush()
+    expect(sink.events().map((e) => e.userId)).toEqual(['a', 'b', 'c'])
+    expect(tracker.getStats()).toMatchObject({ queued: 0, inFlight: 0, sent: 3 })
+  })
+
+  it('collapses repeated calls with a per-call debounceMs into the last one, with its count', async () => {
+    const { sink, tracker } = setup()
+    for (const query of ['r', 're', 'rea', 'reac', 'react']) {
+      tracker.track('search', { query }, { userId: 'u1', debounceMs: 800 })
+      await vi.advanceTimersByTimeAsync(200)
+    }
+    tracker.track('search', { query: 'x' }, { userId: 'u2', debounceMs: 800 })
+    await tracker.flush()
+    const searches = sink.tracks()
+    expect(searches.map((e) => [e.userId, e.properties, e.count])).toEqual([
+      ['u1', { query: 'react' }, 5],
+      ['u2', { query: 'x' }, undefined],
+    ])
+  })
+})
+
+describe('heartbeat', () => {
+  it('reports each user seen once per hour across many calls, and again the next hour', async () => {
+    const { sink, tracker } = setup()
+    for (let minute = 0; minute < 59; minute++) {
+      tracker.track('search', { query: 'q' }, { userId: 'u1', accountId: 'acme' })
+      tracker.seen('u1')
+      tracker.for({ userId: 'u1' }).track('login')
+      await vi.advanceTimersByTimeAsync(60_000)
+    }
+    await tracker.flush()
+    expect(sink.seen()).toHaveLength(1)
+    expect(sink.seen()[0]).toMatchObject({ userId: 'u1', accountId: 'acme' })
+
+    await vi.advanceTimersByTimeAsync(60_000) // 11:00, the next hour
+    tracker.track('search', { query: 'q' }, { userId: 'u1' })
+    tracker.seen('u1')
+    await tracker.flush()
+    expect(sink.seen()).toHaveLength(2)
+    const [first, second] = sink.seen()
+    expect(first!.id).not.toBe(second!.id)
+  })
+
+  it('derives the id from (user, hour), so processes agree and the server collapses them', async () => {
+    const a = setup()
+    const b = setup()
+    a.tracker.seen('u1')
+    await vi.advanceTimersByTimeAsync(20 * 60_000)
+    b.tracker.seen('u1')
+    b.tracker.seen('u2')
+    await Promise.all([a.tracker.flush(), b.tracker.flush()])
+    const idA = a.sink.seen()[0]!.id
+    expect(b.sink.seen()[0]!.id).toBe(idA)
+    expect(b.sink.seen()[1]!.id).not.toBe(idA)
+    expect(idA).toBe(heartbeatId('u1', Math.floor(Date.now() / 3_600_000)))
+  })
+
+  it('keeps a bounded LRU: a forgotten user may be sent again, with the same id', async () => {
+    const { sink, tracker } = setup({ heartbeatCacheSize: 2 })
+    for (const u of ['a', 'b', 'a', 'c', 'a', 'b']) tracker.seen(u)
+    await tracker.flush()
+    // a, b, (a remembered), c evicts b, (a remembered), b again
+    expect(sink.seen().map((e) => e.userId)).toEqual(['a', 'b', 'c', 'b'])
+    const ids = sink.seen().map((e) => e.id)
+    expect(ids[3]).toBe(ids[1])
+  })
+
+  it('does not send heartbeats for backfilled events with an explicit timestamp', async () => {
+    const { sink, tracker } = setup()
+    tracker.track('login', undefined, { userId: 'old', timestamp: '2024-01-01T00:00:00Z' })
+    await tracker.flush()
+    expect(sink.seen()).toHaveLength(0)
+    expect(sink.tracks()[0]!.timestamp).toBe('2024-01-01T00:00:00.000Z')
+  })
+})
+
+describe('never hurts the host', () => {
+  it('disables itself with one clear error on invalid options', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const errors: Error[] = []
+    const tracker = createTracker<Events>({
+      endpoint: 'not a url',
+      writeKey: 'k',
+      onError: (e) => errors.push(e),
+    })
+    expect(() => tracker.track('login', undefined, { userId: 'u' })).not.toThrow()
+    await tracker.flush()
+    await tracker.shutdown()
+    expect(log).toHaveBeenCalledTimes(1)
+    expect(String(log.mock.calls[0]![0])).toMatch(/tracker disabled: options.endpoint/)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ name: 'LastseenError', code: 'invalid_config' })
+    log.mockRestore()
+  })
+
+  it('refuses events over 32 KB locally and unserializable ones, without throwing', async () => {
+    const { sink, tracker, errors } = setup()
+    tracker.track('upload', { blob: 'x'.repeat(33_000) }, { userId: 'u', timestamp: 0 })
+    const loop: Record<string, unknown> = {}
+    loop.self = loop
+    tracker.track('upload', loop as { blob: string }, { userId: 'u', timestamp: 0 })
+    tracker.track('login', undefined, { timestamp: 0 }) // no user
+    await tracker.flush()
+    expect(sink.batches).toHaveLength(0)
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
+      'invalid_event',
+      'invalid_event',
+      'invalid_event',
+    ])
+    expect(errors[0]!.message).toMatch(/over the 32768-byte limit/)
+    expect(tracker.getStats().rejected).toBe(2)
+  })
+
+  it('lets beforeSend change or drop events', async () => {
+    const { sink, tracker } = setup({
+      beforeSend: (e: WireEvent) =>
+        e.type === 'track' && e.event === 'login' ? null : { ...e, userId: e.userId.toUpperCase() },
+    })
+    tracker.track('login', undefined, { userId: 'u', timestamp: 0 })
+    tracker.track('search', { query: 'q' }, { userId: 'u', timestamp: 0 })
+    await tracker.flush()
+    expect(sink.events().map((e) => e.userId)).toEqual(['U'])
+  })
+
+  it('is a no-op when disabled', async () => {
+    const { sink, tracker } = setup({ disabled: true })
+    tracker.track('login', undefined, { userId: 'u' })
+    await tracker.flush()
+    expect(sink.batches).toHaveLength(0)
+    expect(tracker.getStats().queued).toBe(0)
+  })
+})

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * A bounded map that forgets the least recently used key first: the Node heartbeat memory,
+ * which must stay bounded however many distinct users a process sees.
+ */
+
+export class Lru<V> {
+  #map = new Map<string, V>()
+
+  constructor(readonly max: number) {}
+
+  get size(): number {
+    return this.#map.size
+  }
+
+  get(key: string): V | undefined {
+    const value = this.#map.get(key)
+    if (value !== undefined) {
+      // Map keeps insertion order: re-inserting marks the key as most recently used.
+      this.#map.delete(key)
+      this.#map.set(key, value)
+    }
+    return value
+  }
+
+  set(key: string, value: V): void {
+    this.#map.delete(key)
+    this.#map.set(key, value)
+    if (this.#map.size > this.max) {
+      const oldest = this.#map.keys().next()
+      if (!oldest.done) this.#map.delete(oldest.value)
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * Default option values per runtime, and the SDK's own name and version sent with each batch.
+ */
+
+/** Options whose default depends on the runtime. */
+export interface RuntimeDefaults {
+  flushAt: number
+  debounceMs: number
+  maxBatchBytes: number
+  maxQueueSize: number
+}
+
+/** Node.js and fetch-based edge runtimes: one process, many users. */
+export const SERVER_DEFAULTS: RuntimeDefaults = {
+  flushAt: 100,
+  debounceMs: 500,
+  maxBatchBytes: 512_000,
+  maxQueueSize: 10_000,
+}
+
+/** Browsers: one user, and a batch must fit `keepalive` / `sendBeacon` (64 KB). */
+export const BROWSER_DEFAULTS: RuntimeDefaults = {
+  flushAt: 50,
+  debounceMs: 1000,
+  maxBatchBytes: 60_000,
+  maxQueueSize: 1000,
+}
+
+/** Defaults shared by every runtime. */
+export const COMMON_DEFAULTS = {
+  maxWaitMs: 5000,
+  heartbeatIntervalMs: 3_600_000,
+  heartbeatCacheSize: 100_000,
+  timeoutMs: 10_000,
+  flushTimeoutMs: 10_000,
+  retry: { limit: 3, delayMs: 500, backoffLimitMs: 30_000, maxRetryAfterMs: 60_000 },
+} as const
+
+/** Replaced with the package version by the build. */
+declare const __LASTSEEN_VERSION__: string | undefined
+
+/** Sent as `library` with every batch. */
+export const LIBRARY = {
+  name: '@lastseen/sdk',
+  version: typeof __LASTSEEN_VERSION__ === 'string' ? __LASTSEEN_VERSION__ : '0.0.0',
+} as const
