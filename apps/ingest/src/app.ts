@@ -5,8 +5,10 @@
 import { Hono } from 'hono'
 import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
+import { IngestMetrics } from './metrics.js'
 import { batchRoutes } from './routes/batch.js'
 import { healthRoutes } from './routes/health.js'
+import { countRequests, metricsRoutes } from './routes/metrics.js'
 import { readRoutes } from './routes/read.js'
 import { trackRoutes } from './routes/track.js'
 import type { Storage } from './storage/client.js'
@@ -16,6 +18,10 @@ import type { EventWriter } from './writer.js'
 export interface AppDeps {
   keys: KeyRing
   writer: EventWriter
+  /** Counters and histograms served at `/metrics`; a fresh set when omitted. */
+  metrics?: IngestMetrics
+  /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default 10 years */
+  maxEventAgeMs?: number
   /** The store the read API and the dashboard answer from. */
   storage: Storage
   /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
@@ -24,9 +30,12 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
-  app.route('/', healthRoutes)
-  app.route('/', batchRoutes(deps))
-  app.route('/', trackRoutes(deps))
+  const metrics = deps.metrics ?? new IngestMetrics()
+  app.use(countRequests(metrics))
+  app.route('/', healthRoutes(deps))
+  app.route('/', metricsRoutes(metrics))
+  app.route('/', batchRoutes({ ...deps, metrics }))
+  app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),

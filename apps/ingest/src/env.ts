@@ -37,7 +37,16 @@ const schema = z.object({
     .optional(),
   LASTSEEN_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LASTSEEN_WEBHOOK_SECRET: z.string().min(16).optional(),
+  LASTSEEN_WEBHOOK_INTERVAL: duration.default(60_000),
+  LASTSEEN_WEBHOOK_FORMAT: z
+    .enum(['lastseen', 'slack'], { message: "'lastseen' or 'slack'" })
+    .default('lastseen'),
   LASTSEEN_INACTIVE_AFTER: duration.default(14 * 86_400_000),
+  LASTSEEN_MAX_EVENT_AGE: duration.default(3650 * 86_400_000),
+  LASTSEEN_EVENTS_TTL: duration.optional(),
+  LASTSEEN_INSERT_INTERVAL: duration.default(50),
+  LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
+  LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
 })
 
 /** The validated configuration. Durations are in milliseconds. */
@@ -56,8 +65,23 @@ export interface Config {
       }
   writeKey?: string
   readKey?: string
-  webhook?: { url: string; secret?: string }
+  webhook?: {
+    url: string
+    secret?: string
+    /** How often the inactivity check runs (`LASTSEEN_WEBHOOK_INTERVAL`). @default 60000 */
+    intervalMs: number
+    /** Payload format (`LASTSEEN_WEBHOOK_FORMAT`). @default 'lastseen' */
+    format: 'lastseen' | 'slack'
+  }
   inactiveAfterMs: number
+  /** Late-event window: events older than this (after skew correction) are rejected. */
+  maxEventAgeMs: number
+  /** Raw `events` rows expire this long after their timestamp; unset keeps them. */
+  eventsTtlMs?: number
+  /** Group commit tuning. */
+  writer: { minIntervalMs: number; maxQueuedEvents: number }
+  /** Events per second per write key (burst: two seconds' worth); 0 turns the limit off. */
+  rateLimit: number
 }
 
 /** A configuration the service cannot start with; the message names every bad variable. */
@@ -111,9 +135,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
           webhook: {
             url: e.LASTSEEN_WEBHOOK_URL,
             ...(e.LASTSEEN_WEBHOOK_SECRET ? { secret: e.LASTSEEN_WEBHOOK_SECRET } : {}),
+            intervalMs: e.LASTSEEN_WEBHOOK_INTERVAL,
+            format: e.LASTSEEN_WEBHOOK_FORMAT,
           },
         }
       : {}),
     inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
+    maxEventAgeMs: e.LASTSEEN_MAX_EVENT_AGE,
+    ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),
+    writer: { minIntervalMs: e.LASTSEEN_INSERT_INTERVAL, maxQueuedEvents: e.LASTSEEN_MAX_QUEUE },
+    rateLimit: e.LASTSEEN_RATE_LIMIT,
   }
 }

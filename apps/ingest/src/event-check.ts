@@ -6,9 +6,9 @@
 import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/sdk/wire'
 import { describeIssue, wireEventSchema } from './validation.js'
 
-/** The events of a request split into the storable and the refused. */
+/** The events of a request split into the storable (with their position) and the refused. */
 export interface CheckedEvents {
-  valid: WireEvent[]
+  valid: { index: number; event: WireEvent }[]
   rejected: RejectedEvent[]
 }
 
@@ -25,14 +25,14 @@ export function checkEvent(raw: unknown): WireEvent | { reason: string; tooLarge
   return parsed.success ? (parsed.data as WireEvent) : { reason: describeIssue(parsed.error) }
 }
 
-/** Check every event of a batch; `index` in `rejected` is the event's position in the batch. */
+/** Check every event of a batch; `index` is the event's position in the batch. */
 export function checkEvents(batch: readonly unknown[]): CheckedEvents {
-  const valid: WireEvent[] = []
+  const valid: CheckedEvents['valid'] = []
   const rejected: RejectedEvent[] = []
   batch.forEach((raw, index) => {
     const checked = checkEvent(raw)
     if ('reason' in checked) rejected.push({ index, reason: checked.reason })
-    else valid.push(checked)
+    else valid.push({ index, event: checked })
   })
   return { valid, rejected }
 }

@@ -8,8 +8,10 @@ import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
 import type { Config } from './env.js'
 import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
+import { IngestMetrics } from './metrics.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
+import { InactivityMonitor } from './webhooks/monitor.js'
 import { EventWriter } from './writer.js'
 
 /** A running service. */
@@ -29,12 +31,27 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const generatedKeys = await ensureDefaultProject(storage, config)
   const keys = new KeyRing(storage)
   await keys.reload()
+  const metrics = new IngestMetrics()
+  const writer = new EventWriter(storage, { ...config.writer, metrics })
   const app = createApp({
     keys,
-    writer: new EventWriter(storage),
+    writer,
+    metrics,
+    maxEventAgeMs: config.maxEventAgeMs,
     storage,
     inactiveAfterMs: config.inactiveAfterMs,
   })
+
+  const monitor = config.webhook
+    ? new InactivityMonitor({
+        storage,
+        url: config.webhook.url,
+        secret: config.webhook.secret,
+        format: config.webhook.format,
+        intervalMs: config.webhook.intervalMs,
+        inactiveAfterMs: config.inactiveAfterMs,
+      })
+    : undefined
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -42,6 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     )
     s.once('error', reject)
   })
+  monitor?.start()
   const address = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   return {
@@ -50,6 +68,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     generatedKeys,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await monitor?.stop()
+      await writer.close()
       await storage.close()
     },
   }

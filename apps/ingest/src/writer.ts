@@ -1,10 +1,23 @@
 /**
  * @module
- * Stores events: drops ids already stored (reported as duplicates), then one INSERT into
- * `events_in`, whose materialized views fill the raw table and the aggregates.
+ * Group commit. Requests queue their rows; one loop stores them in groups, so ClickHouse sees
+ * few large inserts (at most one per `minIntervalMs` per table) however many requests arrive.
+ * Each group is deduplicated within itself, against the ids this process stored lately, and
+ * against `event_ids`; then inserted; then every request of the group is answered with its own
+ * `accepted` and `duplicates`. Nothing is answered before it is stored.
+ *
+ * Memory is bounded: past `maxQueuedEvents` waiting events, or while storage is failing, a
+ * write is refused at once with 503 and `Retry-After` instead of being held. After a failed
+ * insert the writer waits (1 s, doubling up to 30 s) and then lets the next group try again, so
+ * it recovers by itself when storage comes back.
  */
-import type { WireEvent } from '@lastseen/sdk/wire'
+
+import type { EventRow } from './event-rows.js'
+import { ApiError } from './http-error.js'
+import type { IngestMetrics } from './metrics.js'
+import { RecentIds } from './recent-ids.js'
 import type { Storage } from './storage/client.js'
+import { eventKey, insertEvents, storedKeys } from './storage/event-store.js'
 
 /** How many events a write stored, and how many were already there. */
 export interface WriteResult {
@@ -12,54 +25,206 @@ export interface WriteResult {
   duplicates: number
 }
 
-interface Timing {
-  sentAt: string
-  receivedAt: Date
+/** Tuning of the group commit. */
+export interface WriterOptions {
+  /** Most events waiting to be stored; past it a write is answered 503. @default 100_000 */
+  maxQueuedEvents?: number
+  /** Most events in one group insert. @default 20_000 */
+  maxGroupEvents?: number
+  /** Least time between the starts of two group inserts, in ms. @default 50 */
+  minIntervalMs?: number
+  /** Ids of recently stored events kept in memory for fast duplicate answers. @default 200_000 */
+  recentIds?: number
+  /** Where insert latency, group sizes and refusals are counted. */
+  metrics?: IngestMetrics
 }
 
-const toClickHouseTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '')
+interface Pending {
+  rows: EventRow[]
+  resolve(result: WriteResult): void
+  reject(error: unknown): void
+}
+
+const FIRST_BACKOFF_MS = 1000
+const MAX_BACKOFF_MS = 30_000
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const unavailable = (message: string, retryAfterMs: number) =>
+  new ApiError(503, 'unavailable', message, {
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  })
 
 export class EventWriter {
-  constructor(private readonly storage: Storage) {}
+  private readonly maxQueuedEvents: number
+  private readonly maxGroupEvents: number
+  private readonly minIntervalMs: number
+  private readonly recent: RecentIds
+  private readonly metrics: IngestMetrics | undefined
+  private queue: Pending[] = []
+  private queuedEvents = 0
+  private inFlightEvents = 0
+  private running = false
+  private drained: Promise<void> = Promise.resolve()
+  private lastStart = 0
+  private failures = 0
+  private downUntil = 0
+  private closing = false
 
-  async write(projectId: string, events: WireEvent[], timing: Timing): Promise<WriteResult> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0 }
-    const { client, database } = this.storage
-    const known = await client.query({
-      query: `SELECT DISTINCT toString(id) AS id FROM ${database}.event_ids
-              WHERE project_id = {project:String} AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
-      query_params: { project: projectId, ids: events.map((e) => e.id) },
-      format: 'JSONEachRow',
+  constructor(
+    private readonly storage: Storage,
+    options: WriterOptions = {},
+  ) {
+    this.maxQueuedEvents = options.maxQueuedEvents ?? 100_000
+    this.maxGroupEvents = options.maxGroupEvents ?? 20_000
+    this.minIntervalMs = options.minIntervalMs ?? 50
+    this.recent = new RecentIds(options.recentIds)
+    this.metrics = options.metrics
+    options.metrics?.gauge(
+      'lastseen_queue_events',
+      'Events waiting for or in a group insert.',
+      () => this.queuedEvents + this.inFlightEvents,
+    )
+    options.metrics?.gauge(
+      'lastseen_queue_requests',
+      'Write requests waiting for a group insert.',
+      () => this.queue.length,
+    )
+    options.metrics?.gauge(
+      'lastseen_storage_available',
+      '1 when inserts are being tried, 0 while waiting after a failed insert.',
+      () => (this.available ? 1 : 0),
+    )
+  }
+
+  /** False while the writer waits after a failed insert (writes are answered 503 meanwhile). */
+  get available(): boolean {
+    return Date.now() >= this.downUntil
+  }
+
+  /** Store `rows`; resolves once they are stored, or rejects with a 503 `ApiError`. */
+  write(rows: EventRow[]): Promise<WriteResult> {
+    if (this.closing) {
+      this.metrics?.overloaded.inc({ reason: 'closing' })
+      return Promise.reject(unavailable('the service is shutting down; retry', 1000))
+    }
+    if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 })
+    const wait = this.downUntil - Date.now()
+    if (wait > 0) {
+      this.metrics?.overloaded.inc({ reason: 'storage_down' })
+      return Promise.reject(unavailable('storage is unavailable; retry later', wait))
+    }
+    if (this.queuedEvents > 0 && this.queuedEvents + rows.length > this.maxQueuedEvents) {
+      this.metrics?.overloaded.inc({ reason: 'queue_full' })
+      return Promise.reject(unavailable('too many events waiting to be stored; retry', 1000))
+    }
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject })
+      this.queuedEvents += rows.length
+      if (!this.running) {
+        this.running = true
+        this.drained = this.loop()
+      }
     })
-    const seen = new Set((await known.json<{ id: string }>()).map((r) => r.id))
-    const fresh: WireEvent[] = []
-    for (const event of events) {
-      const id = event.id.toLowerCase()
-      if (seen.has(id)) continue
-      seen.add(id)
-      fresh.push(event)
+  }
+
+  /** Refuse new writes and wait until every queued and in-flight group is stored. */
+  async close(): Promise<void> {
+    this.closing = true
+    await this.drained
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.queue.length === 0) {
+        this.running = false
+        return
+      }
+      const wait = this.lastStart + this.minIntervalMs - Date.now()
+      if (wait > 0) await sleep(wait)
+      const group = this.takeGroup()
+      this.lastStart = Date.now()
+      await this.commit(group)
     }
-    if (fresh.length > 0) {
-      const received = toClickHouseTime(timing.receivedAt)
-      await client.insert({
-        table: `${database}.events_in`,
-        format: 'JSONEachRow',
-        values: fresh.map((e) => ({
-          project_id: projectId,
-          id: e.id,
-          type: e.type,
-          event: e.type === 'track' ? e.event : '',
-          user_id: e.userId,
-          account_id: e.accountId ?? '',
-          timestamp: e.timestamp ? toClickHouseTime(new Date(e.timestamp)) : received,
-          sent_at: toClickHouseTime(new Date(timing.sentAt)),
-          received_at: received,
-          properties: e.type === 'track' && e.properties ? JSON.stringify(e.properties) : '',
-          count: e.type === 'track' ? (e.count ?? 1) : 1,
-          flags: 0,
-        })),
+  }
+
+  /** Whole requests from the head of the queue, up to `maxGroupEvents` (at least one). */
+  private takeGroup(): Pending[] {
+    let size = 0
+    let n = 0
+    while (n < this.queue.length) {
+      const next = (this.queue[n] as Pending).rows.length
+      if (n > 0 && size + next > this.maxGroupEvents) break
+      size += next
+      n++
+    }
+    const group = this.queue.splice(0, n)
+    this.queuedEvents -= size
+    this.inFlightEvents = size
+    return group
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    const started = performance.now()
+    try {
+      const results = group.map(() => ({ accepted: 0, duplicates: 0 }))
+      const seen = new Set<string>()
+      const candidates: { row: EventRow; key: string; request: number }[] = []
+      group.forEach((pending, request) => {
+        for (const row of pending.rows) {
+          const key = eventKey(row.project_id, row.id)
+          if (seen.has(key) || this.recent.has(key)) {
+            ;(results[request] as WriteResult).duplicates++
+          } else {
+            seen.add(key)
+            candidates.push({ row, key, request })
+          }
+        }
       })
+      const stored = candidates.length
+        ? await storedKeys(
+            this.storage,
+            candidates.map((c) => c.row),
+          )
+        : new Set<string>()
+      const fresh: EventRow[] = []
+      for (const c of candidates) {
+        const result = results[c.request] as WriteResult
+        if (stored.has(c.key)) result.duplicates++
+        else {
+          result.accepted++
+          fresh.push(c.row)
+        }
+      }
+      await insertEvents(this.storage, fresh)
+      for (const c of candidates) this.recent.add(c.key)
+      this.failures = 0
+      this.metrics?.insertSeconds.observe((performance.now() - started) / 1000)
+      this.metrics?.insertRows.observe(fresh.length)
+      this.inFlightEvents = 0
+      group.forEach((pending, i) => {
+        pending.resolve(results[i] as WriteResult)
+      })
+    } catch (err) {
+      this.fail(group, err)
     }
-    return { accepted: fresh.length, duplicates: events.length - fresh.length }
+  }
+
+  /** A failed group: answer it and everything queued with 503, then wait before trying again. */
+  private fail(group: Pending[], err: unknown): void {
+    this.failures++
+    const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (this.failures - 1), MAX_BACKOFF_MS)
+    this.downUntil = Date.now() + backoff
+    this.metrics?.storageErrors.inc()
+    console.error(
+      `lastseen-ingest: storing ${this.inFlightEvents} events failed; answering 503 for ${backoff} ms:`,
+      (err as Error).message,
+    )
+    const error = unavailable('storage is unavailable; retry later', backoff)
+    const waiting = this.queue
+    this.queue = []
+    this.queuedEvents = 0
+    this.inFlightEvents = 0
+    for (const pending of [...group, ...waiting]) pending.reject(error)
   }
 }

@@ -39,9 +39,10 @@ export async function count(server: RunningServer, sql: string): Promise<number>
   return Number(rows[0]?.n ?? 0)
 }
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The CLI from source (through tsx), so tests never run a stale build.
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 
-/** A service started from the built CLI in a child process, as users run it. */
+/** A service started from the CLI in a child process, as users run it. */
 export interface ChildServer {
   url: string
   output: () => string
@@ -49,7 +50,7 @@ export interface ChildServer {
 }
 
 export async function startCliServer(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, [cli, 'start'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -3,21 +3,20 @@
  * `POST /v1/batch`: read the body (JSON or gzip, within the limits), authenticate, check each
  * event on its own, store the valid ones, and answer only once they are stored.
  */
-import { type BatchResponse, LIMITS } from '@lastseen/sdk/wire'
+import { LIMITS } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
 import { checkEvents } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
 import { readJsonBody } from '../request-body.js'
+import { type StoreDeps, storeEvents } from '../store-events.js'
 import { batchEnvelopeSchema, describeIssue } from '../validation.js'
 import { bearerKey, writeProject } from '../write-auth.js'
-import type { EventWriter } from '../writer.js'
 import { writeCors } from './write-cors.js'
 
 /** What the write routes need. */
-export interface WriteRouteDeps {
+export interface WriteRouteDeps extends StoreDeps {
   keys: KeyRing
-  writer: EventWriter
 }
 
 /** 413 before schema checks, so an oversized batch is never answered as a plain 400. */
@@ -44,12 +43,11 @@ export function batchRoutes(deps: WriteRouteDeps) {
     if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
     const projectId = headerProject ?? (await writeProject(deps.keys, envelope.data.writeKey))
 
-    const { valid, rejected } = checkEvents(envelope.data.batch)
-    const stored = await deps.writer.write(projectId, valid, {
+    const checked = checkEvents(envelope.data.batch)
+    const answer = await storeEvents(deps, projectId, checked, {
       sentAt: envelope.data.sentAt,
       receivedAt,
     })
-    const answer: BatchResponse = { ...stored, rejected }
     return c.json(answer)
   })
 }

@@ -1,7 +1,37 @@
 /**
  * @module
- * `GET /healthz`: the process is alive and answering.
+ * `GET /healthz`: the process is alive and answering. `GET /readyz`: it can take writes — the
+ * store answers, every migration this build knows is applied, and the writer is not waiting
+ * after a failed insert. A load balancer should route by `/readyz`.
  */
 import { Hono } from 'hono'
+import { ApiError } from '../http-error.js'
+import type { Storage } from '../storage/client.js'
+import { appliedVersions, latestVersion } from '../storage/migrations.js'
+import type { EventWriter } from '../writer.js'
 
-export const healthRoutes = new Hono().get('/healthz', (c) => c.json({ status: 'ok' }))
+/** What readiness is judged on. */
+export interface HealthDeps {
+  storage: Storage
+  writer: EventWriter
+}
+
+const notReady = (message: string) =>
+  new ApiError(503, 'unavailable', `not ready: ${message}`, { 'Retry-After': '1' })
+
+export function healthRoutes(deps: HealthDeps) {
+  return new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', async (c) => {
+      if (!deps.writer.available) throw notReady('storage failed recently; retrying')
+      let applied: Set<number>
+      try {
+        applied = await appliedVersions(deps.storage)
+      } catch (err) {
+        throw notReady(`storage does not answer: ${(err as Error).message.split('\n')[0]}`)
+      }
+      const latest = latestVersion()
+      if (!applied.has(latest)) throw notReady(`schema migration ${latest} is not applied`)
+      return c.json({ status: 'ready', schemaVersion: latest })
+    })
+}

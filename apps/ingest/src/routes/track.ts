@@ -4,11 +4,11 @@
  * `POST /v1/batch`; since the event is the whole request, a bad event is a 400 (or 413) here
  * rather than an entry in `rejected`.
  */
-import type { BatchResponse } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
 import { checkEvent } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import { readJsonBody } from '../request-body.js'
+import { storeEvents } from '../store-events.js'
 import { describeIssue, trackEnvelopeSchema } from '../validation.js'
 import { bearerKey, writeProject } from '../write-auth.js'
 import type { WriteRouteDeps } from './batch.js'
@@ -34,11 +34,18 @@ export function trackRoutes(deps: WriteRouteDeps) {
         ? new ApiError(413, 'payload_too_large', event.reason)
         : new ApiError(400, 'bad_request', event.reason)
     }
-    const stored = await deps.writer.write(projectId, [event], {
-      sentAt: envelope.data.sentAt ?? receivedAt.toISOString(),
-      receivedAt,
-    })
-    const answer: BatchResponse = { ...stored, rejected: [] }
+    const answer = await storeEvents(
+      deps,
+      projectId,
+      { valid: [{ index: 0, event }], rejected: [] },
+      {
+        sentAt: envelope.data.sentAt ?? receivedAt.toISOString(),
+        receivedAt,
+      },
+    )
+    // Refused for its time (the late-event window): the one event is the whole request.
+    const refused = answer.rejected[0]
+    if (refused) throw new ApiError(400, 'bad_request', refused.reason)
     return c.json(answer)
   })
 }

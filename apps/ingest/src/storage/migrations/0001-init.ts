@@ -2,9 +2,10 @@
  * @module
  * Version 1 of the schema.
  *
- * Every write is one INSERT into `events_in` (a Null table); materialized views fan it out:
- * track events into `events` (raw rows), every event into the per-user, per-account and per-day
- * aggregates, and every event id into `event_ids` (used to answer `duplicates`).
+ * Every group of events is one INSERT into `events_in` (a Null table); materialized views fan it
+ * out: track events into `events` (raw rows; heartbeats are not kept raw), every event into the
+ * per-user, per-account and per-day aggregates. Then one INSERT into `event_ids` records the ids
+ * (used to answer `duplicates`).
  *
  * Aggregates are idempotent under a repeated row: first/last seen are min/max, activity is a
  * row per (user, day), and event counts are exact sets of event ids (`uniqExact`). So even a
@@ -44,6 +45,7 @@ export const init: Migration = {
       user_id String,
       account_id String,
       timestamp ${ts},
+      client_timestamp Nullable(${ts}),
       sent_at ${ts},
       received_at ${ts},
       properties String,
@@ -58,6 +60,7 @@ export const init: Migration = {
       user_id String,
       account_id String,
       timestamp ${ts},
+      client_timestamp Nullable(${ts}),
       sent_at ${ts},
       received_at ${ts},
       properties String CODEC(ZSTD(3)),
@@ -68,20 +71,20 @@ export const init: Migration = {
     ORDER BY (project_id, user_id, timestamp, id)`,
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_mv${onCluster} TO ${db}.events AS
-      SELECT project_id, id, event, user_id, account_id, timestamp, sent_at, received_at,
-             properties, count, flags
+      SELECT project_id, id, event, user_id, account_id, timestamp, client_timestamp, sent_at,
+             received_at, properties, count, flags
       FROM ${db}.events_in WHERE type = 'track'`,
 
+    // Written by its own INSERT after the one into events_in succeeded (not by a view): an id
+    // here means every table above has the event.
     `CREATE TABLE IF NOT EXISTS ${db}.event_ids${onCluster} (
       project_id LowCardinality(String),
       id UUID,
+      user_id String,
       received_at ${ts}
     ) ENGINE = ${engine('ReplacingMergeTree')}
     ORDER BY (project_id, id)
     TTL toDateTime(received_at) + INTERVAL 30 DAY`,
-
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.event_ids_mv${onCluster} TO ${db}.event_ids AS
-      SELECT project_id, id, received_at FROM ${db}.events_in`,
 
     `CREATE TABLE IF NOT EXISTS ${db}.users${onCluster} (
       project_id LowCardinality(String),

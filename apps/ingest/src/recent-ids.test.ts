@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest'
+import { RecentIds } from './recent-ids.js'
+
+describe('RecentIds', () => {
+  it('remembers at least `capacity` ids and never more than twice that', () => {
+    const ids = new RecentIds(3)
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) ids.add(id)
+    expect(ids.size).toBeLessThanOrEqual(6)
+    for (const id of ['e', 'f', 'g', 'd']) expect(ids.has(id)).toBe(true)
+    expect(ids.has('a')).toBe(false)
+  })
+})

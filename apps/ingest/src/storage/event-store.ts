@@ -1,0 +1,71 @@
+/**
+ * @module
+ * The three statements of a group commit: which ids are already stored (`event_ids`), the
+ * insert of the new events into `events_in` (whose materialized views fill `events` and the
+ * aggregates), and, only after that insert succeeded, the insert of their ids into `event_ids`.
+ * An id in `event_ids` therefore means every table has the event.
+ */
+import type { ClickHouseSettings } from '@clickhouse/client'
+import type { EventRow } from '../event-rows.js'
+import type { Storage } from './client.js'
+
+/** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
+const LOOKUP_CHUNK = 5000
+
+/** The key of an event for deduplication: ids are unique per project. */
+export const eventKey = (projectId: string, id: string): string => `${projectId} ${id}`
+
+/** Insert settings: many monthly partitions for backfills; on a cluster, wait for the shards. */
+function insertSettings(storage: Storage): ClickHouseSettings {
+  return {
+    max_partitions_per_insert_block: '1000',
+    ...(storage.cluster ? { insert_distributed_sync: 1 } : {}),
+  }
+}
+
+/** Keys (see {@link eventKey}) of the given events that `event_ids` already holds. */
+export async function storedKeys(
+  storage: Storage,
+  events: readonly { project_id: string; id: string }[],
+): Promise<Set<string>> {
+  const found = new Set<string>()
+  for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
+    const chunk = events.slice(start, start + LOOKUP_CHUNK)
+    const projects = [...new Set(chunk.map((e) => e.project_id))]
+    const result = await storage.client.query({
+      query: `SELECT project_id, toString(id) AS id FROM ${storage.database}.event_ids
+              WHERE project_id IN (SELECT arrayJoin({projects:Array(String)}))
+                AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
+      query_params: { projects, ids: chunk.map((e) => e.id) },
+      format: 'JSONCompactEachRow',
+    })
+    for (const [project, id] of await result.json<[string, string]>()) {
+      found.add(eventKey(project, id))
+    }
+  }
+  return found
+}
+
+/** Store events: one insert into `events_in`, then one into `event_ids`. */
+export async function insertEvents(storage: Storage, rows: readonly EventRow[]): Promise<void> {
+  if (rows.length === 0) return
+  const { client, database } = storage
+  const settings = insertSettings(storage)
+  await client.insert({
+    table: `${database}.events_in`,
+    values: rows as EventRow[],
+    format: 'JSONEachRow',
+    clickhouse_settings: settings,
+  })
+  await client.insert({
+    table: `${database}.event_ids`,
+    values: rows.map((r) => ({
+      project_id: r.project_id,
+      id: r.id,
+      user_id: r.user_id,
+      received_at: r.received_at,
+    })),
+    format: 'JSONEachRow',
+    clickhouse_settings: settings,
+  })
+}
