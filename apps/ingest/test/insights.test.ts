@@ -16,6 +16,7 @@ const OTHER_READ = 'lsr_other_project_read_01234'
 const today = dayOf(Date.now())
 const ago = (n: number) => addDays(today, -n)
 const history = knownHistory()
+const otherTime = daysAgo(0)
 
 let server: RunningServer
 
@@ -51,7 +52,7 @@ beforeAll(async () => {
       type: 'track',
       event: 'secret',
       userId: 'u_1',
-      timestamp: daysAgo(0),
+      timestamp: otherTime,
     },
   ])
 })
@@ -323,7 +324,7 @@ describe('read keys', () => {
 
   it("never shows one project's data to another project's read key", async () => {
     const user = await get('/v1/users/u_1', OTHER_READ)
-    expect(user.body).toMatchObject({ userId: 'u_1', firstSeen: daysAgo(0), accountId: null })
+    expect(user.body).toMatchObject({ userId: 'u_1', firstSeen: otherTime, accountId: null })
     expect(user.body.topEvents).toEqual([{ event: 'secret', count: 1 }])
     expect((await get('/v1/accounts/acme', OTHER_READ)).status).toBe(404)
     const inactive = await get('/v1/inactive?after=1d', OTHER_READ)

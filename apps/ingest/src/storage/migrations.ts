@@ -6,6 +6,7 @@
  */
 import type { Storage } from './client.js'
 import { init } from './migrations/0001-init.js'
+import { webhookClaims } from './migrations/0002-webhook-claims.js'
 
 /** What a migration's statements are rendered with. */
 export interface MigrationContext {
@@ -25,7 +26,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [init]
+export const migrations: readonly Migration[] = [init, webhookClaims]
 
 function contextFor(storage: Storage): MigrationContext {
   const { database: db, cluster } = storage

@@ -1,0 +1,136 @@
+/**
+ * @module
+ * Claiming a notification so that exactly one process sends it, with ClickHouse as the only
+ * shared state and no transactions.
+ *
+ * A process inserts a `claimed` row for each notification it found due. The winner of a
+ * notification is its claim with the smallest (`at`, `claimer`), where `at` is set by the
+ * server when the row is inserted. Nobody decides until the first claim is older than a settle
+ * delay; by then every claim that could sort before it has landed, so every reader sees the
+ * same rows and names the same winner, and a claim inserted later sorts after it and cannot
+ * win. A claimer whose own insert took longer than half the settle delay cannot be sure of that
+ * ordering, so it appends `withdrawn` and drops out of the notification.
+ */
+import { createHash } from 'node:crypto'
+import { chTime, num, rows } from '../insights/query.js'
+import type { Storage } from '../storage/client.js'
+import type { Candidate } from './episodes.js'
+
+/** A claim to insert. */
+export interface Claim {
+  candidate: Candidate
+  notificationId: string
+  lease: number
+  payload: string
+}
+
+/** A claimed notification not yet delivered. */
+export interface Pending {
+  notificationId: string
+  lease: number
+  winner: string
+  /** When the first claim of this lease was made (ms). */
+  claimedAt: number
+  payload: string
+  candidate: Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'kind' | 'since'>
+}
+
+/** The deterministic id of a notification: the same in every process. */
+export function notificationId(
+  c: Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'kind'>,
+) {
+  return createHash('sha256')
+    .update([c.projectId, c.level, c.entityId, c.seq, c.kind].join('\n'))
+    .digest('hex')
+    .slice(0, 32)
+}
+
+const table = (storage: Storage) => `${storage.database}.webhook_claims`
+
+const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string, unknown>) => ({
+  project_id: c.projectId,
+  level: c.level,
+  entity_id: c.entityId,
+  seq: c.seq,
+  kind: c.kind,
+  since: chTime(Date.parse(c.since) || 0),
+  ...extra,
+})
+
+/** Insert claims by `claimer`; resolves when the rows are stored. */
+export async function insertClaims(storage: Storage, claims: Claim[], claimer: string) {
+  if (claims.length === 0) return
+  await storage.client.insert({
+    table: table(storage),
+    format: 'JSONEachRow',
+    values: claims.map((c) =>
+      row(c.candidate, {
+        notification_id: c.notificationId,
+        lease: c.lease,
+        claimer,
+        state: 'claimed',
+        payload: c.payload,
+      }),
+    ),
+  })
+}
+
+/** Record the outcome of a delivery. */
+export async function recordOutcome(
+  storage: Storage,
+  p: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>,
+  claimer: string,
+  state: 'delivered' | 'failed' | 'withdrawn',
+) {
+  await storage.client.insert({
+    table: table(storage),
+    format: 'JSONEachRow',
+    values: [
+      row(p.candidate, {
+        notification_id: p.notificationId,
+        lease: p.lease,
+        claimer,
+        state,
+        payload: '',
+      }),
+    ],
+  })
+}
+
+/**
+ * Claimed notifications with no outcome yet, at their latest lease, each with its winner and
+ * when it was first claimed. A caller decides only on claims older than the settle delay.
+ */
+export async function pending(storage: Storage): Promise<Pending[]> {
+  const found = await rows<Record<string, string>>(
+    storage,
+    `SELECT notification_id, lease, argMin(claimer, (at, claimer)) AS winner,
+            min(at) AS first_at, argMin(payload, (at, claimer)) AS payload,
+            any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
+            any(seq) AS seq, any(kind) AS kind, any(since) AS since
+     FROM {db}.webhook_claims
+     WHERE state = 'claimed'
+       AND notification_id NOT IN (SELECT notification_id FROM {db}.webhook_claims
+                                   WHERE state IN ('delivered', 'failed'))
+       AND (notification_id, lease, claimer) NOT IN
+           (SELECT notification_id, lease, claimer FROM {db}.webhook_claims
+            WHERE state = 'withdrawn')
+     GROUP BY notification_id, lease
+     ORDER BY lease DESC LIMIT 1 BY notification_id`,
+  )
+  return found.map((r) => ({
+    notificationId: r.notification_id ?? '',
+    lease: num(r.lease),
+    winner: r.winner ?? '',
+    claimedAt: Date.parse(`${r.first_at?.replace(' ', 'T')}Z`),
+    payload: r.payload ?? '',
+    candidate: {
+      projectId: r.project_id ?? '',
+      level: r.level === 'account' ? 'account' : 'user',
+      entityId: r.entity_id ?? '',
+      seq: num(r.seq),
+      kind: r.kind === 'returned' ? 'returned' : 'inactive',
+      since: `${r.since?.replace(' ', 'T')}Z`,
+    },
+  }))
+}

@@ -1,0 +1,195 @@
+/**
+ * @module
+ * The inactivity monitor: every `LASTSEEN_WEBHOOK_INTERVAL` it finds users and accounts that
+ * went quiet or came back, claims their notifications, and delivers the ones it won. State is
+ * in ClickHouse only, so a restart or a second process never sends a notification twice.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Storage } from '../storage/client.js'
+import {
+  type Claim,
+  insertClaims,
+  notificationId,
+  type Pending,
+  pending,
+  recordOutcome,
+} from './claims.js'
+import { type DeliveryOptions, deliver } from './deliver.js'
+import { type Candidate, dueNotifications } from './episodes.js'
+import type { Notification, WebhookFormat } from './payload.js'
+import { renderBody } from './payload.js'
+
+export interface InactivityMonitorOptions {
+  storage: Storage
+  /** `LASTSEEN_WEBHOOK_URL`. */
+  url: string
+  /** `LASTSEEN_WEBHOOK_SECRET`; deliveries are unsigned without it. */
+  secret?: string | undefined
+  /** @default 'lastseen' */
+  format?: WebhookFormat
+  /** `LASTSEEN_INACTIVE_AFTER`. @default 14 days */
+  inactiveAfterMs?: number
+  /** `LASTSEEN_WEBHOOK_INTERVAL`. @default 60000 */
+  intervalMs?: number
+  /** How old the first claim must be before a winner is named. @default 2000 */
+  settleMs?: number
+  /** After this long without a delivery, another process may take a claim over. @default 600000 */
+  leaseMs?: number
+  /** Attempts and backoff of each delivery round. @default { attempts: 5, backoffMs: 1000 } */
+  delivery?: Pick<DeliveryOptions, 'attempts' | 'backoffMs' | 'timeoutMs'>
+  /** Where problems are reported. @default console.error */
+  log?: (message: string) => void
+}
+
+/** What one check did. */
+export interface CheckResult {
+  /** Notifications claimed by this process in this check. */
+  claimed: number
+  /** Deliveries started (won claims, including retries of earlier rounds). */
+  delivering: number
+}
+
+export class InactivityMonitor {
+  /** This process's name in `webhook_claims`; new on every start. */
+  readonly claimer = randomUUID()
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<CheckResult> | undefined
+  private readonly inFlight = new Map<string, Promise<void>>()
+  private readonly abort = new AbortController()
+  private readonly o: Required<Omit<InactivityMonitorOptions, 'secret' | 'delivery'>> &
+    Pick<InactivityMonitorOptions, 'secret' | 'delivery'>
+
+  constructor(options: InactivityMonitorOptions) {
+    this.o = {
+      format: 'lastseen',
+      inactiveAfterMs: 14 * 86_400_000,
+      intervalMs: 60_000,
+      settleMs: 2000,
+      leaseMs: 600_000,
+      log: (m) => console.error(m),
+      ...options,
+    }
+  }
+
+  /** Check now, then every interval (sooner while fresh claims wait to settle). */
+  start(): void {
+    this.schedule(0)
+  }
+
+  /** Stop checking; pending retries are abandoned (another round picks them up later). */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.abort.abort()
+    await this.running?.catch(() => undefined)
+    await Promise.all(this.inFlight.values())
+  }
+
+  private schedule(delay: number) {
+    if (this.abort.signal.aborted) return
+    this.timer = setTimeout(async () => {
+      let next = this.o.intervalMs
+      try {
+        const result = await this.check()
+        if (result.claimed > 0) next = Math.min(next, this.o.settleMs + 100)
+      } catch (err) {
+        this.o.log(`lastseen-ingest: inactivity check failed: ${(err as Error).message}`)
+      }
+      this.schedule(next)
+    }, delay)
+    this.timer.unref()
+  }
+
+  /** One round: deliver settled claims this process won, then claim what became due. */
+  check(): Promise<CheckResult> {
+    this.running ??= this.round().finally(() => {
+      this.running = undefined
+    })
+    return this.running
+  }
+
+  private async round(): Promise<CheckResult> {
+    const { storage } = this.o
+    const now = Date.now()
+    let delivering = 0
+    const takeovers: Claim[] = []
+    for (const p of await pending(storage)) {
+      if (now - p.claimedAt < this.o.settleMs) continue
+      if (p.winner === this.claimer) {
+        if (!this.inFlight.has(p.notificationId)) {
+          this.send(p)
+          delivering++
+        }
+      } else if (now - p.claimedAt > this.o.leaseMs) {
+        takeovers.push({
+          candidate: { ...p.candidate, accountId: null, lastSeen: p.candidate.since },
+          notificationId: p.notificationId,
+          lease: p.lease + 1,
+          payload: p.payload,
+        })
+      }
+    }
+    const due: Candidate[] = []
+    for (const level of ['user', 'account'] as const) {
+      due.push(...(await dueNotifications(storage, level, now, this.o.inactiveAfterMs)))
+    }
+    const claims = [...takeovers, ...due.map((c) => this.claimFor(c, now))]
+    if (claims.length === 0) return { claimed: 0, delivering }
+    const started = Date.now()
+    await insertClaims(storage, claims, this.claimer)
+    if (Date.now() - started > this.o.settleMs / 2) {
+      // Too slow to be sure no other claim landed before ours unseen: drop out.
+      for (const c of claims) await recordOutcome(storage, c, this.claimer, 'withdrawn')
+      return { claimed: 0, delivering }
+    }
+    return { claimed: claims.length, delivering }
+  }
+
+  private claimFor(c: Candidate, now: number): Claim {
+    const id = notificationId(c)
+    const notification: Notification = {
+      id,
+      type: `${c.level}.${c.kind}`,
+      createdAt: new Date(now).toISOString(),
+      project: c.projectId,
+      episode: c.seq,
+      inactiveAfterMs: this.o.inactiveAfterMs,
+      data: {
+        ...(c.level === 'user' ? { userId: c.entityId } : {}),
+        accountId: c.accountId,
+        lastSeen: c.lastSeen,
+        ...(c.kind === 'returned' ? { inactiveSince: c.since } : {}),
+      },
+    }
+    return {
+      candidate: c,
+      notificationId: id,
+      lease: 0,
+      payload: renderBody(notification, this.o.format),
+    }
+  }
+
+  private send(p: Pending) {
+    const run = (async () => {
+      const outcome = await deliver(p.notificationId, p.payload, {
+        url: this.o.url,
+        secret: this.o.secret,
+        signal: this.abort.signal,
+        ...this.o.delivery,
+      })
+      if (outcome === 'later') return
+      if (outcome === 'refused') {
+        this.o.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
+      }
+      await recordOutcome(
+        this.o.storage,
+        p,
+        this.claimer,
+        outcome === 'delivered' ? 'delivered' : 'failed',
+      )
+    })()
+      .catch((err: Error) => this.o.log(`lastseen-ingest: webhook delivery failed: ${err.message}`))
+      .finally(() => this.inFlight.delete(p.notificationId))
+    this.inFlight.set(p.notificationId, run)
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * What a notification says: the lastseen JSON body, or a Slack incoming-webhook message
+ * (`LASTSEEN_WEBHOOK_FORMAT=slack`). The body is built once, when the notification is claimed,
+ * and every retry sends the same bytes.
+ */
+
+export type Level = 'user' | 'account'
+export type Kind = 'inactive' | 'returned'
+export type NotificationType = `${Level}.${Kind}`
+
+/** The lastseen body of a notification. */
+export interface Notification {
+  /** Stable for the notification: the same on every retry; receivers can dedupe on it. */
+  id: string
+  type: NotificationType
+  /** When the notification was created (ISO 8601). */
+  createdAt: string
+  project: string
+  /** 1 for the first time this user or account went quiet, 2 for the second, … */
+  episode: number
+  /** The threshold: inactive means not seen for this many milliseconds. */
+  inactiveAfterMs: number
+  data: {
+    userId?: string
+    accountId: string | null
+    /** Last seen, as of the check. */
+    lastSeen: string
+    /** For `*.returned`: the last seen before the quiet period. */
+    inactiveSince?: string
+  }
+}
+
+export type WebhookFormat = 'lastseen' | 'slack'
+
+const DAY_MS = 86_400_000
+
+function slackText(n: Notification): string {
+  const who = n.type.startsWith('user.')
+    ? `User *${n.data.userId}*${n.data.accountId ? ` (account ${n.data.accountId})` : ''}`
+    : `Account *${n.data.accountId}*`
+  if (n.type.endsWith('.inactive')) {
+    const days = Math.floor((Date.parse(n.createdAt) - Date.parse(n.data.lastSeen)) / DAY_MS)
+    return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago. [${n.project}]`
+  }
+  const away = Math.floor(
+    (Date.parse(n.data.lastSeen) - Date.parse(n.data.inactiveSince ?? n.data.lastSeen)) / DAY_MS,
+  )
+  return `:wave: ${who} is back after ${away} days away. [${n.project}]`
+}
+
+/** The request body for `format`. */
+export function renderBody(n: Notification, format: WebhookFormat): string {
+  return format === 'slack' ? JSON.stringify({ text: slackText(n) }) : JSON.stringify(n)
+}
