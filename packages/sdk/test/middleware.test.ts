@@ -79,14 +79,15 @@ async function expectSeenOnce(): Promise<void> {
 
 describe('middleware', () => {
   it('Hono: app.use(lastseen(...)) marks each user seen once', async () => {
-    const app = new Hono<{ Variables: { user?: string } }>()
+    type AppEnv = { Variables: { user?: string } }
+    const app = new Hono<AppEnv>()
     app.use(async (c, next) => {
       const user = c.req.header('x-user')
       if (user) c.set('user', user)
       await next()
     })
     app.use(
-      honoLastseen({
+      honoLastseen<AppEnv>({
         tracker,
         userId: (c) => c.get('user'),
         accountId: (c) => c.req.header('x-account'),
@@ -101,18 +102,18 @@ describe('middleware', () => {
   it('Express: app.use(lastseen(...)) marks each user seen once, after the response', async () => {
     const app = express()
     app.use((req, _res, next) => {
-      ;(req as { user?: string }).user = req.header('x-user')
+      ;(req as { user?: string | undefined }).user = req.header('x-user')
       next()
     })
     app.use(
       expressLastseen({
         tracker,
-        userId: (req) => (req as { user?: string }).user,
+        userId: (req) => (req as { user?: string | undefined }).user,
         accountId: (req) => req.header('x-account'),
       }),
     )
     app.get('/{*path}', (req, res) => {
-      res.send(`hello ${(req as { user?: string }).user ?? 'anonymous'}`)
+      res.send(`hello ${(req as { user?: string | undefined }).user ?? 'anonymous'}`)
     })
     const bodies = await traffic(await listen(createServer(app)))
     expect(bodies[3]).toBe('hello anonymous')
