@@ -85,6 +85,11 @@ export class InactivityMonitor {
     await Promise.all(this.inFlight.values())
   }
 
+  /** Resolves once every delivery started so far has finished (delivered, refused or later). */
+  async idle(): Promise<void> {
+    await Promise.all(this.inFlight.values())
+  }
+
   private schedule(delay: number) {
     if (this.abort.signal.aborted) return
     this.timer = setTimeout(async () => {

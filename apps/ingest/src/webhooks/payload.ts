@@ -35,17 +35,19 @@ export type WebhookFormat = 'lastseen' | 'slack'
 
 const DAY_MS = 86_400_000
 
+/** UTC calendar days from one time's day to another's. */
+const calendarDays = (from: string, to: string) =>
+  Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / DAY_MS)
+
 function slackText(n: Notification): string {
   const who = n.type.startsWith('user.')
     ? `User *${n.data.userId}*${n.data.accountId ? ` (account ${n.data.accountId})` : ''}`
     : `Account *${n.data.accountId}*`
   if (n.type.endsWith('.inactive')) {
-    const days = Math.floor((Date.parse(n.createdAt) - Date.parse(n.data.lastSeen)) / DAY_MS)
+    const days = calendarDays(n.data.lastSeen, n.createdAt)
     return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago. [${n.project}]`
   }
-  const away = Math.floor(
-    (Date.parse(n.data.lastSeen) - Date.parse(n.data.inactiveSince ?? n.data.lastSeen)) / DAY_MS,
-  )
+  const away = calendarDays(n.data.inactiveSince ?? n.data.lastSeen, n.data.lastSeen)
   return `:wave: ${who} is back after ${away} days away. [${n.project}]`
 }
 

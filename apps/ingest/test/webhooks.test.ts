@@ -1,0 +1,202 @@
+/**
+ * Inactivity webhooks on real chDB, delivered over real HTTP to a local receiver: signed, one
+ * per episode (also with a second claimer on the same store), returns announced, failed
+ * deliveries retried, abandoned claims taken over, Slack format.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../src/server.js'
+import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
+import { verify } from '../src/webhooks/signature.js'
+import { startTestServer, WRITE_KEY } from './helpers.js'
+import { daysAgo, type SeedEvent, sendBatch } from './support/insights-seed.js'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
+
+const SECRET = 'whsec_test_secret_0123456789'
+const SETTLE_MS = 300
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+let server: RunningServer
+let receiver: WebhookReceiver
+const monitors: InactivityMonitor[] = []
+
+function monitor(options: Partial<InactivityMonitorOptions> = {}) {
+  const m = new InactivityMonitor({
+    storage: server.storage,
+    url: receiver.url,
+    secret: SECRET,
+    settleMs: SETTLE_MS,
+    intervalMs: 60_000,
+    delivery: { attempts: 4, backoffMs: 50 },
+    log: () => {},
+    ...options,
+  })
+  monitors.push(m)
+  return m
+}
+
+const seen = (userId: string, n: number, accountId?: string): SeedEvent => ({
+  id: crypto.randomUUID(),
+  type: 'seen',
+  userId,
+  ...(accountId ? { accountId } : {}),
+  timestamp: daysAgo(n),
+})
+
+/** Claim, let the claims settle, deliver, and wait for the deliveries to be recorded. */
+async function round(...ms: InactivityMonitor[]) {
+  const claimed = await Promise.all(ms.map((m) => m.check()))
+  await sleep(SETTLE_MS + 50)
+  const delivered = await Promise.all(ms.map((m) => m.check()))
+  await Promise.all(ms.map((m) => m.idle()))
+  return {
+    claimed: claimed.reduce((n, r) => n + r.claimed, 0),
+    delivering: delivered.reduce((n, r) => n + r.delivering, 0),
+  }
+}
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver()
+  server = await startTestServer()
+  await sendBatch(server.url, WRITE_KEY, [
+    seen('u_1', 0, 'acme'),
+    seen('u_2', 20, 'acme'),
+    seen('u_3', 16, 'globex'),
+    // Quiet for 100 days: long gone before the threshold window; listed, never announced.
+    seen('u_old', 100, 'initech'),
+  ])
+})
+
+afterAll(async () => {
+  await Promise.all(monitors.map((m) => m.stop()))
+  await server?.close()
+  await receiver?.close()
+})
+
+describe('inactivity webhooks', () => {
+  it('announces users and accounts that went quiet, signed, once per episode', async () => {
+    const a = monitor()
+    expect(await round(a)).toEqual({ claimed: 3, delivering: 3 })
+    const sent = receiver.delivered()
+    expect(sent.map((n) => `${n.type} ${n.data.userId ?? n.data.accountId}`).sort()).toEqual([
+      'account.inactive globex',
+      'user.inactive u_2',
+      'user.inactive u_3',
+    ])
+    const u2 = sent.find((n) => n.data.userId === 'u_2')
+    expect(u2).toMatchObject({
+      project: 'default',
+      episode: 1,
+      inactiveAfterMs: 14 * 86_400_000,
+      data: { userId: 'u_2', accountId: 'acme', lastSeen: daysAgo(20) },
+    })
+    for (const r of receiver.requests) {
+      expect(
+        verify(
+          SECRET,
+          {
+            timestamp: r.headers['x-lastseen-timestamp'],
+            signature: r.headers['x-lastseen-signature'],
+          },
+          r.body,
+        ),
+      ).toBe(true)
+      expect(r.headers['x-lastseen-id']).toBe(JSON.parse(r.body).id)
+    }
+
+    // Later checks, by this process or another one on the same store, send nothing again.
+    const b = monitor()
+    expect(await round(a, b)).toEqual({ claimed: 0, delivering: 0 })
+    expect(receiver.requests).toHaveLength(3)
+  })
+
+  it('announces users and accounts that came back, once', async () => {
+    const back2 = seen('u_2', 0, 'acme')
+    await sendBatch(server.url, WRITE_KEY, [back2, seen('u_3', 0, 'globex')])
+    const a = monitor()
+    expect(await round(a)).toEqual({ claimed: 3, delivering: 3 })
+    const back = receiver.delivered().slice(3)
+    expect(back.map((n) => `${n.type} ${n.data.userId ?? n.data.accountId}`).sort()).toEqual([
+      'account.returned globex',
+      'user.returned u_2',
+      'user.returned u_3',
+    ])
+    expect(back.find((n) => n.data.userId === 'u_2')).toMatchObject({
+      episode: 1,
+      data: { inactiveSince: daysAgo(20), lastSeen: back2.timestamp },
+    })
+    expect(await round(a)).toEqual({ claimed: 0, delivering: 0 })
+    expect(receiver.requests).toHaveLength(6)
+  })
+
+  it('retries a failed delivery with backoff, and records it once delivered', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_5', 15)])
+    receiver.failNext(2)
+    const a = monitor()
+    expect(await round(a)).toEqual({ claimed: 1, delivering: 1 })
+    const attempts = receiver.requests.slice(6)
+    expect(attempts.map((r) => r.status)).toEqual([500, 500, 200])
+    expect(new Set(attempts.map((r) => r.headers['x-lastseen-id'])).size).toBe(1)
+    expect(new Set(attempts.map((r) => r.body)).size).toBe(1)
+    expect(JSON.parse(attempts[2]!.body)).toMatchObject({
+      type: 'user.inactive',
+      data: { userId: 'u_5' },
+    })
+    expect(await round(a)).toEqual({ claimed: 0, delivering: 0 })
+    expect(receiver.requests).toHaveLength(9)
+  })
+
+  it('lets exactly one of two racing claimers send', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_6', 17)])
+    const a = monitor()
+    const b = monitor()
+    const result = await round(a, b)
+    expect(result.claimed).toBeGreaterThanOrEqual(1)
+    expect(result.delivering).toBe(1)
+    expect(receiver.delivered().filter((n) => n.data.userId === 'u_6')).toHaveLength(1)
+    expect(await round(a, b)).toEqual({ claimed: 0, delivering: 0 })
+    expect(receiver.requests).toHaveLength(10)
+  })
+
+  it('takes over a claim whose owner stopped before delivering, after the lease', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_7', 18)])
+    const gone = monitor()
+    expect(await gone.check()).toEqual({ claimed: 1, delivering: 0 })
+    await gone.stop()
+    const b = monitor({ leaseMs: 600 })
+    expect(await round(b)).toEqual({ claimed: 0, delivering: 0 })
+    await sleep(600)
+    expect(await round(b)).toEqual({ claimed: 1, delivering: 1 })
+    expect(receiver.delivered().filter((n) => n.data.userId === 'u_7')).toHaveLength(1)
+    expect(receiver.requests).toHaveLength(11)
+  })
+
+  it('opens a new episode when a returned user goes quiet again', async () => {
+    // With a 40-second threshold, everyone seen a minute ago has just gone quiet again.
+    const short = monitor({ inactiveAfterMs: 40_000 })
+    const before = receiver.requests.length
+    await round(short)
+    const again = receiver.delivered().slice(before - receiver.requests.length)
+    const key = (n: {
+      type: string
+      episode: number
+      data: { userId?: string; accountId: string }
+    }) => `${n.type} ${n.data.userId ?? n.data.accountId} #${n.episode}`
+    expect(again.map(key).sort()).toEqual([
+      'account.inactive acme #1',
+      'account.inactive globex #2',
+      'user.inactive u_1 #1',
+      'user.inactive u_2 #2',
+      'user.inactive u_3 #2',
+    ])
+    expect(await round(short)).toEqual({ claimed: 0, delivering: 0 })
+  })
+
+  it('speaks Slack incoming-webhook payloads when asked', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_8', 19, 'acme')])
+    expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 1, delivering: 1 })
+    const last = receiver.requests.at(-1)!
+    expect(JSON.parse(last.body)).toEqual({
+      text: `:zzz: User *u_8* (account acme) went quiet: last seen ${daysAgo(19).slice(0, 10)}, 19 days ago. [default]`,
+    })
+  })
+})
