@@ -21,7 +21,7 @@ import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
 import { EventQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
-import { createTransport, type Send } from './transport.js'
+import { createTransport, type Transport } from './transport.js'
 
 /** Requests in flight at once from automatic sends; `flush()` sends everything at once. */
 const MAX_CONCURRENT = 2
@@ -39,7 +39,7 @@ export class Core {
   readonly #config: Config
   readonly #platform: Platform
   readonly #queue: EventQueue
-  readonly #send: Send
+  readonly #transport: Transport
   readonly #heartbeats: HeartbeatStore
   readonly #storage: EventStorage | undefined
   readonly #identity: { load(): Identity | undefined; save(id: Identity | undefined): void }
@@ -63,7 +63,7 @@ export class Core {
     this.#config = config
     this.#platform = platform
     this.#queue = new EventQueue(config.maxQueueSize)
-    this.#send = createTransport(config, {
+    this.#transport = createTransport(config, {
       keyInBody: platform.keyInBody,
       keepalive: platform.keepalive,
       onRetry: () => this.#stats.retried++,
@@ -347,7 +347,9 @@ export class Core {
   async #deliver(items: QueuedEvent[], urgent: boolean): Promise<void> {
     const dropped = this.#unreportedDrops
     const body = this.#body(items, dropped)
-    const outcome = await this.#send(body, utf8Length(body), this.#abort.signal, urgent)
+    const outcome = urgent
+      ? await this.#transport.sendUrgent(body)
+      : await this.#transport.send(body, utf8Length(body), this.#abort.signal)
     switch (outcome.kind) {
       case 'ok': {
         const { accepted = 0, duplicates = 0, rejected = [] } = outcome.response

@@ -2,7 +2,8 @@
  * @module
  * One batch over HTTP with ky: backoff with jitter on network errors, 408, 429 and 5xx,
  * `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should do with
- * the events: forget them (acknowledged or refused), split the batch (413), or keep them (retry later).
+ * the events: forget them (acknowledged or refused), split the batch (413), or keep them (retry
+ * later). `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
  */
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
@@ -48,22 +49,16 @@ export function createTransport(config: Config, options: TransportOptions) {
     hooks: { beforeRetry: [() => options.onRetry()] },
   })
 
-  /**
-   * POST `body` (a serialized `BatchRequest`), with retries. `urgent` (the page is being hidden):
-   * no gzip, so the request starts before the page can go away.
-   */
-  return async function send(
-    body: string,
-    bytes: number,
-    signal: AbortSignal,
-    urgent: boolean,
-  ): Promise<SendOutcome> {
-    const headers: Record<string, string> = {
-      'content-type': options.keyInBody ? 'text/plain;charset=UTF-8' : 'application/json',
-    }
-    if (!options.keyInBody) headers.authorization = `Bearer ${config.writeKey}`
+  const headersFor = (keyInBody: boolean): Record<string, string> => ({
+    'content-type': keyInBody ? 'text/plain;charset=UTF-8' : 'application/json',
+    ...(keyInBody ? {} : { authorization: `Bearer ${config.writeKey}` }),
+  })
+
+  /** POST `body` (a serialized `BatchRequest`), with retries. */
+  async function send(body: string, bytes: number, signal: AbortSignal): Promise<SendOutcome> {
+    const headers = headersFor(options.keyInBody)
     let payload: string | ArrayBuffer = body
-    if (config.gzip && !urgent && bytes > GZIP_OVER_BYTES && canGzip()) {
+    if (config.gzip && bytes > GZIP_OVER_BYTES && canGzip()) {
       try {
         payload = await gzip(body)
         headers['content-encoding'] = 'gzip'
@@ -81,18 +76,48 @@ export function createTransport(config: Config, options: TransportOptions) {
       })
       return { kind: 'ok', response: await response.json<BatchResponse>() }
     } catch (error) {
-      if (error instanceof HTTPError) {
-        const status = error.response.status
-        const message = await errorMessage(error.response)
-        if (status === 413) return { kind: 'too_large', message }
-        if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-          return { kind: 'refused', status, message }
-        }
-        return { kind: 'failed', message: `HTTP ${status}: ${message}`, cause: error }
-      }
+      if (error instanceof HTTPError) return classify(error.response, error)
       return { kind: 'failed', message: (error as Error)?.message ?? String(error), cause: error }
     }
   }
+
+  /**
+   * POST `body` once, with `keepalive`, calling `fetch` before returning: the page is being
+   * hidden and may be gone before any `await` resumes. No gzip (asynchronous), no retry (the
+   * events stay stored until acknowledged). The write key goes in the body (no preflight).
+   */
+  function sendUrgent(body: string): Promise<SendOutcome> {
+    const fetcher = config.fetch ?? globalThis.fetch
+    try {
+      return fetcher(config.batchUrl, {
+        method: 'POST',
+        body,
+        headers: headersFor(true),
+        keepalive: true,
+      }).then(
+        async (response) =>
+          response.ok
+            ? { kind: 'ok', response: (await response.json()) as BatchResponse }
+            : classify(response, undefined),
+        (error: unknown) => ({ kind: 'failed', message: String(error), cause: error }),
+      )
+    } catch (error) {
+      return Promise.resolve({ kind: 'failed', message: String(error), cause: error })
+    }
+  }
+
+  return { send, sendUrgent }
+}
+
+/** What an error status means for the events. */
+async function classify(response: Response, cause: unknown): Promise<SendOutcome> {
+  const status = response.status
+  const message = await errorMessage(response)
+  if (status === 413) return { kind: 'too_large', message }
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return { kind: 'refused', status, message }
+  }
+  return { kind: 'failed', message: `HTTP ${status}: ${message}`, cause }
 }
 
 /** The server's `{ error: { message } }`, or the status text. */
@@ -104,4 +129,4 @@ async function errorMessage(response: Response): Promise<string> {
   return response.statusText || `HTTP ${response.status}`
 }
 
-export type Send = ReturnType<typeof createTransport>
+export type Transport = ReturnType<typeof createTransport>

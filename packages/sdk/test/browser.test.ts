@@ -1,0 +1,191 @@
+/**
+ * The browser build in real Chromium, against the real ingestion service (child process, embedded
+ * chDB): batching, persistence across a reload, delivery when the page is hidden, and one
+ * heartbeat for two tabs of the same user. What was stored is counted from the service's answers.
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { TrackerOptions } from '../src/options.js'
+import { type Ingest, startIngest, WRITE_KEY } from './support/ingest.js'
+import { type PageServer, startPageServer } from './support/page.js'
+import { type Proxy, startProxy } from './support/proxy.js'
+
+let ingest: Ingest
+let pages: PageServer
+let proxy: Proxy
+let browser: Browser
+let context: BrowserContext
+
+beforeAll(async () => {
+  ;[ingest, pages] = await Promise.all([startIngest(), startPageServer()])
+  proxy = await startProxy(ingest.url)
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await proxy?.close()
+  await pages?.close()
+  await ingest?.stop()
+}, 30_000)
+
+beforeEach(async () => {
+  proxy.exchanges.length = 0
+  proxy.failing = false
+  context = await browser.newContext()
+})
+afterEach(async () => {
+  await context.close()
+})
+
+type PageOptions = Partial<Omit<TrackerOptions, 'fetch' | 'beforeSend' | 'onError'>>
+
+/** Open the test page and create its tracker. */
+async function open(page: Page, options: PageOptions = {}): Promise<void> {
+  await page.goto(pages.url)
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+  await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+    endpoint: proxy.url,
+    writeKey: WRITE_KEY,
+    ...options,
+  })
+}
+
+/** Run `tracker.<method>(...args)` in the page. */
+const call = (page: Page, method: string, ...args: unknown[]) =>
+  page.evaluate(
+    ([m, a]) =>
+      (window as unknown as { tracker: Record<string, (...x: unknown[]) => unknown> }).tracker[
+        m as string
+      ]!(...(a as unknown[])),
+    [method, args] as const,
+  )
+
+/** Unsent events kept in this origin's localStorage. */
+const storedEvents = (page: Page) =>
+  page.evaluate(() => {
+    let n = 0
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i)!
+      if (key.includes(':q:')) n += (JSON.parse(localStorage.getItem(key)!) as unknown[]).length
+    }
+    return n
+  })
+
+/** Wait (bounded) until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('in Chromium', () => {
+  it('batches a burst of calls into one request, stored once', async () => {
+    const page = await context.newPage()
+    await open(page, { debounceMs: 300 })
+    await call(page, 'identify', 'u_batch', { accountId: 'acme' })
+    await page.evaluate(() => {
+      const t = (window as unknown as { tracker: { track(n: string, p: unknown): void } }).tracker
+      for (let i = 0; i < 20; i++) t.track('search', { query: `q${i}` })
+    })
+    await until(() => proxy.accepted() === 21, '21 accepted events')
+    expect(proxy.exchanges).toHaveLength(1)
+    const [exchange] = proxy.exchanges
+    expect(exchange!.status).toBe(200)
+    expect(exchange!.contentType).toMatch(/^text\/plain/) // no CORS preflight needed
+    expect(exchange!.encoding).toBe('gzip')
+    expect(exchange!.body.batch.filter((e) => e.type === 'seen')).toHaveLength(1)
+    expect(exchange!.answer).toMatchObject({ accepted: 21, duplicates: 0, rejected: [] })
+    await until(async () => (await storedEvents(page)) === 0, 'storage emptied after the ack')
+    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual(
+      [],
+    )
+  })
+
+  it('keeps unsent events across a reload and sends them from the next page', async () => {
+    const page = await context.newPage()
+    const options = { retry: { limit: 0 }, maxWaitMs: 60_000, debounceMs: 60_000 }
+    proxy.failing = true
+    await open(page, options)
+    await call(page, 'identify', 'u_reload')
+    for (let i = 0; i < 5; i++) await call(page, 'track', 'search', { query: `q${i}` })
+    await call(page, 'flush')
+    expect(await storedEvents(page)).toBe(6)
+    const ids = proxy.exchanges.flatMap((e) => e.body.batch.map((x) => x.id)).sort()
+    expect(ids).toHaveLength(6)
+
+    await page.reload() // still down: whatever the unloading page sends is refused too
+    expect(proxy.accepted()).toBe(0)
+    proxy.failing = false
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+    await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+      endpoint: proxy.url,
+      writeKey: WRITE_KEY,
+      ...options,
+    })
+    await call(page, 'flush')
+    await until(() => proxy.accepted() === 6, 'the 6 restored events accepted')
+    const delivered = proxy.exchanges
+      .filter((e) => e.status === 200)
+      .flatMap((e) => e.body.batch.map((x) => x.id))
+      .sort()
+    expect(delivered).toEqual(ids)
+    expect(await storedEvents(page)).toBe(0)
+  })
+
+  it('delivers the queue when the page is hidden, and never counts it twice', async () => {
+    const page = await context.newPage()
+    await open(page, { debounceMs: 60_000, maxWaitMs: 60_000 })
+    await call(page, 'identify', 'u_hide')
+    for (let i = 0; i < 10; i++) await call(page, 'track', 'search', { query: `q${i}` })
+    expect(proxy.exchanges).toHaveLength(0)
+
+    await page.goto('about:blank') // visibilitychange → hidden, then pagehide
+    await until(() => proxy.accepted() === 11, '11 events accepted after the page was left')
+    expect(proxy.exchanges.every((e) => e.contentType?.startsWith('text/plain'))).toBe(true)
+
+    // Back on the page: anything whose answer the old page could not read is sent again and
+    // deduplicated by the service, then the storage is empty.
+    await open(page, { debounceMs: 100 })
+    await call(page, 'flush')
+    await until(async () => (await storedEvents(page)) === 0, 'storage emptied')
+    expect(proxy.accepted()).toBe(11)
+    expect(proxy.duplicates()).toBe(
+      proxy.exchanges.slice(1).reduce((n, e) => n + e.body.batch.length, 0),
+    )
+  })
+
+  it('sends one heartbeat for a user with two tabs open', async () => {
+    const first = await context.newPage()
+    const second = await context.newPage()
+    await open(first, { debounceMs: 100 })
+    await call(first, 'identify', 'u_tabs')
+    await call(first, 'track', 'search', { query: 'a' })
+    await call(first, 'flush')
+    await open(second, { debounceMs: 100 })
+    await call(second, 'identify', 'u_tabs')
+    await call(second, 'track', 'search', { query: 'b' })
+    await call(second, 'seen')
+    await call(second, 'flush')
+    await second.bringToFront() // visible again: a heartbeat is due only once per hour
+    await call(second, 'flush')
+
+    await until(() => proxy.accepted() === 3, '3 accepted events')
+    const seen = proxy.exchanges.flatMap((e) => e.body.batch.filter((x) => x.type === 'seen'))
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.userId).toBe('u_tabs')
+  })
+})
