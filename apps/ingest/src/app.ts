@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
+import type { RateLimiter } from './rate-limit.js'
 import { batchRoutes } from './routes/batch.js'
 import { healthRoutes } from './routes/health.js'
 import { countRequests, metricsRoutes } from './routes/metrics.js'
@@ -22,6 +23,8 @@ export interface AppDeps {
   metrics?: IngestMetrics
   /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default 10 years */
   maxEventAgeMs?: number
+  /** Per-write-key rate limit (`LASTSEEN_RATE_LIMIT`); none when omitted. */
+  rateLimiter?: RateLimiter
   /** The store the read API and the dashboard answer from. */
   storage: Storage
   /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */

@@ -3,32 +3,67 @@
  * @module
  * `lastseen-ingest`: the command line of the ingestion service.
  */
+import { KEYS_HELP, keysCommand, UsageError } from './cli-keys.js'
 import { ConfigError, readConfig } from './env.js'
+import { KeyError } from './keys.js'
 import { startServer } from './server.js'
-import { openStorage } from './storage/client.js'
+import { openStorage, StorageOpenError } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
 
 const HELP = `lastseen-ingest — the lastseen ingestion service
 
 Usage:
-  lastseen-ingest start     start the service (applies migrations first)
-  lastseen-ingest migrate   apply schema migrations and exit
-  lastseen-ingest --help    show this help
+  lastseen-ingest start       start the service (applies migrations first); SIGTERM or
+                              SIGINT stop it gracefully
+  lastseen-ingest migrate     apply schema migrations and exit
+  lastseen-ingest keys …      list, create and revoke API keys (lastseen-ingest keys --help)
+  lastseen-ingest --help      show this help
 
 Configuration comes from the environment: PORT (3000), LASTSEEN_DATA_DIR (./.lastseen),
 CLICKHOUSE_URL (unset: embedded ClickHouse), CLICKHOUSE_DATABASE, CLICKHOUSE_USER,
-CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER, LASTSEEN_WRITE_KEY, LASTSEEN_READ_KEY.
-See docs/self-hosting.md.`
+CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER, LASTSEEN_WRITE_KEY, LASTSEEN_READ_KEY, and more.
+See docs/self-hosting.md.
+
+Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INACTIVE_AFTER
+(14d), LASTSEEN_WEBHOOK_INTERVAL (1m), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
+See docs/insights.md. The dashboard is at / (sign in with the read key).`
+
+/** Longest wait for in-flight requests on shutdown before connections are cut. */
+const SHUTDOWN_TIMEOUT_MS = 30_000
+
+async function start(): Promise<number> {
+  const server = await startServer(readConfig())
+  console.log(`storage: ${server.storage.location}`)
+  const { writeKey, readKey } = server.generatedKeys
+  if (writeKey) console.log(`write key (default project): ${writeKey}`)
+  if (readKey) console.log(`read key  (default project): ${readKey}`)
+  if (writeKey || readKey) console.log('keys are shown once; only their hashes are stored')
+  console.log(`lastseen ingest listening on ${server.url}`)
+  const stop = async (signal: string) => {
+    console.log(`${signal}: no new requests; finishing the ones in flight`)
+    await server.close({ timeoutMs: SHUTDOWN_TIMEOUT_MS })
+    console.log('stopped')
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+  return -1
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command = 'start'] = argv
+  const [command = 'start', ...rest] = argv
   if (command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP)
     return 0
   }
-  const config = readConfig()
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (command === 'keys') console.log(KEYS_HELP)
+    else console.log(HELP)
+    return 0
+  }
+  if (command === 'start') return start()
   if (command === 'migrate') {
-    const storage = await openStorage(config.clickhouse)
+    const storage = await openStorage(readConfig().clickhouse)
     try {
       const applied = await migrate(storage)
       console.log(
@@ -39,24 +74,15 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0
   }
-  if (command === 'start') {
-    const server = await startServer(config)
-    console.log(`storage: ${server.storage.location}`)
-    const { writeKey, readKey } = server.generatedKeys
-    if (writeKey) console.log(`write key (default project): ${writeKey}`)
-    if (readKey) console.log(`read key  (default project): ${readKey}`)
-    if (writeKey || readKey) console.log('keys are shown once; only their hashes are stored')
-    console.log(`lastseen ingest listening on ${server.url}`)
-    const stop = async () => {
-      await server.close()
-      process.exit(0)
-    }
-    process.once('SIGTERM', stop)
-    process.once('SIGINT', stop)
-    return -1
+  if (command === 'keys') {
+    const config = readConfig()
+    return keysCommand(rest, async () => {
+      const storage = await openStorage(config.clickhouse)
+      await migrate(storage)
+      return storage
+    })
   }
-  console.error(`unknown command: ${command}\n\n${HELP}`)
-  return 2
+  throw new UsageError(`unknown command: ${command}`)
 }
 
 main(process.argv.slice(2)).then(
@@ -64,8 +90,13 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code)
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message)
-    else console.error('lastseen-ingest failed:', err)
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${process.argv[2] === 'keys' ? KEYS_HELP : HELP}`)
+      process.exit(2)
+    }
+    if (err instanceof ConfigError || err instanceof StorageOpenError || err instanceof KeyError) {
+      console.error(err.message)
+    } else console.error('lastseen-ingest failed:', err)
     process.exit(1)
   },
 )

@@ -26,6 +26,9 @@ export function generateKey(kind: KeyKind): string {
   return PREFIX[kind] + randomBytes(24).toString('base64url')
 }
 
+/** The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 8 characters. */
+export const keyPrefix = (key: string): string => key.slice(0, 12)
+
 /** The stored form of a key. */
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex')
@@ -53,7 +56,7 @@ export async function storeKey(
         key_hash: hashKey(key),
         project_id: projectId,
         kind,
-        prefix: key.slice(0, 8),
+        prefix: keyPrefix(key),
         name,
         version: Date.now(),
       },
@@ -135,5 +138,100 @@ export class KeyRing {
     // Looked up by SHA-256 digest: a caller cannot steer the digest, so the lookup's timing
     // tells nothing about stored keys.
     return this.keys.get(hashKey(key))
+  }
+}
+
+/** A stored key as `lastseen-ingest keys list` shows it (never the key itself). */
+export interface KeyInfo {
+  prefix: string
+  projectId: string
+  kind: KeyKind
+  name: string
+  createdAt: string
+  revokedAt: string | null
+}
+
+/** A key operation that cannot be done, such as revoking a key that does not exist. */
+export class KeyError extends Error {
+  override readonly name = 'KeyError'
+}
+
+/** Every key, newest first, optionally of one project. */
+export async function listKeys(storage: Storage, projectId?: string): Promise<KeyInfo[]> {
+  const result = await storage.client.query({
+    query: `SELECT prefix, project_id AS projectId, kind, name,
+                   toString(created_at) AS createdAt, toString(revoked_at) AS revokedAt
+            FROM ${storage.database}.api_keys FINAL
+            ${projectId === undefined ? '' : 'WHERE project_id = {project:String}'}
+            ORDER BY project_id, created_at DESC`,
+    query_params: projectId === undefined ? {} : { project: projectId },
+    format: 'JSONEachRow',
+  })
+  return result.json<KeyInfo>()
+}
+
+/** Projects are named like identifiers so they read well in URLs and logs. */
+export const PROJECT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/
+
+/** Create a project (if new) and new keys for it; returns the keys, to be shown once. */
+export async function createKeys(
+  storage: Storage,
+  projectId: string,
+  kinds: readonly KeyKind[],
+  name: string,
+): Promise<Record<KeyKind, string | undefined>> {
+  await storage.client.insert({
+    table: `${storage.database}.projects`,
+    values: [{ project_id: projectId, name: projectId }],
+    format: 'JSONEachRow',
+  })
+  const created: Record<KeyKind, string | undefined> = { write: undefined, read: undefined }
+  for (const kind of kinds) {
+    const key = generateKey(kind)
+    await storeKey(storage, key, kind, projectId, name)
+    created[kind] = key
+  }
+  return created
+}
+
+/**
+ * Revoke the key given in full or by the prefix `keys list` shows. Throws when nothing or more
+ * than one live key matches. Running services stop accepting it within their key cache time.
+ */
+export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<KeyInfo> {
+  const { client, database } = storage
+  const full = keyOrPrefix.length > 12
+  const result = await client.query({
+    query: `SELECT key_hash, project_id, kind, prefix, name, toString(created_at) AS created_at
+            FROM ${database}.api_keys FINAL
+            WHERE revoked_at IS NULL AND ${full ? 'key_hash = {hash:String}' : 'prefix = {prefix:String}'}`,
+    query_params: full ? { hash: hashKey(keyOrPrefix) } : { prefix: keyOrPrefix },
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<{
+    key_hash: string
+    project_id: string
+    kind: KeyKind
+    prefix: string
+    name: string
+    created_at: string
+  }>()
+  const row = rows[0]
+  if (!row) throw new KeyError(`no live key matches ${keyOrPrefix}`)
+  if (rows.length > 1)
+    throw new KeyError(`${rows.length} keys match ${keyOrPrefix}; give the whole key`)
+  const revokedAt = new Date().toISOString().replace('T', ' ').replace('Z', '')
+  await client.insert({
+    table: `${database}.api_keys`,
+    values: [{ ...row, revoked_at: revokedAt, version: Date.now() }],
+    format: 'JSONEachRow',
+  })
+  return {
+    prefix: row.prefix,
+    projectId: row.project_id,
+    kind: row.kind,
+    name: row.name,
+    createdAt: row.created_at,
+    revokedAt,
   }
 }

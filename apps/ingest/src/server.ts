@@ -3,12 +3,14 @@
  * Starting and stopping the service: open storage, migrate, make sure the default project has
  * keys, and serve HTTP.
  */
+import type { Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
 import type { Config } from './env.js'
 import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
+import { RateLimiter } from './rate-limit.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
 import { InactivityMonitor } from './webhooks/monitor.js'
@@ -21,8 +23,12 @@ export interface RunningServer {
   storage: Storage
   /** Keys generated on this start (first start without configured keys); shown once. */
   generatedKeys: GeneratedKeys
-  /** Stop accepting, finish in-flight requests, close storage. */
-  close(): Promise<void>
+  /**
+   * Stop gracefully: stop accepting connections, let in-flight requests finish (their groups
+   * are stored and answered), then close storage. Connections still busy after `timeoutMs`
+   * (default 30 s) are cut.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
@@ -38,6 +44,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     writer,
     metrics,
     maxEventAgeMs: config.maxEventAgeMs,
+    rateLimiter: new RateLimiter(config.rateLimit),
     storage,
     inactiveAfterMs: config.inactiveAfterMs,
   })
@@ -66,8 +73,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url: `http://${host}:${address.port}`,
     storage,
     generatedKeys,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+    async close({ timeoutMs = 30_000 } = {}) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Idle keep-alive connections would hold close() open; busy ones get until the timeout.
+      const http = server as HttpServer
+      http.closeIdleConnections()
+      const force = setTimeout(() => http.closeAllConnections(), timeoutMs)
+      await closed
+      clearTimeout(force)
       await monitor?.stop()
       await writer.close()
       await storage.close()

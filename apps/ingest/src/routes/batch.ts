@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { checkEvents } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
+import type { RateLimiter } from '../rate-limit.js'
 import { readJsonBody } from '../request-body.js'
 import { type StoreDeps, storeEvents } from '../store-events.js'
 import { batchEnvelopeSchema, describeIssue } from '../validation.js'
@@ -17,6 +18,8 @@ import { writeCors } from './write-cors.js'
 /** What the write routes need. */
 export interface WriteRouteDeps extends StoreDeps {
   keys: KeyRing
+  /** Per-key limit; none when omitted. */
+  rateLimiter?: RateLimiter | undefined
 }
 
 /** 413 before schema checks, so an oversized batch is never answered as a plain 400. */
@@ -41,7 +44,9 @@ export function batchRoutes(deps: WriteRouteDeps) {
     checkEventCount(body)
     const envelope = batchEnvelopeSchema.safeParse(body)
     if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
-    const projectId = headerProject ?? (await writeProject(deps.keys, envelope.data.writeKey))
+    const key = headerKey ?? envelope.data.writeKey
+    const projectId = headerProject ?? (await writeProject(deps.keys, key))
+    deps.rateLimiter?.take(key as string, envelope.data.batch.length)
 
     const checked = checkEvents(envelope.data.batch)
     const answer = await storeEvents(deps, projectId, checked, {

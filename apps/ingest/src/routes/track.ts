@@ -25,7 +25,9 @@ export function trackRoutes(deps: WriteRouteDeps) {
     }
     const envelope = trackEnvelopeSchema.safeParse(body)
     if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
-    const projectId = headerProject ?? (await writeProject(deps.keys, envelope.data.writeKey))
+    const key = headerKey ?? envelope.data.writeKey
+    const projectId = headerProject ?? (await writeProject(deps.keys, key))
+    deps.rateLimiter?.take(key as string, 1)
 
     const { writeKey: _key, sentAt: _sentAt, ...raw } = body as Record<string, unknown>
     const event = checkEvent(raw)

@@ -22,13 +22,27 @@ export interface Storage {
   close(): Promise<void>
 }
 
+/** The store cannot be opened; the message says what to do. */
+export class StorageOpenError extends Error {
+  override readonly name = 'StorageOpenError'
+}
+
 /** Open the store described by the configuration. */
 export async function openStorage(config: Config['clickhouse']): Promise<Storage> {
   if (config.kind === 'embedded') {
     mkdirSync(config.dataDir, { recursive: true })
     // Loaded lazily: the native engine is only needed when running embedded.
     const { createChdbConnection } = await import('chdb/connection')
-    const connection = createChdbConnection({ path: config.dataDir })
+    let connection: ReturnType<typeof createChdbConnection>
+    try {
+      connection = createChdbConnection({ path: config.dataDir })
+    } catch (err) {
+      throw new StorageOpenError(
+        `cannot open the embedded store at ${config.dataDir}: ${(err as Error).message}. ` +
+          'Is another process (a running lastseen-ingest?) using it? The embedded store serves ' +
+          'one process at a time: stop the service first, or use a ClickHouse server (CLICKHOUSE_URL).',
+      )
+    }
     // chdb types its connection against @clickhouse/client-common, which the client bundles as
     // a separate copy; the shapes are the same, the declarations are not.
     const client = createClient({ connection: connection as unknown as ClientConnection })

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * Per-key rate limit: a token bucket per write key, refilled at `rate` events per second and
+ * holding at most two seconds' worth, so short bursts pass and a runaway client is slowed down
+ * with 429 and `Retry-After`. Only keys that resolved to a project get a bucket, so memory is
+ * bounded by the number of keys.
+ */
+import { ApiError } from './http-error.js'
+
+interface Bucket {
+  tokens: number
+  at: number
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>()
+  private readonly capacity: number
+
+  /** @param rate events per second per key; 0 turns the limit off. */
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.capacity = rate * 2
+  }
+
+  /** Take `events` tokens for `key`, or throw a 429 saying when enough will be there. */
+  take(key: string, events: number): void {
+    if (this.rate === 0 || events === 0) return
+    const now = this.now()
+    const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now }
+    bucket.tokens = Math.min(this.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.rate)
+    bucket.at = now
+    this.buckets.set(key, bucket)
+    if (bucket.tokens >= events) {
+      bucket.tokens -= events
+      return
+    }
+    const seconds = Math.max(1, Math.ceil((events - bucket.tokens) / this.rate))
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `rate limit of ${this.rate} events per second for this key exceeded; retry in ${seconds} s`,
+      { 'Retry-After': String(seconds) },
+    )
+  }
+}
