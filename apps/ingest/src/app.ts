@@ -3,6 +3,7 @@
  * The Hono application: every route, and the one error handler.
  */
 import { Hono } from 'hono'
+import { dashboardRoutes } from './dashboard/routes.js'
 import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', batchRoutes({ ...deps, metrics }))
   app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
+  app.route('/', dashboardRoutes(deps))
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
   )

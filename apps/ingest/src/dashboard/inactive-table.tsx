@@ -1,0 +1,107 @@
+/**
+ * @module
+ * The inactive users or accounts list of the dashboard, sortable by any column through plain
+ * links (`?usort=events&uorder=desc`), each row linked to its user or account page.
+ */
+import type { InactiveAnswer, InactiveSort } from '../insights/inactive.js'
+
+export interface SortState {
+  sort: InactiveSort
+  order: 'asc' | 'desc'
+}
+
+const COLUMNS: { sort: InactiveSort; label: string; numeric?: boolean }[] = [
+  { sort: 'last_seen', label: 'Last seen' },
+  { sort: 'first_seen', label: 'First seen' },
+  { sort: 'active_days', label: 'Active days', numeric: true },
+  { sort: 'events', label: 'Events', numeric: true },
+]
+
+const day = (iso: string) => iso.slice(0, 10)
+export const userHref = (id: string) => `/users/${encodeURIComponent(id)}`
+export const accountHref = (id: string) => `/accounts/${encodeURIComponent(id)}`
+
+export function InactiveTable(props: {
+  answer: InactiveAnswer
+  state: SortState
+  /** `u` for users, `a` for accounts: the query parameter prefix. */
+  prefix: 'u' | 'a'
+  /** The page's other query parameters, kept in the sort links. */
+  query: Record<string, string>
+}) {
+  const { answer, state, prefix, query } = props
+  const href = (sort: InactiveSort) => {
+    const order = state.sort === sort && state.order === 'desc' ? 'asc' : 'desc'
+    const params = new URLSearchParams({
+      ...query,
+      [`${prefix}sort`]: sort,
+      [`${prefix}order`]: order,
+    })
+    return `/?${params}`
+  }
+  const isUser = answer.level === 'user'
+  return (
+    <table data-testid={`inactive-${answer.level}s`}>
+      <thead>
+        <tr>
+          <th>{isUser ? 'User' : 'Account'}</th>
+          <th>{isUser ? 'Account' : 'Users'}</th>
+          {COLUMNS.map((col) => (
+            <th
+              class={col.numeric ? 'n' : undefined}
+              aria-sort={
+                state.sort === col.sort
+                  ? state.order === 'asc'
+                    ? 'ascending'
+                    : 'descending'
+                  : undefined
+              }
+            >
+              <a href={href(col.sort)}>
+                {col.label}
+                {state.sort === col.sort ? (state.order === 'asc' ? ' ↑' : ' ↓') : ''}
+              </a>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {answer.items.length === 0 && (
+          <tr>
+            <td colspan={6} class="muted">
+              Nobody went quiet. Good.
+            </td>
+          </tr>
+        )}
+        {answer.items.map((item) => (
+          <tr>
+            <td>
+              {item.userId !== undefined ? (
+                <a href={userHref(item.userId)}>{item.userId}</a>
+              ) : (
+                <a href={accountHref(item.accountId ?? '')}>{item.accountId}</a>
+              )}
+            </td>
+            <td>
+              {isUser ? (
+                item.accountId ? (
+                  <a href={accountHref(item.accountId)}>{item.accountId}</a>
+                ) : (
+                  <span class="muted">—</span>
+                )
+              ) : (
+                item.users
+              )}
+            </td>
+            <td>
+              {day(item.lastSeen)} <span class="muted">({item.inactiveDays} days ago)</span>
+            </td>
+            <td>{day(item.firstSeen)}</td>
+            <td class="n">{item.priorActivity.activeDays}</td>
+            <td class="n">{item.priorActivity.events}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

@@ -1,0 +1,142 @@
+/**
+ * @module
+ * The dashboard at `/`: sign in with the read key, then the overview (active users chart,
+ * inactive users and accounts, top events), user and account pages, and a user lookup. Server
+ * rendered with Hono JSX from the same insights functions as the read API.
+ */
+
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { ApiError } from '../http-error.js'
+import { accountProfile } from '../insights/accounts.js'
+import { activeUsers } from '../insights/active.js'
+import { addDays, dayOf } from '../insights/days.js'
+import { eventCounts } from '../insights/events.js'
+import { type InactiveSort, inactive } from '../insights/inactive.js'
+import { inactiveQuery } from '../insights/params.js'
+import { userProfile } from '../insights/users.js'
+import type { KeyRing } from '../keys.js'
+import type { Storage } from '../storage/client.js'
+import type { SortState } from './inactive-table.js'
+import { AccountPage, NotFoundPage, OverviewPage, SignInPage, UserPage } from './pages.js'
+import { sessionProject, signIn, signOut } from './session.js'
+
+export interface DashboardDeps {
+  keys: KeyRing
+  storage: Storage
+  /** The inactivity threshold shown and used. @default 14 days */
+  inactiveAfterMs?: number | undefined
+}
+
+const LIST_LENGTH = 25
+
+/** `1209600000` → `14d`. */
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${Math.round(ms / 1000)}s`
+}
+
+function sortFrom(query: Record<string, string>, prefix: 'u' | 'a'): SortState {
+  const shape = inactiveQuery.pick({ sort: true, order: true })
+  const parsed = shape.safeParse({ sort: query[`${prefix}sort`], order: query[`${prefix}order`] })
+  return parsed.success
+    ? { sort: parsed.data.sort as InactiveSort, order: parsed.data.order }
+    : { sort: 'last_seen', order: 'desc' }
+}
+
+export function dashboardRoutes(deps: DashboardDeps) {
+  const { keys, storage } = deps
+  const afterMs = deps.inactiveAfterMs ?? 14 * 86_400_000
+
+  /** The page for a signed-in project, or the sign-in page. */
+  const signedIn =
+    (page: (c: Context, projectId: string) => Promise<Response>) => async (c: Context) => {
+      const projectId = await sessionProject(c, keys)
+      if (!projectId) return c.redirect('/', 303)
+      return page(c, projectId)
+    }
+
+  return new Hono()
+    .get('/', async (c) => {
+      const projectId = await sessionProject(c, keys)
+      if (!projectId) return c.html(<SignInPage />)
+      const now = Date.now()
+      const to = dayOf(now)
+      const query = c.req.query()
+      const userSort = sortFrom(query, 'u')
+      const accountSort = sortFrom(query, 'a')
+      const page = { limit: LIST_LENGTH, offset: 0, afterMs }
+      const [active, users, accounts, events] = await Promise.all([
+        activeUsers(storage, projectId, { from: addDays(to, -29), to, interval: 'day' }),
+        inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
+        inactive(storage, projectId, { level: 'account', ...accountSort, ...page }, now),
+        eventCounts(storage, projectId, { from: addDays(to, -29), to }),
+      ])
+      return c.html(
+        <OverviewPage
+          active={active}
+          users={users}
+          accounts={accounts}
+          userSort={userSort}
+          accountSort={accountSort}
+          events={events}
+          after={formatDuration(afterMs)}
+          query={query}
+        />,
+      )
+    })
+    .post('/session', async (c) => {
+      const form = await c.req.parseBody()
+      const key = typeof form.key === 'string' ? form.key.trim() : ''
+      try {
+        await signIn(c, keys, key)
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err
+        return c.html(<SignInPage error={err.message} />, err.status === 403 ? 403 : 401)
+      }
+      return c.redirect('/', 303)
+    })
+    .post('/session/end', (c) => {
+      signOut(c)
+      return c.redirect('/', 303)
+    })
+    .get(
+      '/lookup',
+      signedIn(async (c) => {
+        const userId = (c.req.query('userId') ?? '').trim()
+        return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
+      }),
+    )
+    .get(
+      '/users/:userId',
+      signedIn(async (c, projectId) => {
+        const user = await userProfile(
+          storage,
+          projectId,
+          c.req.param('userId') ?? '',
+          dayOf(Date.now()),
+        )
+        return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
+      }),
+    )
+    .get(
+      '/accounts/:accountId',
+      signedIn(async (c, projectId) => {
+        const account = await accountProfile(
+          storage,
+          projectId,
+          c.req.param('accountId') ?? '',
+          dayOf(Date.now()),
+        )
+        return account
+          ? c.html(<AccountPage account={account} />)
+          : c.html(<NotFoundPage what="account" />, 404)
+      }),
+    )
+}

@@ -1,0 +1,110 @@
+/**
+ * The dashboard in real Chromium: sign in with the read key, see the chart, the inactive lists
+ * and the top events of a known history, sort, follow links, look a user up, sign out.
+ * Screenshots are saved under test-results/.
+ */
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../src/server.js'
+import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
+import { knownHistory, sendBatch } from './support/insights-seed.js'
+
+const shots = fileURLToPath(new URL('../test-results/', import.meta.url))
+
+let server: RunningServer
+let browser: Browser
+let page: Page
+
+const cells = (testId: string, column = 1) =>
+  page.locator(`[data-testid="${testId}"] tbody tr td:nth-child(${column})`).allTextContents()
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
+  server = await startTestServer()
+  await sendBatch(server.url, WRITE_KEY, knownHistory())
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  page = await browser.newPage({ viewport: { width: 1200, height: 1000 } })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+describe('dashboard', () => {
+  it('asks for the read key, and refuses a write key', async () => {
+    await page.goto(server.url)
+    await expect(page.getByRole('heading', { name: /read key/ }).isVisible()).resolves.toBe(true)
+    await page.getByLabel('Read key').fill(WRITE_KEY)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    expect(await page.locator('.error').textContent()).toMatch(/write key cannot read/)
+  })
+
+  it('signs in and shows the chart, the quiet users and accounts, and top events', async () => {
+    await page.getByLabel('Read key').fill(READ_KEY)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByTestId('active-chart').waitFor()
+    expect(page.url()).toBe(`${server.url}/`)
+    expect(page.url()).not.toContain(READ_KEY)
+    const [cookie] = (await page.context().cookies()).filter((c) => c.value === READ_KEY)
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+
+    expect(await page.getByTestId('dau').textContent()).toBe('1')
+    expect(await page.getByTestId('wau').textContent()).toBe('2')
+    expect(await page.getByTestId('mau').textContent()).toBe('4')
+    expect(await page.locator('[data-testid="active-chart"] polyline').count()).toBe(3)
+    const mauPoints = await page.locator('polyline[data-series="mau"]').getAttribute('points')
+    expect(mauPoints?.split(' ')).toHaveLength(30)
+
+    expect(await cells('inactive-users')).toEqual(['u_3', 'u_2'])
+    expect(await cells('inactive-accounts')).toEqual(['globex'])
+    expect(await cells('top-events')).toEqual(['search', 'login', 'report.export'])
+    expect(await cells('top-events', 2)).toEqual(['5', '2', '1'])
+    await page.screenshot({ path: `${shots}dashboard-overview.png`, fullPage: true })
+  })
+
+  it('sorts the inactive users by what is being lost', async () => {
+    await page
+      .getByTestId('inactive-users')
+      .getByRole('link', { name: /^Events/ })
+      .click()
+    expect(new URL(page.url()).searchParams.get('usort')).toBe('events')
+    expect(await cells('inactive-users')).toEqual(['u_2', 'u_3'])
+    expect(await cells('inactive-users', 6)).toEqual(['4', '0'])
+  })
+
+  it('follows a quiet user to their page, then to their account', async () => {
+    await page.getByTestId('inactive-users').getByRole('link', { name: 'u_2' }).click()
+    expect(await page.getByTestId('user-title').textContent()).toBe('User u_2')
+    expect(await page.locator('main').textContent()).toMatch(/login: 1/)
+    await page.screenshot({ path: `${shots}dashboard-user.png`, fullPage: true })
+    await page.getByRole('link', { name: 'acme' }).click()
+    expect(await page.getByTestId('account-title').textContent()).toBe('Account acme')
+    expect(await cells('account-users')).toEqual(['u_1', 'u_2'])
+    await page.screenshot({ path: `${shots}dashboard-account.png`, fullPage: true })
+  })
+
+  it('looks a user up by id, and signs out', async () => {
+    await page.getByLabel('User id').fill('u_4')
+    await page.getByRole('button', { name: 'Find' }).click()
+    expect(await page.getByTestId('user-title').textContent()).toBe('User u_4')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('Read key').waitFor()
+    const res = await page.goto(`${server.url}/users/u_4`)
+    expect(new URL(res?.url() ?? '').pathname).toBe('/')
+    expect(await page.getByLabel('Read key').isVisible()).toBe(true)
+  })
+})
