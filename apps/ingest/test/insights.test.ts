@@ -212,6 +212,8 @@ describe('GET /v1/inactive', () => {
     const page2 = await get('/v1/inactive?sort=events&order=desc&limit=1&offset=1')
     expect(page2.body).toMatchObject({ nextOffset: null })
     expect(page2.body.items.map((i: { userId: string }) => i.userId)).toEqual(['u_3'])
+    const past = await get('/v1/inactive?limit=10&offset=10')
+    expect(past.body).toMatchObject({ total: 2, offset: 10, nextOffset: null, items: [] })
     // u_4 was last seen at noon two days ago: between 36 and 60 hours ago.
     const short = await get('/v1/inactive?after=3d&sort=last_seen&order=asc')
     expect(short.body.items.map((i: { userId: string }) => i.userId)).toEqual(['u_2', 'u_3'])

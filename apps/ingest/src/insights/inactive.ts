@@ -122,13 +122,16 @@ export async function inactive(
 ): Promise<InactiveAnswer> {
   const cutoff = now - q.afterMs
   const order = `${sortColumn[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}`
-  const found = await rows<Row>(storage, q.level === 'user' ? userSql(order) : accountSql(order), {
-    project: projectId,
-    cutoff: chTime(cutoff),
-    limit: q.limit,
-    offset: q.offset,
-  })
-  const total = num(found[0]?.total)
+  const page = (limit: number, offset: number) =>
+    rows<Row>(storage, q.level === 'user' ? userSql(order) : accountSql(order), {
+      project: projectId,
+      cutoff: chTime(cutoff),
+      limit,
+      offset,
+    })
+  const found = await page(q.limit, q.offset)
+  // Past the last page there is no row to carry the total: count from the first row.
+  const total = num((found.length > 0 || q.offset === 0 ? found : await page(1, 0))[0]?.total)
   const items = found.map((r): InactiveItem => {
     const lastSeen = isoTime(r.ls) ?? ''
     return {

@@ -3,6 +3,7 @@
  * Running an insights query: named parameters, JSON rows, and the conversions every answer
  * needs (ClickHouse times to ISO 8601, 64-bit counts to numbers).
  */
+import type { ClickHouseSettings } from '@clickhouse/client'
 import type { Storage } from '../storage/client.js'
 
 /** Run `sql` (with `{db}` standing for the database) and return its rows. */
@@ -10,11 +11,13 @@ export async function rows<T>(
   storage: Storage,
   sql: string,
   params: Record<string, unknown> = {},
+  settings: ClickHouseSettings = {},
 ): Promise<T[]> {
   const result = await storage.client.query({
     query: sql.replaceAll('{db}', storage.database),
     query_params: params,
     format: 'JSONEachRow',
+    clickhouse_settings: settings,
   })
   return result.json<T>()
 }

@@ -12,6 +12,7 @@
  * ordering, so it appends `withdrawn` and drops out of the notification.
  */
 import { createHash } from 'node:crypto'
+import type { ClickHouseSettings } from '@clickhouse/client'
 import { chTime, num, rows } from '../insights/query.js'
 import type { Storage } from '../storage/client.js'
 import type { Candidate } from './episodes.js'
@@ -47,6 +48,15 @@ export function notificationId(
 
 const table = (storage: Storage) => `${storage.database}.webhook_claims`
 
+/**
+ * On a cluster, claims are replicated asynchronously: a claim counts once a majority of
+ * replicas has it, and reads see every such claim, so all readers still agree.
+ */
+const insertSettings = (storage: Storage): ClickHouseSettings =>
+  storage.cluster ? { insert_quorum: 'auto' } : {}
+const readSettings = (storage: Storage): ClickHouseSettings =>
+  storage.cluster ? { select_sequential_consistency: '1' } : {}
+
 const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string, unknown>) => ({
   project_id: c.projectId,
   level: c.level,
@@ -63,6 +73,7 @@ export async function insertClaims(storage: Storage, claims: Claim[], claimer: s
   await storage.client.insert({
     table: table(storage),
     format: 'JSONEachRow',
+    clickhouse_settings: insertSettings(storage),
     values: claims.map((c) =>
       row(c.candidate, {
         notification_id: c.notificationId,
@@ -85,6 +96,7 @@ export async function recordOutcome(
   await storage.client.insert({
     table: table(storage),
     format: 'JSONEachRow',
+    clickhouse_settings: insertSettings(storage),
     values: [
       row(p.candidate, {
         notification_id: p.notificationId,
@@ -117,6 +129,8 @@ export async function pending(storage: Storage): Promise<Pending[]> {
             WHERE state = 'withdrawn')
      GROUP BY notification_id, lease
      ORDER BY lease DESC LIMIT 1 BY notification_id`,
+    {},
+    readSettings(storage),
   )
   return found.map((r) => ({
     notificationId: r.notification_id ?? '',

@@ -17,7 +17,7 @@ const ts = "DateTime64(3, 'UTC')"
 export const webhookClaims: Migration = {
   version: 2,
   name: 'webhook-claims',
-  statements: ({ db, onCluster, engine }) => [
+  statements: ({ db, onCluster }) => [
     `CREATE TABLE IF NOT EXISTS ${db}.webhook_claims${onCluster} (
       project_id LowCardinality(String),
       level Enum8('user' = 1, 'account' = 2),
@@ -31,7 +31,13 @@ export const webhookClaims: Migration = {
       since ${ts},
       payload String CODEC(ZSTD(3)),
       at ${ts} DEFAULT now64(3)
-    ) ENGINE = ${engine('MergeTree')}
+    ) ENGINE = ${
+      onCluster
+        ? // One replicated table on every node (no shard in the path): every process, whichever
+          // node it talks to, must see every claim.
+          `ReplicatedMergeTree('/clickhouse/tables/all/${db}/webhook_claims', '{replica}')`
+        : 'MergeTree'
+    }
     ORDER BY (project_id, level, entity_id, seq, kind, lease)`,
   ],
 }
