@@ -240,6 +240,44 @@ describe('GET /v1/inactive', () => {
     ])
   })
 
+  it('sorts accounts by activity too, with the same numbers', async () => {
+    await sendBatch(server.url, WRITE_KEY, [
+      {
+        id: crypto.randomUUID(),
+        type: 'track',
+        event: 'search',
+        userId: 'u_9',
+        accountId: 'hooli',
+        timestamp: daysAgo(30),
+      },
+      {
+        id: crypto.randomUUID(),
+        type: 'track',
+        event: 'search',
+        userId: 'u_9',
+        accountId: 'hooli',
+        timestamp: daysAgo(31),
+      },
+    ])
+    const { body } = await get('/v1/inactive?level=account&sort=events&order=desc')
+    expect(
+      body.items.map((i: { accountId: string; priorActivity: unknown }) => [
+        i.accountId,
+        i.priorActivity,
+      ]),
+    ).toEqual([
+      ['hooli', { activeDays: 2, events: 2 }],
+      ['globex', { activeDays: 1, events: 0 }],
+    ])
+    const byDays = await get('/v1/inactive?level=user&sort=active_days&order=asc')
+    expect(byDays.body.items.map((i: { userId: string }) => i.userId)).toEqual([
+      'u_3',
+      'u_2',
+      'u_9',
+    ])
+    expect(byDays.body.items[1].priorActivity).toEqual({ activeDays: 2, events: 4 })
+  })
+
   it('refuses bad parameters with a 400 that names them', async () => {
     for (const [query, message] of [
       ['after=two-weeks', /^after: must be a duration/],

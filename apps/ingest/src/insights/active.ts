@@ -4,9 +4,9 @@
  *
  * A user is active on a day when any event or heartbeat of theirs has a timestamp on that UTC
  * day (one `user_days` row). Rolling windows are computed without expanding every day into
- * every window: each active day `x` of a user covers the windows ending on `x` up to (not
+ * every window: each active day `x` of a user counts in the windows ending on `x` up to (not
  * including) the user's next active day or `x + window`, whichever comes first, so the counts
- * are a running sum of +1/-1 marks, one pass over the user-days.
+ * are running sums of +1/-1 marks, one pass over each user's sorted days.
  */
 import type { Storage } from '../storage/client.js'
 import { addDays, eachDay } from './days.js'
@@ -36,8 +36,7 @@ export interface ActiveAnswer {
   stickiness: { from: string; to: string; averageDau: number; mau: number; ratio: number }
 }
 
-const bucketOf: Record<Interval, string> = {
-  day: 'day',
+const bucketOf: Record<'week' | 'month', string> = {
   week: 'toMonday(day)',
   month: 'toStartOfMonth(day)',
 }
@@ -58,76 +57,102 @@ export async function activeUsers(
 ): Promise<ActiveAnswer> {
   const { from, to, interval } = q
   const stickFrom = addDays(to, -29)
-  const params = { project: projectId, from, to, stickFrom }
-
-  const buckets = await rows<{ b: string; n: string }>(
-    storage,
-    `SELECT toString(${bucketOf[interval]}) AS b, uniqExact(user_id) AS n FROM {db}.user_days
-     WHERE project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
-     GROUP BY b ORDER BY b`,
-    params,
-  )
-  const counts = new Map(buckets.map((r) => [r.b, num(r.n)]))
-  const starts = [...new Set(eachDay(from, to).map((d) => bucketStart(d, interval)))]
-  const series: ActivePoint[] = starts.map((date) => ({ date, active: counts.get(date) ?? 0 }))
-
-  if (interval === 'day') {
-    const rolling = await rollingActive(storage, projectId, from, to)
-    for (const point of series) {
-      const r = rolling.get(point.date)
-      point.wau = r?.wau ?? 0
-      point.mau = r?.mau ?? 0
-    }
-  }
-
-  const [stick] = await rows<{ days: string; mau: string }>(
-    storage,
-    `SELECT count() AS days, uniqExact(user_id) AS mau FROM
-       (SELECT DISTINCT day, user_id FROM {db}.user_days
-        WHERE project_id = {project:String} AND day BETWEEN {stickFrom:Date} AND {to:Date})`,
-    params,
-  )
-  const averageDau = num(stick?.days) / 30
-  const mau = num(stick?.mau)
+  const answer =
+    interval === 'day'
+      ? await daily(storage, projectId, from, to, stickFrom)
+      : await buckets(storage, projectId, from, to, stickFrom, interval)
+  const averageDau = answer.userDays / 30
   return {
     interval,
     from,
     to,
-    series,
-    stickiness: { from: stickFrom, to, averageDau, mau, ratio: mau ? averageDau / mau : 0 },
+    series: answer.series,
+    stickiness: {
+      from: stickFrom,
+      to,
+      averageDau,
+      mau: answer.mau,
+      ratio: answer.mau ? averageDau / answer.mau : 0,
+    },
   }
 }
 
-/** Distinct users active in the 7 and 30 days ending on each day from `from` to `to`. */
-export async function rollingActive(
+interface Measured {
+  series: ActivePoint[]
+  /** User-days in the 30 days ending on `to`. */
+  userDays: number
+  /** Distinct users in the 30 days ending on `to`. */
+  mau: number
+}
+
+/**
+ * Per day: DAU, and the rolling WAU and MAU, as running sums of marks. Users are grouped first
+ * (one small array of days each), which is far cheaper than distinct (user, day) pairs.
+ */
+async function daily(
   storage: Storage,
   projectId: string,
   from: string,
   to: string,
-): Promise<Map<string, { wau: number; mau: number }>> {
-  const start = addDays(from, -29)
-  const marks = await rows<{ d: string; w7: string; w30: string }>(
+  stickFrom: string,
+): Promise<Measured> {
+  const first = from < stickFrom ? from : stickFrom
+  const start = addDays(first, -29)
+  const marks = await rows<{ d: string; dau: string; w7: string; w30: string }>(
     storage,
-    `SELECT toString(m.1) AS d, sum(m.2) AS w7, sum(m.3) AS w30 FROM (
-       SELECT arrayJoin([(x, 1, 1), (least(x + 7, nx), -1, 0), (least(x + 30, nx), 0, -1)]) AS m
-       FROM (
-         SELECT day AS x,
-                leadInFrame(day, 1, toDate('2149-01-01')) OVER (
-                  PARTITION BY user_id ORDER BY day ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS nx
-         FROM (SELECT DISTINCT user_id, day FROM {db}.user_days
-               WHERE project_id = {project:String} AND day BETWEEN {start:Date} AND {to:Date})))
-     GROUP BY d ORDER BY d`,
+    `SELECT toString(m.1) AS d, sum(m.2) AS dau, sum(m.3) AS w7, sum(m.4) AS w30 FROM (
+       SELECT arraySort(groupUniqArray(day)) AS days FROM {db}.user_days
+       WHERE project_id = {project:String} AND day BETWEEN {start:Date} AND {to:Date}
+       GROUP BY user_id)
+     ARRAY JOIN arrayMap((x, nx) -> [(x, 1, 1, 1), (x + 1, -1, 0, 0),
+                                     (least(x + 7, nx), 0, -1, 0), (least(x + 30, nx), 0, 0, -1)],
+                         days, arrayPushBack(arrayPopFront(days), toDate('2149-01-01'))) AS ms
+     ARRAY JOIN ms AS m
+     GROUP BY d`,
     { project: projectId, start, to },
   )
-  const delta = new Map(marks.map((m) => [m.d, { w7: num(m.w7), w30: num(m.w30) }]))
-  const out = new Map<string, { wau: number; mau: number }>()
-  let wau = 0
-  let mau = 0
-  for (const day of eachDay(start, to)) {
-    const d = delta.get(day)
-    wau += d?.w7 ?? 0
-    mau += d?.w30 ?? 0
-    if (day >= from) out.set(day, { wau, mau })
+  const delta = new Map(marks.map((m) => [m.d, [num(m.dau), num(m.w7), num(m.w30)] as const]))
+  const series: ActivePoint[] = []
+  let [dau, wau, mau, userDays] = [0, 0, 0, 0]
+  for (const date of eachDay(start, to)) {
+    const d = delta.get(date)
+    dau += d?.[0] ?? 0
+    wau += d?.[1] ?? 0
+    mau += d?.[2] ?? 0
+    if (date >= stickFrom) userDays += dau
+    if (date >= from) series.push({ date, active: dau, wau, mau })
   }
-  return out
+  return { series, userDays, mau }
+}
+
+/** Distinct users per week or month, and the stickiness figures, in one pass over users. */
+async function buckets(
+  storage: Storage,
+  projectId: string,
+  from: string,
+  to: string,
+  stickFrom: string,
+  interval: 'week' | 'month',
+): Promise<Measured> {
+  const found = await rows<{ b: string; sticky: number; users: string; days: string }>(
+    storage,
+    `SELECT toString(t.1) AS b, t.2 AS sticky, count() AS users, sum(sd) AS days FROM (
+       SELECT groupUniqArrayIf(${bucketOf[interval]}, day >= {from:Date}) AS bs,
+              uniqExactIf(day, day >= {stickFrom:Date}) AS sd
+       FROM {db}.user_days
+       WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {to:Date}
+       GROUP BY user_id)
+     ARRAY JOIN arrayPushBack(arrayMap(b -> (b, 0), bs), (toDate(0), 1)) AS t
+     WHERE t.2 = 0 OR sd > 0
+     GROUP BY t.1, t.2`,
+    { project: projectId, from, to, stickFrom, lo: from < stickFrom ? from : stickFrom },
+  )
+  const counts = new Map(found.filter((r) => !Number(r.sticky)).map((r) => [r.b, num(r.users)]))
+  const sticky = found.find((r) => Number(r.sticky))
+  const starts = [...new Set(eachDay(from, to).map((d) => bucketStart(d, interval)))]
+  return {
+    series: starts.map((date) => ({ date, active: counts.get(date) ?? 0 })),
+    userDays: num(sticky?.days),
+    mau: num(sticky?.users),
+  }
 }

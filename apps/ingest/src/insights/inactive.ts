@@ -5,6 +5,8 @@
  * the list can be sorted by what the team is losing.
  */
 import type { Storage } from '../storage/client.js'
+import { addDays } from './days.js'
+import { accountDays, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
 import { chTime, isoTime, num, rows } from './query.js'
 
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
@@ -55,61 +57,11 @@ const sortColumn: Record<InactiveSort, string> = {
   events: 'events',
 }
 
-const userSql = (order: string) => `
-  WITH quiet AS (
-    SELECT user_id, anyLast(account_id) AS acc, min(first_seen) AS fs, max(last_seen) AS ls
-    FROM {db}.users WHERE project_id = {project:String}
-    GROUP BY user_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}
-  ),
-  prior AS (
-    SELECT ud.user_id AS id, count() AS days, sum(ud.n) AS events
-    FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_days
-          WHERE project_id = {project:String} AND user_id IN (SELECT user_id FROM quiet)
-          GROUP BY user_id, day) AS ud
-    INNER JOIN quiet AS q ON q.user_id = ud.user_id
-    WHERE ud.day > toDate(q.ls) - 30
-    GROUP BY id
-  )
-  SELECT q.user_id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days,
-         p.events AS events, 0 AS users, count() OVER () AS total
-  FROM quiet AS q LEFT JOIN prior AS p ON p.id = q.user_id
-  ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
-
-const accountSql = (order: string) => `
-  WITH quiet AS (
-    SELECT account_id, min(first_seen) AS fs, max(last_seen) AS ls
-    FROM {db}.accounts WHERE project_id = {project:String}
-    GROUP BY account_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}
-  ),
-  members AS (
-    SELECT user_id, anyLast(account_id) AS acc FROM {db}.users WHERE project_id = {project:String}
-    GROUP BY user_id HAVING acc IN (SELECT account_id FROM quiet)
-  ),
-  prior AS (
-    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(ud.n) AS events
-    FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_days
-          WHERE project_id = {project:String} AND user_id IN (SELECT user_id FROM members)
-          GROUP BY user_id, day) AS ud
-    INNER JOIN members AS m ON m.user_id = ud.user_id
-    INNER JOIN quiet AS q ON q.account_id = m.acc
-    WHERE ud.day > toDate(q.ls) - 30
-    GROUP BY id
-  ),
-  sizes AS (SELECT acc AS id, count() AS n FROM members GROUP BY id)
-  SELECT q.account_id AS id, q.account_id AS acc, q.fs AS fs, q.ls AS ls, p.days AS days,
-         p.events AS events, s.n AS users, count() OVER () AS total
-  FROM quiet AS q LEFT JOIN prior AS p ON p.id = q.account_id
-  LEFT JOIN sizes AS s ON s.id = q.account_id
-  ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
-
-interface Row {
+interface PageRow {
   id: string
   acc: string | null
   fs: string
   ls: string
-  days: string
-  events: string
-  users: string
   total: string
 }
 
@@ -122,25 +74,27 @@ export async function inactive(
 ): Promise<InactiveAnswer> {
   const cutoff = now - q.afterMs
   const order = `${sortColumn[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}`
+  const byActivity = q.sort === 'active_days' || q.sort === 'events'
   const page = (limit: number, offset: number) =>
-    rows<Row>(storage, q.level === 'user' ? userSql(order) : accountSql(order), {
-      project: projectId,
-      cutoff: chTime(cutoff),
-      limit,
-      offset,
-    })
+    rows<PageRow>(
+      storage,
+      byActivity ? pageByActivity[q.level](order) : pageBySeen(q.level, order),
+      { project: projectId, cutoff: chTime(cutoff), limit, offset },
+    )
   const found = await page(q.limit, q.offset)
   // Past the last page there is no row to carry the total: count from the first row.
   const total = num((found.length > 0 || q.offset === 0 ? found : await page(1, 0))[0]?.total)
+  const prior = await priorActivity(storage, projectId, q.level, found)
   const items = found.map((r): InactiveItem => {
     const lastSeen = isoTime(r.ls) ?? ''
+    const p = prior.get(r.id)
     return {
-      ...(q.level === 'user' ? { userId: r.id } : { users: num(r.users) }),
+      ...(q.level === 'user' ? { userId: r.id } : { users: p?.users ?? 0 }),
       accountId: r.acc,
       firstSeen: isoTime(r.fs) ?? '',
       lastSeen,
       inactiveDays: Math.floor((now - Date.parse(lastSeen)) / 86_400_000),
-      priorActivity: { activeDays: num(r.days), events: num(r.events) },
+      priorActivity: { activeDays: p?.days.size ?? 0, events: p?.events ?? 0 },
     }
   })
   const next = q.offset + items.length
@@ -153,4 +107,40 @@ export async function inactive(
     nextOffset: items.length > 0 && next < total ? next : null,
     items,
   }
+}
+
+/** Exact active days and events in the 30 days ending on each entity's last-seen day. */
+async function priorActivity(
+  storage: Storage,
+  projectId: string,
+  level: 'user' | 'account',
+  page: PageRow[],
+): Promise<Map<string, { days: Set<string>; events: number; users: number }>> {
+  const out = new Map<string, { days: Set<string>; events: number; users: number }>()
+  if (page.length === 0) return out
+  const lastDay = new Map(page.map((r) => [r.id, r.ls.slice(0, 10)]))
+  const days = [...lastDay.values()].sort()
+  const found = await rows<{ id: string; d: string; n: string; users?: string }>(
+    storage,
+    level === 'user' ? userDays : accountDays,
+    {
+      project: projectId,
+      ids: page.map((r) => r.id),
+      lo: addDays(days[0] ?? '', -29),
+      hi: days.at(-1) ?? '',
+    },
+  )
+  for (const r of found) {
+    const entry = out.get(r.id) ?? { days: new Set<string>(), events: 0, users: 0 }
+    out.set(r.id, entry)
+    if (r.d === '') {
+      entry.users = num(r.users)
+      continue
+    }
+    const last = lastDay.get(r.id) ?? ''
+    if (r.d > last || r.d <= addDays(last, -30)) continue
+    entry.days.add(r.d)
+    entry.events += num(r.n)
+  }
+  return out
 }

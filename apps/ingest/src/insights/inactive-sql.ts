@@ -1,0 +1,89 @@
+/**
+ * @module
+ * The queries behind `GET /v1/inactive`.
+ *
+ * A page sorted by last or first seen comes from `users` / `accounts` alone; the activity
+ * before going quiet is then computed exactly for that page only. A page sorted by activity
+ * needs every quiet entity's activity first: active days are exact, and events are ranked by
+ * the per-row counts of `user_days` (exact unless the same event id sits in two parts not yet
+ * merged, which only a write race can cause); the page's numbers are then recomputed exactly.
+ */
+
+/** Quiet users: `id`, `acc`, `fs`, `ls`. */
+const quietUsers = `
+  SELECT user_id AS id, anyLast(account_id) AS acc, min(first_seen) AS fs, max(last_seen) AS ls
+  FROM {db}.users WHERE project_id = {project:String}
+  GROUP BY user_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}`
+
+/** Quiet accounts: `id`, `acc`, `fs`, `ls`. */
+const quietAccounts = `
+  SELECT account_id AS id, account_id AS acc, min(first_seen) AS fs, max(last_seen) AS ls
+  FROM {db}.accounts WHERE project_id = {project:String}
+  GROUP BY account_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}`
+
+export const quiet = { user: quietUsers, account: quietAccounts }
+
+/** A page of quiet entities ordered by `order` (a column of the quiet query). */
+export const pageBySeen = (level: 'user' | 'account', order: string) => `
+  SELECT id, acc, fs, ls, count() OVER () AS total FROM (${quiet[level]})
+  ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+
+/** Per user: (day, events) pairs of the 30 days ending on the user's last active day. */
+const recentDays = (members: string) => `
+  SELECT user_id, arrayFilter(p -> p.1 > max(day) - 30,
+                              groupArray((day, finalizeAggregation(events)))) AS pairs
+  FROM {db}.user_days
+  WHERE project_id = {project:String} AND day <= toDate({cutoff:DateTime64(3, 'UTC')})
+    AND user_id IN (${members})
+  GROUP BY user_id`
+
+/** A page of quiet users ordered by prior activity (`days`, `events`). */
+const usersByActivity = (order: string) => `
+  WITH q AS (${quietUsers})
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls,
+         length(arrayDistinct(arrayMap(p -> p.1, r.pairs))) AS days,
+         arraySum(p -> p.2, r.pairs) AS events, count() OVER () AS total
+  FROM q LEFT JOIN (${recentDays('SELECT id FROM q')}) AS r ON r.user_id = q.id
+  ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+
+/** A page of quiet accounts ordered by their users' prior activity. */
+const accountsByActivity = (order: string) => `
+  WITH q AS (${quietAccounts}),
+  m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
+        WHERE project_id = {project:String}
+        GROUP BY user_id HAVING acc IN (SELECT id FROM q)),
+  a AS (
+    SELECT m.acc AS acc, q.ls AS ls, arrayJoin(r.pairs) AS p
+    FROM (${recentDays('SELECT user_id FROM m')}) AS r
+    INNER JOIN m ON m.user_id = r.user_id
+    INNER JOIN q ON q.id = m.acc
+    WHERE p.1 > toDate(q.ls) - 30)
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, s.days AS days, s.events AS events,
+         count() OVER () AS total
+  FROM q LEFT JOIN (SELECT acc, uniqExact(p.1) AS days, sum(p.2) AS events FROM a GROUP BY acc)
+    AS s ON s.acc = q.id
+  ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+
+export const pageByActivity = { user: usersByActivity, account: accountsByActivity }
+
+/** Exact (day, events) of the given users from `lo` to `hi`. */
+export const userDays = `
+  SELECT user_id AS id, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.user_days
+  WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {hi:Date}
+    AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
+  GROUP BY user_id, day`
+
+/** Exact (day, events) of the given accounts' users from `lo` to `hi`, and each one's size. */
+export const accountDays = `
+  WITH m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
+             WHERE project_id = {project:String}
+             GROUP BY user_id HAVING acc IN (SELECT arrayJoin({ids:Array(String)})))
+  SELECT m.acc AS id, toString(ud.day) AS d, sum(ud.n) AS n, 0 AS users
+  FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_days
+        WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {hi:Date}
+          AND user_id IN (SELECT user_id FROM m)
+        GROUP BY user_id, day) AS ud
+  INNER JOIN m ON m.user_id = ud.user_id
+  GROUP BY id, d
+  UNION ALL
+  SELECT acc AS id, '' AS d, 0 AS n, count() AS users FROM m GROUP BY acc`
