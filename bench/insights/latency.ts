@@ -91,12 +91,15 @@ const child = startChild('./seeded-server.ts', import.meta.url, {
   args: [String(events), String(users), ...(values['data-dir'] ? [values['data-dir']] : [])],
 })
 const timings: Timing[] = []
-let seeded: { url: string; seedMs: number; events: number }
+let seeded: { url: string; seedMs: number; settleMs: number; events: number }
 try {
-  seeded = await child.next<{ url: string; seedMs: number; events: number }>(1_800_000)
+  seeded = await child.next<{ url: string; seedMs: number; settleMs: number; events: number }>(
+    1_800_000,
+  )
   console.log(
     `store holds ${int(seeded.events)} events` +
-      (seeded.seedMs ? ` (seeded in ${fixed(seeded.seedMs / 1000, 1)} s)` : ' (reused)'),
+      (seeded.seedMs ? ` (seeded in ${fixed(seeded.seedMs / 1000, 1)} s)` : ' (reused)') +
+      `, merges settled after ${fixed(seeded.settleMs / 1000, 1)} s`,
   )
   for (const path of QUERIES) {
     const t = await time(seeded.url, path)
@@ -130,7 +133,8 @@ ${table(
 
 ${int(seeded.events)} events of ${int(users)} users in 5,000 accounts over the last ~90 days,
 seeded with \`INSERT … SELECT … FROM numbers()\` into the service's \`events_in\` table (its
-materialized views fill the raw table and the aggregates as live traffic would)${seeded.seedMs ? ` in ${fixed(seeded.seedMs / 1000, 0)} s` : ''}.
+materialized views fill the raw table and the aggregates as live traffic would)${seeded.seedMs ? ` in ${fixed(seeded.seedMs / 1000, 0)} s` : ''};
+timing starts once ClickHouse's background merges of those inserts have finished.
 ${int(requests)} requests per row, one at a time after 4 warm-up requests, over HTTP on
 127.0.0.1 to the service in a child process (embedded chDB). Worst p95: ${fixed(worst, 1)} ms.
 `

@@ -12,27 +12,25 @@ import { fileURLToPath } from 'node:url'
 /** `docs/benchmarks.md` at the repository root. */
 export const REPORT_PATH = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const git = (args: string) =>
+  execSync(`git ${args}`, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim()
+
 /** Where and when a run happened, for the report. */
 export function runContext(command: string): string {
   const cpu = cpus()
   const commit = (() => {
     try {
-      return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim()
+      return git('rev-parse --short HEAD')
     } catch {
       return 'unknown'
     }
   })()
   const dirty = (() => {
     try {
-      return (
-        execSync('git status --porcelain -- packages apps', {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        })
-          .toString()
-          .trim().length > 0
-      )
+      return git('status --porcelain -- packages apps').length > 0
     } catch {
       return false
     }
