@@ -141,6 +141,24 @@ describe('GET /v1/active', () => {
     })
   })
 
+  it('matches a reference count of DAU, WAU and MAU over 100 days', async () => {
+    const byDay = activeByDay(history)
+    const within = (day: string, size: number) => {
+      const users = new Set<string>()
+      for (let i = 0; i < size; i++) for (const u of byDay.get(addDays(day, -i)) ?? []) users.add(u)
+      return users.size
+    }
+    const { body } = await get(`/v1/active?interval=day&from=${ago(99)}&to=${today}`)
+    expect(body.series).toEqual(
+      eachDay(ago(99), today).map((date) => ({
+        date,
+        active: byDay.get(date)?.size ?? 0,
+        wau: within(date, 7),
+        mau: within(date, 30),
+      })),
+    )
+  })
+
   it('answers weekly and monthly buckets that match the seeded days', async () => {
     const byDay = activeByDay(history)
     const from = ago(59)

@@ -9,7 +9,7 @@
  * are running sums of +1/-1 marks, one pass over each user's sorted days.
  */
 import type { Storage } from '../storage/client.js'
-import { addDays, eachDay } from './days.js'
+import { addDays, daysBetween, eachDay } from './days.js'
 import { num, rows } from './query.js'
 
 export type Interval = 'day' | 'week' | 'month'
@@ -86,8 +86,22 @@ interface Measured {
 }
 
 /**
- * Per day: DAU, and the rolling WAU and MAU, as running sums of marks. Users are grouped first
- * (one small array of days each), which is far cheaper than distinct (user, day) pairs.
+ * Each user's active days from `start`, sorted: one 64-bit mask per 64 days (`groupBitOr` is
+ * much cheaper than collecting distinct days), turned back into dates.
+ */
+function sortedDays(spanDays: number): string {
+  const words = Array.from({ length: Math.ceil(spanDays / 64) }, (_, w) => {
+    const bit = `bitShiftLeft(toUInt64(1), toUInt8((day - {start:Date}) % 64))`
+    const mask = `groupBitOrIf(${bit}, intDiv(day - {start:Date}, 64) = ${w})`
+    return `arrayMap(b -> {start:Date} + ${w * 64} + b, bitPositionsToArray(${mask}))`
+  })
+  return words.length === 1 ? (words[0] ?? '') : `arrayConcat(${words.join(', ')})`
+}
+
+/**
+ * Per day: DAU, and the rolling WAU and MAU as running sums of marks: each active day `x`
+ * marks +1 (WAU and MAU) on `x`, and -1 when the window stops covering it, at the user's next
+ * active day or `x + 7` / `x + 30`, whichever comes first.
  */
 async function daily(
   storage: Storage,
@@ -101,11 +115,11 @@ async function daily(
   const marks = await rows<{ d: string; dau: string; w7: string; w30: string }>(
     storage,
     `SELECT toString(m.1) AS d, sum(m.2) AS dau, sum(m.3) AS w7, sum(m.4) AS w30 FROM (
-       SELECT arraySort(groupUniqArray(day)) AS days FROM {db}.user_days
+       SELECT ${sortedDays(daysBetween(start, to))} AS days FROM {db}.user_days
        WHERE project_id = {project:String} AND day BETWEEN {start:Date} AND {to:Date}
        GROUP BY user_id)
-     ARRAY JOIN arrayMap((x, nx) -> [(x, 1, 1, 1), (x + 1, -1, 0, 0),
-                                     (least(x + 7, nx), 0, -1, 0), (least(x + 30, nx), 0, 0, -1)],
+     ARRAY JOIN arrayMap((x, nx) -> [(x, 1, 1, 1), (least(x + 7, nx), 0, -1, 0),
+                                     (least(x + 30, nx), 0, 0, -1)],
                          days, arrayPushBack(arrayPopFront(days), toDate('2149-01-01'))) AS ms
      ARRAY JOIN ms AS m
      GROUP BY d`,
@@ -113,10 +127,10 @@ async function daily(
   )
   const delta = new Map(marks.map((m) => [m.d, [num(m.dau), num(m.w7), num(m.w30)] as const]))
   const series: ActivePoint[] = []
-  let [dau, wau, mau, userDays] = [0, 0, 0, 0]
+  let [wau, mau, userDays] = [0, 0, 0]
   for (const date of eachDay(start, to)) {
     const d = delta.get(date)
-    dau += d?.[0] ?? 0
+    const dau = d?.[0] ?? 0
     wau += d?.[1] ?? 0
     mau += d?.[2] ?? 0
     if (date >= stickFrom) userDays += dau
