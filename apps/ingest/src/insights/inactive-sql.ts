@@ -28,22 +28,18 @@ export const pageBySeen = (level: 'user' | 'account', order: string) => `
   SELECT id, acc, fs, ls, count() OVER () AS total FROM (${quiet[level]})
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
-/** Per user: (day, events) pairs of the 30 days ending on the user's last active day. */
-const recentDays = (members: string) => `
-  SELECT user_id, arrayFilter(p -> p.1 > max(day) - 30,
-                              groupArray((day, finalizeAggregation(events)))) AS pairs
-  FROM {db}.user_days
-  WHERE project_id = {project:String} AND day <= toDate({cutoff:DateTime64(3, 'UTC')})
-    AND user_id IN (${members})
-  GROUP BY user_id`
-
 /** A page of quiet users ordered by prior activity (`days`, `events`). */
 const usersByActivity = (order: string) => `
   WITH q AS (${quietUsers})
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls,
-         length(arrayDistinct(arrayMap(p -> p.1, r.pairs))) AS days,
-         arraySum(p -> p.2, r.pairs) AS events, count() OVER () AS total
-  FROM q LEFT JOIN (${recentDays('SELECT id FROM q')}) AS r ON r.user_id = q.id
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
+         count() OVER () AS total
+  FROM q LEFT JOIN (
+    SELECT ud.user_id AS id, uniqExact(ud.day) AS days,
+           sum(finalizeAggregation(ud.events)) AS events
+    FROM {db}.user_days AS ud INNER JOIN q AS w ON w.id = ud.user_id
+    WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
+      AND ud.day > toDate(w.ls) - 30
+    GROUP BY id) AS p ON p.id = q.id
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 /** A page of quiet accounts ordered by their users' prior activity. */
@@ -51,17 +47,16 @@ const accountsByActivity = (order: string) => `
   WITH q AS (${quietAccounts}),
   m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
         WHERE project_id = {project:String}
-        GROUP BY user_id HAVING acc IN (SELECT id FROM q)),
-  a AS (
-    SELECT m.acc AS acc, q.ls AS ls, arrayJoin(r.pairs) AS p
-    FROM (${recentDays('SELECT user_id FROM m')}) AS r
-    INNER JOIN m ON m.user_id = r.user_id
-    INNER JOIN q ON q.id = m.acc
-    WHERE p.1 > toDate(q.ls) - 30)
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, s.days AS days, s.events AS events,
+        GROUP BY user_id HAVING acc IN (SELECT id FROM q))
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
          count() OVER () AS total
-  FROM q LEFT JOIN (SELECT acc, uniqExact(p.1) AS days, sum(p.2) AS events FROM a GROUP BY acc)
-    AS s ON s.acc = q.id
+  FROM q LEFT JOIN (
+    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
+    FROM {db}.user_days AS ud INNER JOIN m ON m.user_id = ud.user_id
+    INNER JOIN q AS w ON w.id = m.acc
+    WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
+      AND ud.day > toDate(w.ls) - 30
+    GROUP BY id) AS p ON p.id = q.id
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 export const pageByActivity = { user: usersByActivity, account: accountsByActivity }
