@@ -30,8 +30,9 @@ export interface Pending {
   notificationId: string
   lease: number
   winner: string
-  /** When the first claim of this lease was made (ms). */
-  claimedAt: number
+  /** Age of the first claim of this lease, in ms, by the ClickHouse server's clock (the clock
+   * that stamped it, so a skewed app clock cannot shorten the settle delay). */
+  ageMs: number
   payload: string
   candidate: Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'kind' | 'since'>
 }
@@ -117,7 +118,7 @@ export async function pending(storage: Storage): Promise<Pending[]> {
   const found = await rows<Record<string, string>>(
     storage,
     `SELECT notification_id, lease, argMin(claimer, (at, claimer)) AS winner,
-            min(at) AS first_at, argMin(payload, (at, claimer)) AS payload,
+            toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(min(at)) AS age_ms, argMin(payload, (at, claimer)) AS payload,
             any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
             any(seq) AS seq, any(kind) AS kind, any(since) AS since
      FROM {db}.webhook_claims
@@ -136,7 +137,7 @@ export async function pending(storage: Storage): Promise<Pending[]> {
     notificationId: r.notification_id ?? '',
     lease: num(r.lease),
     winner: r.winner ?? '',
-    claimedAt: Date.parse(`${r.first_at?.replace(' ', 'T')}Z`),
+    ageMs: num(r.age_ms),
     payload: r.payload ?? '',
     candidate: {
       projectId: r.project_id ?? '',

@@ -119,13 +119,13 @@ export class InactivityMonitor {
     let delivering = 0
     const takeovers: Claim[] = []
     for (const p of await pending(storage)) {
-      if (now - p.claimedAt < this.o.settleMs) continue
+      if (p.ageMs < this.o.settleMs) continue
       if (p.winner === this.claimer) {
         if (!this.inFlight.has(p.notificationId)) {
           this.send(p)
           delivering++
         }
-      } else if (now - p.claimedAt > this.o.leaseMs) {
+      } else if (p.ageMs > this.o.leaseMs) {
         takeovers.push({
           candidate: { ...p.candidate, accountId: null, lastSeen: p.candidate.since },
           notificationId: p.notificationId,
