@@ -4,6 +4,7 @@
  * deliveries retried, abandoned claims taken over, Slack format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readConfig } from '../src/env.js'
 import type { RunningServer } from '../src/server.js'
 import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { verify } from '../src/webhooks/signature.js'
@@ -198,5 +199,32 @@ describe('inactivity webhooks', () => {
     expect(JSON.parse(last.body)).toEqual({
       text: `:zzz: User *u_8* (account acme) went quiet: last seen ${daysAgo(19).slice(0, 10)}, 19 days ago. [default]`,
     })
+  })
+})
+
+describe('webhook configuration', () => {
+  it('reads the interval and format from the environment, and names a bad one', () => {
+    const config = readConfig({
+      LASTSEEN_WEBHOOK_URL: 'https://hooks.example.com/lastseen',
+      LASTSEEN_WEBHOOK_SECRET: SECRET,
+      LASTSEEN_WEBHOOK_INTERVAL: '30s',
+      LASTSEEN_WEBHOOK_FORMAT: 'slack',
+    })
+    expect(config.webhook).toEqual({
+      url: 'https://hooks.example.com/lastseen',
+      secret: SECRET,
+      intervalMs: 30_000,
+      format: 'slack',
+    })
+    expect(readConfig({ LASTSEEN_WEBHOOK_URL: 'http://127.0.0.1:9/h' }).webhook).toMatchObject({
+      intervalMs: 60_000,
+      format: 'lastseen',
+    })
+    expect(() => readConfig({ LASTSEEN_WEBHOOK_FORMAT: 'teams' })).toThrow(
+      /LASTSEEN_WEBHOOK_FORMAT: 'lastseen' or 'slack'/,
+    )
+    expect(() => readConfig({ LASTSEEN_WEBHOOK_INTERVAL: 'often' })).toThrow(
+      /LASTSEEN_WEBHOOK_INTERVAL/,
+    )
   })
 })
