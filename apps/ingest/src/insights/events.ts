@@ -6,6 +6,8 @@ import type { Storage } from '../storage/client.js'
 import { membersOf, subjectParams } from './activity.js'
 import { num, rows } from './query.js'
 
+type Day = { date: string; count: number }
+
 /** The answer of `GET /v1/events`. */
 export interface EventsAnswer {
   from: string
@@ -37,36 +39,39 @@ export async function eventCounts(
     filters.push(membersOf({ accountId: q.accountId }))
     params = { ...params, ...subjectParams({ accountId: q.accountId }) }
   }
-  const found = await rows<{ event: string; d: string; n: string }>(
-    storage,
-    `SELECT event, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.event_days
-     WHERE project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
-     ${filters.map((f) => `AND ${f}`).join(' ')}
-     GROUP BY event, day ORDER BY event, day`,
-    params,
-  )
-  const totals = await rows<{ event: string; n: string; users: string }>(
-    storage,
-    `SELECT event, uniqExactMerge(events) AS n, uniqExact(user_id) AS users FROM {db}.event_days
-     WHERE project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
-     ${filters.map((f) => `AND ${f}`).join(' ')}
-     GROUP BY event ORDER BY n DESC, event`,
-    params,
-  )
-  const byEvent = new Map<string, { date: string; count: number }[]>()
-  for (const r of found) {
-    const list = byEvent.get(r.event) ?? []
-    list.push({ date: r.d, count: num(r.n) })
-    byEvent.set(r.event, list)
+  const where = `project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
+     ${filters.map((f) => `AND ${f}`).join(' ')}`
+  // An event id has one name and one day, so a name's total is the sum of its days: no
+  // second merge of every id over the whole range.
+  const [perDay, users] = await Promise.all([
+    rows<{ event: string; d: string; n: string }>(
+      storage,
+      `SELECT event, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.event_days
+       WHERE ${where} GROUP BY event, day ORDER BY event, day`,
+      params,
+    ),
+    rows<{ event: string; users: string }>(
+      storage,
+      `SELECT event, uniqExact(user_id) AS users FROM {db}.event_days WHERE ${where} GROUP BY event`,
+      params,
+    ),
+  ])
+  const byEvent = new Map<string, { event: string; count: number; users: number; days: Day[] }>()
+  for (const r of perDay) {
+    const entry = byEvent.get(r.event) ?? { event: r.event, count: 0, users: 0, days: [] }
+    byEvent.set(r.event, entry)
+    entry.count += num(r.n)
+    entry.days.push({ date: r.d, count: num(r.n) })
+  }
+  for (const r of users) {
+    const entry = byEvent.get(r.event)
+    if (entry) entry.users = num(r.users)
   }
   return {
     from: q.from,
     to: q.to,
-    events: totals.map((t) => ({
-      event: t.event,
-      count: num(t.n),
-      users: num(t.users),
-      days: byEvent.get(t.event) ?? [],
-    })),
+    events: [...byEvent.values()].sort(
+      (a, b) => b.count - a.count || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0),
+    ),
   }
 }
