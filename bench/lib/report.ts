@@ -6,7 +6,7 @@
  */
 import { execSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 /** `docs/benchmarks.md` at the repository root. */
@@ -38,7 +38,10 @@ export function runContext(command: string): string {
   return [
     `Command: \`${command}\``,
     `Run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit}${dirty ? ' (with uncommitted changes in packages/ or apps/)' : ''}, Node ${process.version},`,
-    `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, ${process.platform}/${process.arch}.`,
+    `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, ${process.platform}/${process.arch};`,
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min) when the run ended — other work on the machine competes.`,
   ].join('\n')
 }
 
