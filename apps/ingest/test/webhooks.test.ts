@@ -88,7 +88,12 @@ describe('inactivity webhooks', () => {
       project: 'default',
       episode: 1,
       inactiveAfterMs: 14 * 86_400_000,
-      data: { userId: 'u_2', accountId: 'acme', lastSeen: daysAgo(20) },
+      data: {
+        userId: 'u_2',
+        accountId: 'acme',
+        lastSeen: daysAgo(20),
+        priorActivity: { activeDays: 1, events: 0 },
+      },
     })
     for (const r of receiver.requests) {
       expect(
@@ -197,7 +202,7 @@ describe('inactivity webhooks', () => {
     expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 1, delivering: 1 })
     const last = receiver.requests.at(-1)!
     expect(JSON.parse(last.body)).toEqual({
-      text: `:zzz: User *u_8* (account acme) went quiet: last seen ${daysAgo(19).slice(0, 10)}, 19 days ago. [default]`,
+      text: `:zzz: User *u_8* (account acme) went quiet: last seen ${daysAgo(19).slice(0, 10)}, 19 days ago. Active 1 of the 30 days before, 0 events. [default]`,
     })
   })
 })

@@ -109,12 +109,15 @@ export async function inactive(
   }
 }
 
-/** Exact active days and events in the 30 days ending on each entity's last-seen day. */
-async function priorActivity(
+/**
+ * Exact active days and events in the 30 days ending on each entity's last-seen day. `ls` is
+ * the last-seen time, ISO 8601 or as ClickHouse prints it: its first ten characters are the day.
+ */
+export async function priorActivity(
   storage: Storage,
   projectId: string,
   level: 'user' | 'account',
-  page: PageRow[],
+  page: { id: string; ls: string }[],
 ): Promise<Map<string, { days: Set<string>; events: number; users: number }>> {
   const out = new Map<string, { days: Set<string>; events: number; users: number }>()
   if (page.length === 0) return out

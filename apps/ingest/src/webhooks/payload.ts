@@ -28,6 +28,8 @@ export interface Notification {
     lastSeen: string
     /** For `*.returned`: the last seen before the quiet period. */
     inactiveSince?: string
+    /** For `*.inactive`: active days and events in the 30 days ending on the last-seen day. */
+    priorActivity?: { activeDays: number; events: number }
   }
 }
 
@@ -45,7 +47,10 @@ function slackText(n: Notification): string {
     : `Account *${n.data.accountId}*`
   if (n.type.endsWith('.inactive')) {
     const days = calendarDays(n.data.lastSeen, n.createdAt)
-    return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago. [${n.project}]`
+    const before = n.data.priorActivity
+      ? ` Active ${n.data.priorActivity.activeDays} of the 30 days before, ${n.data.priorActivity.events} events.`
+      : ''
+    return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago.${before} [${n.project}]`
   }
   const away = calendarDays(n.data.inactiveSince ?? n.data.lastSeen, n.data.lastSeen)
   return `:wave: ${who} is back after ${away} days away. [${n.project}]`
