@@ -13,6 +13,7 @@ import { IngestMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
+import { applyEventsTtl } from './storage/retention.js'
 import { InactivityMonitor } from './webhooks/monitor.js'
 import { EventWriter } from './writer.js'
 
@@ -34,6 +35,7 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const storage = await openStorage(config.clickhouse)
   await migrate(storage)
+  await applyEventsTtl(storage, config.eventsTtlMs)
   const generatedKeys = await ensureDefaultProject(storage, config)
   const keys = new KeyRing(storage)
   await keys.reload()

@@ -58,7 +58,12 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
     ...(config.username ? { username: config.username } : {}),
     ...(config.password ? { password: config.password } : {}),
     request_timeout: 30_000,
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
+    clickhouse_settings: {
+      date_time_input_format: 'best_effort',
+      // On a cluster an insert into a Distributed table returns only once the shards have the
+      // rows, so a 200 still means stored.
+      ...(config.cluster ? { insert_distributed_sync: 1 as const } : {}),
+    },
   })
   const url = new URL(config.url)
   url.username = ''

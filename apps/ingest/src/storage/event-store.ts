@@ -15,13 +15,8 @@ const LOOKUP_CHUNK = 5000
 /** The key of an event for deduplication: ids are unique per project. */
 export const eventKey = (projectId: string, id: string): string => `${projectId} ${id}`
 
-/** Insert settings: many monthly partitions for backfills; on a cluster, wait for the shards. */
-function insertSettings(storage: Storage): ClickHouseSettings {
-  return {
-    max_partitions_per_insert_block: '1000',
-    ...(storage.cluster ? { insert_distributed_sync: 1 } : {}),
-  }
-}
+/** A backfill of years of history touches one monthly partition per month in one insert. */
+const insertSettings: ClickHouseSettings = { max_partitions_per_insert_block: '1000' }
 
 /** Keys (see {@link eventKey}) of the given events that `event_ids` already holds. */
 export async function storedKeys(
@@ -50,12 +45,11 @@ export async function storedKeys(
 export async function insertEvents(storage: Storage, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return
   const { client, database } = storage
-  const settings = insertSettings(storage)
   await client.insert({
     table: `${database}.events_in`,
     values: rows as EventRow[],
     format: 'JSONEachRow',
-    clickhouse_settings: settings,
+    clickhouse_settings: insertSettings,
   })
   await client.insert({
     table: `${database}.event_ids`,
@@ -66,6 +60,6 @@ export async function insertEvents(storage: Storage, rows: readonly EventRow[]):
       received_at: r.received_at,
     })),
     format: 'JSONEachRow',
-    clickhouse_settings: settings,
+    clickhouse_settings: insertSettings,
   })
 }

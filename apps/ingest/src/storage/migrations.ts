@@ -5,18 +5,11 @@
  * them twice, or from two processes at once, is safe.
  */
 import type { Storage } from './client.js'
+import { contextFor, type MigrationContext } from './migration-context.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
 
-/** What a migration's statements are rendered with. */
-export interface MigrationContext {
-  /** Database name. */
-  db: string
-  /** ` ON CLUSTER name`, or an empty string. */
-  onCluster: string
-  /** A MergeTree-family engine clause, replicated on a cluster: `engine('ReplacingMergeTree')`. */
-  engine(family: string, args?: string): string
-}
+export type { MigrationContext, TableSpec } from './migration-context.js'
 
 /** One schema version. */
 export interface Migration {
@@ -28,19 +21,6 @@ export interface Migration {
 /** Every migration, in order. Append only: a released migration never changes. */
 export const migrations: readonly Migration[] = [init, webhookClaims]
 
-function contextFor(storage: Storage): MigrationContext {
-  const { database: db, cluster } = storage
-  return {
-    db,
-    onCluster: cluster ? ` ON CLUSTER ${cluster}` : '',
-    engine(family, args = '') {
-      if (!cluster) return `${family}(${args})`
-      const path = `'/clickhouse/tables/{shard}/${db}/{table}', '{replica}'`
-      return `Replicated${family}(${args ? `${path}, ${args}` : path})`
-    },
-  }
-}
-
 /** Versions already applied. */
 export async function appliedVersions(storage: Storage): Promise<Set<number>> {
   const result = await storage.client.query({
@@ -49,6 +29,26 @@ export async function appliedVersions(storage: Storage): Promise<Set<number>> {
   })
   const rows = await result.json<{ version: number }>()
   return new Set(rows.map((r) => Number(r.version)))
+}
+
+/** ClickHouse's TABLE_ALREADY_EXISTS: another process created it between check and create. */
+const ALREADY_EXISTS = /\b(57|TABLE_ALREADY_EXISTS)\b/
+
+/** Run one idempotent statement; losing a race to create the same object is success. */
+async function run(storage: Storage, statement: string): Promise<void> {
+  try {
+    await storage.client.command({ query: statement })
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? ''
+    if (ALREADY_EXISTS.test(code) || /already exists/i.test((err as Error).message)) return
+    throw err
+  }
+}
+
+/** Every statement of every migration, as rendered for `where` (for review and tests). */
+export function renderMigrations(where: { database: string; cluster?: string }): string[] {
+  const ctx = contextFor(where)
+  return migrations.flatMap((m) => m.statements(ctx))
 }
 
 /** Apply every migration not yet recorded; returns the versions applied now. */
@@ -61,15 +61,13 @@ export async function migrate(storage: Storage): Promise<number[]> {
       version UInt32,
       name String,
       applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-    ) ENGINE = ${ctx.engine('ReplacingMergeTree')} ORDER BY version`,
+    ) ENGINE = ${ctx.everywhere('ReplacingMergeTree')} ORDER BY version`,
   })
   const done = await appliedVersions(storage)
   const applied: number[] = []
   for (const migration of migrations) {
     if (done.has(migration.version)) continue
-    for (const statement of migration.statements(ctx)) {
-      await client.command({ query: statement })
-    }
+    for (const statement of migration.statements(ctx)) await run(storage, statement)
     await client.insert({
       table: `${ctx.db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],

@@ -11,20 +11,25 @@
  * row per (user, day), and event counts are exact sets of event ids (`uniqExact`). So even a
  * duplicate that reaches the table (a crash between insert and acknowledgement, two ingest
  * nodes racing) never changes an answer. All days are UTC.
+ *
+ * Readers: the aggregate tables may hold several partial rows per key (not merged yet, or one
+ * per shard on a cluster); always aggregate them (`min`, `max`, `uniqExactMerge`, `GROUP BY`).
+ * `events` may briefly hold the same event twice; count with `uniqExact(id)` or read `FINAL`.
  */
 import type { Migration } from '../migrations.js'
 
 const ts = "DateTime64(3, 'UTC')"
+const byUser = 'cityHash64(user_id)'
 
 export const init: Migration = {
   version: 1,
   name: 'init',
-  statements: ({ db, onCluster, engine }) => [
+  statements: ({ db, onCluster, everywhere, local, table }) => [
     `CREATE TABLE IF NOT EXISTS ${db}.projects${onCluster} (
       project_id String,
       name String,
       created_at ${ts} DEFAULT now64(3)
-    ) ENGINE = ${engine('ReplacingMergeTree')} ORDER BY project_id`,
+    ) ENGINE = ${everywhere('ReplacingMergeTree')} ORDER BY project_id`,
 
     `CREATE TABLE IF NOT EXISTS ${db}.api_keys${onCluster} (
       key_hash String,
@@ -35,10 +40,10 @@ export const init: Migration = {
       created_at ${ts} DEFAULT now64(3),
       revoked_at Nullable(${ts}),
       version UInt64
-    ) ENGINE = ${engine('ReplacingMergeTree', 'version')} ORDER BY key_hash`,
+    ) ENGINE = ${everywhere('ReplacingMergeTree', 'version')} ORDER BY key_hash`,
 
-    `CREATE TABLE IF NOT EXISTS ${db}.events_in${onCluster} (
-      project_id String,
+    ...table('events_in', {
+      columns: `project_id String,
       id UUID,
       type Enum8('track' = 1, 'seen' = 2),
       event String,
@@ -50,11 +55,14 @@ export const init: Migration = {
       received_at ${ts},
       properties String,
       count UInt32,
-      flags UInt8
-    ) ENGINE = Null`,
+      flags UInt8`,
+      engine: 'Null',
+      layout: '',
+      shardBy: byUser,
+    }),
 
-    `CREATE TABLE IF NOT EXISTS ${db}.events${onCluster} (
-      project_id LowCardinality(String),
+    ...table('events', {
+      columns: `project_id LowCardinality(String),
       id UUID,
       event LowCardinality(String),
       user_id String,
@@ -65,87 +73,103 @@ export const init: Migration = {
       received_at ${ts},
       properties String CODEC(ZSTD(3)),
       count UInt32,
-      flags UInt8
-    ) ENGINE = ${engine('ReplacingMergeTree')}
-    PARTITION BY toYYYYMM(timestamp)
+      flags UInt8`,
+      engine: 'ReplacingMergeTree',
+      layout: `PARTITION BY toYYYYMM(timestamp)
     ORDER BY (project_id, user_id, timestamp, id)`,
+      shardBy: byUser,
+    }),
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_mv${onCluster} TO ${db}.events AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_mv${onCluster} TO ${local('events')} AS
       SELECT project_id, id, event, user_id, account_id, timestamp, client_timestamp, sent_at,
              received_at, properties, count, flags
-      FROM ${db}.events_in WHERE type = 'track'`,
+      FROM ${local('events_in')} WHERE type = 'track'`,
 
     // Written by its own INSERT after the one into events_in succeeded (not by a view): an id
     // here means every table above has the event.
-    `CREATE TABLE IF NOT EXISTS ${db}.event_ids${onCluster} (
-      project_id LowCardinality(String),
+    ...table('event_ids', {
+      columns: `project_id LowCardinality(String),
       id UUID,
       user_id String,
-      received_at ${ts}
-    ) ENGINE = ${engine('ReplacingMergeTree')}
-    ORDER BY (project_id, id)
+      received_at ${ts}`,
+      engine: 'ReplacingMergeTree',
+      layout: `ORDER BY (project_id, id)
     TTL toDateTime(received_at) + INTERVAL 30 DAY`,
+      shardBy: byUser,
+    }),
 
-    `CREATE TABLE IF NOT EXISTS ${db}.users${onCluster} (
-      project_id LowCardinality(String),
+    ...table('users', {
+      columns: `project_id LowCardinality(String),
       user_id String,
       account_id SimpleAggregateFunction(anyLast, Nullable(String)),
       first_seen SimpleAggregateFunction(min, ${ts}),
       last_seen SimpleAggregateFunction(max, ${ts}),
-      last_sign_in SimpleAggregateFunction(max, ${ts})
-    ) ENGINE = ${engine('AggregatingMergeTree')} ORDER BY (project_id, user_id)`,
+      last_sign_in SimpleAggregateFunction(max, ${ts})`,
+      engine: 'AggregatingMergeTree',
+      layout: 'ORDER BY (project_id, user_id)',
+      shardBy: byUser,
+    }),
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.users_mv${onCluster} TO ${db}.users AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.users_mv${onCluster} TO ${local('users')} AS
       SELECT project_id, user_id,
              anyLast(nullIf(account_id, '')) AS account_id,
              min(timestamp) AS first_seen,
              max(timestamp) AS last_seen,
              max(if(type = 'track' AND event IN ('sign_in', 'login'), timestamp,
                     toDateTime64(0, 3, 'UTC'))) AS last_sign_in
-      FROM ${db}.events_in GROUP BY project_id, user_id`,
+      FROM ${local('events_in')} GROUP BY project_id, user_id`,
 
-    `CREATE TABLE IF NOT EXISTS ${db}.accounts${onCluster} (
-      project_id LowCardinality(String),
+    // Fed on each shard from that shard's users: on a cluster an account has a partial row per
+    // shard, merged by min/max when read.
+    ...table('accounts', {
+      columns: `project_id LowCardinality(String),
       account_id String,
       first_seen SimpleAggregateFunction(min, ${ts}),
-      last_seen SimpleAggregateFunction(max, ${ts})
-    ) ENGINE = ${engine('AggregatingMergeTree')} ORDER BY (project_id, account_id)`,
+      last_seen SimpleAggregateFunction(max, ${ts})`,
+      engine: 'AggregatingMergeTree',
+      layout: 'ORDER BY (project_id, account_id)',
+      shardBy: 'cityHash64(account_id)',
+    }),
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.accounts_mv${onCluster} TO ${db}.accounts AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.accounts_mv${onCluster} TO ${local('accounts')} AS
       SELECT project_id, account_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen
-      FROM ${db}.events_in WHERE account_id != '' GROUP BY project_id, account_id`,
+      FROM ${local('events_in')} WHERE account_id != '' GROUP BY project_id, account_id`,
 
-    `CREATE TABLE IF NOT EXISTS ${db}.user_days${onCluster} (
-      project_id LowCardinality(String),
+    ...table('user_days', {
+      columns: `project_id LowCardinality(String),
       day Date,
       user_id String,
       account_id SimpleAggregateFunction(anyLast, Nullable(String)),
-      events AggregateFunction(uniqExact, UUID)
-    ) ENGINE = ${engine('AggregatingMergeTree')}
-    PARTITION BY toYYYYMM(day)
+      events AggregateFunction(uniqExact, UUID)`,
+      engine: 'AggregatingMergeTree',
+      layout: `PARTITION BY toYYYYMM(day)
     ORDER BY (project_id, day, user_id)`,
+      shardBy: byUser,
+    }),
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.user_days_mv${onCluster} TO ${db}.user_days AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.user_days_mv${onCluster} TO ${local('user_days')} AS
       SELECT project_id, toDate(timestamp) AS day, user_id,
              anyLast(nullIf(account_id, '')) AS account_id,
              uniqExactStateIf(id, type = 'track') AS events
-      FROM ${db}.events_in GROUP BY project_id, day, user_id`,
+      FROM ${local('events_in')} GROUP BY project_id, day, user_id`,
 
-    `CREATE TABLE IF NOT EXISTS ${db}.event_days${onCluster} (
-      project_id LowCardinality(String),
+    ...table('event_days', {
+      columns: `project_id LowCardinality(String),
       day Date,
       event LowCardinality(String),
       user_id String,
       account_id SimpleAggregateFunction(anyLast, Nullable(String)),
-      events AggregateFunction(uniqExact, UUID)
-    ) ENGINE = ${engine('AggregatingMergeTree')}
-    PARTITION BY toYYYYMM(day)
+      events AggregateFunction(uniqExact, UUID)`,
+      engine: 'AggregatingMergeTree',
+      layout: `PARTITION BY toYYYYMM(day)
     ORDER BY (project_id, day, event, user_id)`,
+      shardBy: byUser,
+    }),
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.event_days_mv${onCluster} TO ${db}.event_days AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.event_days_mv${onCluster} TO ${local('event_days')} AS
       SELECT project_id, toDate(timestamp) AS day, event, user_id,
              anyLast(nullIf(account_id, '')) AS account_id,
              uniqExactState(id) AS events
-      FROM ${db}.events_in WHERE type = 'track' GROUP BY project_id, day, event, user_id`,
+      FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event, user_id`,
   ],
 }
