@@ -73,6 +73,8 @@ describe('dashboard', () => {
     expect(await cells('inactive-accounts')).toEqual(['globex'])
     expect(await cells('top-events')).toEqual(['search', 'login', 'report.export'])
     expect(await cells('top-events', 2)).toEqual(['5', '2', '1'])
+    // 4 weeks: u_1 3 days, u_2 2, u_3 1, u_4 1 → rounded 1, 1, 0, 0 days a week.
+    expect(await cells('frequency', 2)).toEqual(['2', '2', '0', '0', '0', '0', '0', '0'])
     await page.screenshot({ path: `${shots}dashboard-overview.png`, fullPage: true })
   })
 

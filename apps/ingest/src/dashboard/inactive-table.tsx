@@ -42,6 +42,9 @@ export function InactiveTable(props: {
   const isUser = answer.level === 'user'
   return (
     <table data-testid={`inactive-${answer.level}s`}>
+      <caption class="muted" style="caption-side:bottom;text-align:left;padding-top:.4rem">
+        Active days and events: the 30 days up to the last time seen.
+      </caption>
       <thead>
         <tr>
           <th>{isUser ? 'User' : 'Account'}</th>

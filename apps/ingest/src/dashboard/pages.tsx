@@ -7,6 +7,7 @@ import type { AccountProfile } from '../insights/accounts.js'
 import type { ActiveAnswer } from '../insights/active.js'
 import type { RecentActivity } from '../insights/activity.js'
 import type { EventsAnswer } from '../insights/events.js'
+import type { FrequencyAnswer } from '../insights/frequency.js'
 import type { InactiveAnswer } from '../insights/inactive.js'
 import type { UserProfile } from '../insights/users.js'
 import { ActiveChart } from './chart.js'
@@ -51,6 +52,7 @@ export interface OverviewData {
   userSort: SortState
   accountSort: SortState
   events: EventsAnswer
+  frequency: FrequencyAnswer
   after: string
   query: Record<string, string>
 }
@@ -106,6 +108,7 @@ export function OverviewPage(props: OverviewData) {
           query={props.query}
         />
       </section>
+      <Frequency answer={props.frequency} />
       <section>
         <h2>Top events, last 30 days</h2>
         <table data-testid="top-events">
@@ -132,6 +135,42 @@ export function OverviewPage(props: OverviewData) {
         </table>
       </section>
     </Layout>
+  )
+}
+
+function Frequency(props: { answer: FrequencyAnswer }) {
+  const { answer } = props
+  const most = Math.max(1, ...answer.distribution.map((b) => b.users))
+  return (
+    <section>
+      <h2>
+        How often users come back{' '}
+        <span class="muted">
+          (last {answer.weeks} weeks: {answer.averageDaysPerWeek.toFixed(1)} active days a week on
+          average)
+        </span>
+      </h2>
+      <table data-testid="frequency">
+        <thead>
+          <tr>
+            <th>Days a week</th>
+            <th class="n">Users</th>
+            <th style="width:60%" />
+          </tr>
+        </thead>
+        <tbody>
+          {answer.distribution.map((b) => (
+            <tr>
+              <td>{b.daysPerWeek === 0 ? 'under ½' : b.daysPerWeek}</td>
+              <td class="n">{b.users}</td>
+              <td>
+                <div class="bar" style={`width:${(100 * b.users) / most}%`} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   )
 }
 

@@ -12,6 +12,7 @@ import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
 import { addDays, dayOf } from '../insights/days.js'
 import { eventCounts } from '../insights/events.js'
+import { frequency } from '../insights/frequency.js'
 import { type InactiveSort, inactive } from '../insights/inactive.js'
 import { inactiveQuery } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
@@ -72,11 +73,12 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const userSort = sortFrom(query, 'u')
       const accountSort = sortFrom(query, 'a')
       const page = { limit: LIST_LENGTH, offset: 0, afterMs }
-      const [active, users, accounts, events] = await Promise.all([
+      const [active, users, accounts, events, often] = await Promise.all([
         activeUsers(storage, projectId, { from: addDays(to, -29), to, interval: 'day' }),
         inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
         inactive(storage, projectId, { level: 'account', ...accountSort, ...page }, now),
         eventCounts(storage, projectId, { from: addDays(to, -29), to }),
+        frequency(storage, projectId, { to, weeks: 4 }),
       ])
       return c.html(
         <OverviewPage
@@ -86,6 +88,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
           userSort={userSort}
           accountSort={accountSort}
           events={events}
+          frequency={often}
           after={formatDuration(afterMs)}
           query={query}
         />,
