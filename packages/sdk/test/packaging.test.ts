@@ -3,7 +3,7 @@
  * workspace, imported from ESM and CJS, type-checked, and checked by publint and attw.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +13,10 @@ const rootDir = resolve(sdkDir, '../..')
 const pnpmVersion = (
   JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8')) as { packageManager: string }
 ).packageManager
+
+const pkgVersion = (
+  JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8')) as { version: string }
+).version
 
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -44,9 +48,11 @@ describe('the packed @lastseen/sdk', () => {
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     )
     const typescript = join(rootDir, 'node_modules/typescript')
+    // hono has no dependencies: install the workspace's copy to type-check the ./hono subpath.
+    const hono = realpathSync(join(sdkDir, 'node_modules/hono'))
     run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, typescript],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, typescript, hono],
       project,
     )
   }, 300_000)
@@ -73,6 +79,64 @@ describe('the packed @lastseen/sdk', () => {
     expect(out.trim()).toBe('function')
   })
 
+  it('imports each runtime entry and middleware subpath from ESM and CJS', () => {
+    const esm = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import * as browser from '@lastseen/sdk'
+const [hono, express, fastify, wire] = await Promise.all(['hono', 'express', 'fastify', 'wire'].map((s) => import('@lastseen/sdk/' + s)))
+console.log([typeof browser.isLastseenError, typeof hono.lastseen, typeof express.lastseen, typeof fastify.lastseen, wire.LIMITS.maxEventBytes].join())`,
+      ],
+      project,
+    )
+    expect(esm.trim()).toBe('function,function,function,function,32768')
+    const cjs = run(
+      'node',
+      [
+        '--input-type=commonjs',
+        '-e',
+        "console.log(['hono', 'express', 'fastify'].map((s) => typeof require('@lastseen/sdk/' + s).lastseen).join())",
+      ],
+      project,
+    )
+    expect(cjs.trim()).toBe('function,function,function')
+  })
+
+  it('tracks against a real socket from the installed package (Node entry)', () => {
+    const out = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import { createServer } from 'node:http'
+import { createTracker } from '@lastseen/sdk'
+const bodies = []
+const server = createServer((req, res) => {
+  let body = ''
+  req.on('data', (c) => (body += c))
+  req.on('end', () => {
+    bodies.push(JSON.parse(body))
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ accepted: bodies.at(-1).batch.length, duplicates: 0, rejected: [] }))
+  })
+})
+server.listen(0, '127.0.0.1', async () => {
+  const tracker = createTracker({ endpoint: 'http://127.0.0.1:' + server.address().port, writeKey: 'lsw_x', gzip: false })
+  tracker.track('login', undefined, { userId: 'u1' })
+  await tracker.shutdown()
+  server.close()
+  console.log(JSON.stringify([bodies[0].library, tracker.getStats().sent]))
+})`,
+      ],
+      project,
+    )
+    const [library, sent] = JSON.parse(out) as [{ name: string; version: string }, number]
+    expect(library).toEqual({ name: '@lastseen/sdk', version: pkgVersion })
+    expect(sent).toBe(2)
+  })
+
   it('type-checks correct calls and refuses a wrong event name or property type', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
@@ -94,7 +158,16 @@ const tracker = createTracker<Events>({ endpoint: 'http://localhost:3000', write
 `
     writeFileSync(
       join(project, 'good.ts'),
-      `${header}tracker.track('search', { query: 'q' }, { userId: 'u_1' })\ntracker.track('login', undefined, { userId: 'u_1' })\n`,
+      `${header}tracker.track('search', { query: 'q' }, { userId: 'u_1' })
+tracker.track('login', undefined, { userId: 'u_1' })
+tracker.for({ userId: 'u_1', accountId: 'acme' }).track('login')
+tracker.seen('u_1', { accountId: 'acme' })
+void tracker.flush().then(() => tracker.shutdown({ timeoutMs: 5000 }))
+import { Hono } from 'hono'
+import { lastseen } from '@lastseen/sdk/hono'
+type AppEnv = { Variables: { userId?: string } }
+new Hono<AppEnv>().use(lastseen<AppEnv>({ tracker, userId: (c) => c.get('userId') }))
+`,
     )
     const good = attempt('npx', ['tsc', '-p', '.'], project)
     expect(good.output).toBe('')
