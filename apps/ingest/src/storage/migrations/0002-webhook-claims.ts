@@ -17,7 +17,7 @@ const ts = "DateTime64(3, 'UTC')"
 export const webhookClaims: Migration = {
   version: 2,
   name: 'webhook-claims',
-  statements: ({ db, onCluster }) => [
+  statements: ({ db, onCluster, everywhere }) => [
     `CREATE TABLE IF NOT EXISTS ${db}.webhook_claims${onCluster} (
       project_id LowCardinality(String),
       level Enum8('user' = 1, 'account' = 2),
@@ -32,11 +32,8 @@ export const webhookClaims: Migration = {
       payload String CODEC(ZSTD(3)),
       at ${ts} DEFAULT now64(3)
     ) ENGINE = ${
-      onCluster
-        ? // One replicated table on every node (no shard in the path): every process, whichever
-          // node it talks to, must see every claim.
-          `ReplicatedMergeTree('/clickhouse/tables/all/${db}/webhook_claims', '{replica}')`
-        : 'MergeTree'
+      // Every node holds every claim: a process sees all claims whichever node it talks to.
+      everywhere('MergeTree')
     }
     ORDER BY (project_id, level, entity_id, seq, kind, lease)`,
   ],
