@@ -6,6 +6,12 @@
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { Storage } from '../storage/client.js'
 
+/**
+ * On a cluster the tables are Distributed: a subquery or join over another Distributed table
+ * is sent to every shard (`GLOBAL`), because accounts are not sharded like users.
+ */
+const onCluster: ClickHouseSettings = { distributed_product_mode: 'global' }
+
 /** Run `sql` (with `{db}` standing for the database) and return its rows. */
 export async function rows<T>(
   storage: Storage,
@@ -17,7 +23,7 @@ export async function rows<T>(
     query: sql.replaceAll('{db}', storage.database),
     query_params: params,
     format: 'JSONEachRow',
-    clickhouse_settings: settings,
+    clickhouse_settings: storage.cluster ? { ...onCluster, ...settings } : settings,
   })
   return result.json<T>()
 }
