@@ -197,6 +197,24 @@ describe('inactivity webhooks', () => {
     expect(await round(short)).toEqual({ claimed: 0, delivering: 0 })
   })
 
+  it('keeps trying in later checks while the receiver stays down', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_10', 21)])
+    const before = receiver.requests.length
+    receiver.failNext(5)
+    const a = monitor()
+    // First round: all 4 attempts fail; the claim stays pending.
+    expect(await round(a)).toEqual({ claimed: 1, delivering: 1 })
+    expect(receiver.requests.slice(before).map((r) => r.status)).toEqual([500, 500, 500, 500])
+    // Next check: this process still owns the claim and tries again.
+    expect(await a.check()).toEqual({ claimed: 0, delivering: 1 })
+    await a.idle()
+    expect(receiver.requests.slice(before).map((r) => r.status)).toEqual([
+      500, 500, 500, 500, 500, 200,
+    ])
+    expect(await round(a)).toEqual({ claimed: 0, delivering: 0 })
+    expect(receiver.delivered().filter((n) => n.data.userId === 'u_10')).toHaveLength(1)
+  })
+
   it('speaks Slack incoming-webhook payloads when asked', async () => {
     await sendBatch(server.url, WRITE_KEY, [seen('u_8', 19, 'acme')])
     expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 1, delivering: 1 })
