@@ -19,8 +19,10 @@ import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys.js'
 import type { Storage } from '../storage/client.js'
 import type { SortState } from './inactive-table.js'
-import { AccountPage, NotFoundPage, OverviewPage, SignInPage, UserPage } from './pages.js'
+import { OverviewPage } from './overview-page.js'
+import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sessionProject, signIn, signOut } from './session.js'
+import { SignInPage } from './sign-in-page.js'
 
 export interface DashboardDeps {
   keys: KeyRing

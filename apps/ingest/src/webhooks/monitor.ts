@@ -5,22 +5,12 @@
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
-import { priorActivity } from '../insights/inactive.js'
 import type { Storage } from '../storage/client.js'
-import {
-  type Claim,
-  insertClaims,
-  notificationId,
-  type Pending,
-  pending,
-  recordOutcome,
-} from './claims.js'
+import { buildClaims } from './build-claims.js'
+import { type Claim, insertClaims, type Pending, pending, recordOutcome } from './claims.js'
 import { type DeliveryOptions, deliver } from './deliver.js'
 import { type Candidate, dueNotifications } from './episodes.js'
-import type { Notification, WebhookFormat } from './payload.js'
-import { renderBody } from './payload.js'
-
-type Prior = { activeDays: number; events: number }
+import type { WebhookFormat } from './payload.js'
 
 export interface InactivityMonitorOptions {
   storage: Storage
@@ -141,8 +131,12 @@ export class InactivityMonitor {
     for (const level of ['user', 'account'] as const) {
       due.push(...(await dueNotifications(storage, level, now, this.o.inactiveAfterMs)))
     }
-    const prior = await this.priorActivity(due)
-    const claims = [...takeovers, ...due.map((c) => this.claimFor(c, now, prior))]
+    const fresh = await buildClaims(storage, due, {
+      now,
+      inactiveAfterMs: this.o.inactiveAfterMs,
+      format: this.o.format,
+    })
+    const claims = [...takeovers, ...fresh]
     if (claims.length === 0) return { claimed: 0, delivering }
     const started = Date.now()
     await insertClaims(storage, claims, this.claimer)
@@ -152,61 +146,6 @@ export class InactivityMonitor {
       return { claimed: 0, delivering }
     }
     return { claimed: claims.length, delivering }
-  }
-
-  /** How active each newly quiet user or account used to be, keyed by project, level and id. */
-  private async priorActivity(due: Candidate[]): Promise<Map<string, Prior>> {
-    const out = new Map<string, Prior>()
-    const groups = new Map<string, Candidate[]>()
-    for (const c of due) {
-      if (c.kind !== 'inactive') continue
-      const key = `${c.projectId}\n${c.level}`
-      groups.set(key, [...(groups.get(key) ?? []), c])
-    }
-    for (const list of groups.values()) {
-      const { projectId, level } = list[0] as Candidate
-      const found = await priorActivity(
-        this.o.storage,
-        projectId,
-        level,
-        list.map((c) => ({ id: c.entityId, ls: c.lastSeen })),
-      )
-      for (const [id, p] of found) {
-        out.set(`${projectId}\n${level}\n${id}`, { activeDays: p.days.size, events: p.events })
-      }
-    }
-    return out
-  }
-
-  private claimFor(c: Candidate, now: number, prior: Map<string, Prior>): Claim {
-    const id = notificationId(c)
-    const notification: Notification = {
-      id,
-      type: `${c.level}.${c.kind}`,
-      createdAt: new Date(now).toISOString(),
-      project: c.projectId,
-      episode: c.seq,
-      inactiveAfterMs: this.o.inactiveAfterMs,
-      data: {
-        ...(c.level === 'user' ? { userId: c.entityId } : {}),
-        accountId: c.accountId,
-        lastSeen: c.lastSeen,
-        ...(c.kind === 'returned'
-          ? { inactiveSince: c.since }
-          : {
-              priorActivity: prior.get(`${c.projectId}\n${c.level}\n${c.entityId}`) ?? {
-                activeDays: 0,
-                events: 0,
-              },
-            }),
-      },
-    }
-    return {
-      candidate: c,
-      notificationId: id,
-      lease: 0,
-      payload: renderBody(notification, this.o.format),
-    }
   }
 
   private send(p: Pending) {

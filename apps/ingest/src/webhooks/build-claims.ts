@@ -1,0 +1,77 @@
+/**
+ * @module
+ * Turning due notifications into claims: the notification body, built once (with how active a
+ * newly quiet user or account used to be), so every retry sends the same bytes.
+ */
+import { priorActivity } from '../insights/inactive.js'
+import type { Storage } from '../storage/client.js'
+import { type Claim, notificationId } from './claims.js'
+import type { Candidate } from './episodes.js'
+import { type Notification, renderBody, type WebhookFormat } from './payload.js'
+
+type Prior = { activeDays: number; events: number }
+
+const key = (projectId: string, level: string, id: string) => `${projectId}\n${level}\n${id}`
+
+/** Active days and events before going quiet, for every `inactive` candidate. */
+async function priorOf(storage: Storage, due: Candidate[]): Promise<Map<string, Prior>> {
+  const out = new Map<string, Prior>()
+  const groups = new Map<string, Candidate[]>()
+  for (const c of due) {
+    if (c.kind !== 'inactive') continue
+    const group = `${c.projectId}\n${c.level}`
+    groups.set(group, [...(groups.get(group) ?? []), c])
+  }
+  for (const list of groups.values()) {
+    const { projectId, level } = list[0] as Candidate
+    const found = await priorActivity(
+      storage,
+      projectId,
+      level,
+      list.map((c) => ({ id: c.entityId, ls: c.lastSeen })),
+    )
+    for (const [id, p] of found) {
+      out.set(key(projectId, level, id), { activeDays: p.days.size, events: p.events })
+    }
+  }
+  return out
+}
+
+/** A lease-0 claim, with its rendered body, for each due notification. */
+export async function buildClaims(
+  storage: Storage,
+  due: Candidate[],
+  o: { now: number; inactiveAfterMs: number; format: WebhookFormat },
+): Promise<Claim[]> {
+  const prior = await priorOf(storage, due)
+  return due.map((c) => {
+    const id = notificationId(c)
+    const notification: Notification = {
+      id,
+      type: `${c.level}.${c.kind}`,
+      createdAt: new Date(o.now).toISOString(),
+      project: c.projectId,
+      episode: c.seq,
+      inactiveAfterMs: o.inactiveAfterMs,
+      data: {
+        ...(c.level === 'user' ? { userId: c.entityId } : {}),
+        accountId: c.accountId,
+        lastSeen: c.lastSeen,
+        ...(c.kind === 'returned'
+          ? { inactiveSince: c.since }
+          : {
+              priorActivity: prior.get(key(c.projectId, c.level, c.entityId)) ?? {
+                activeDays: 0,
+                events: 0,
+              },
+            }),
+      },
+    }
+    return {
+      candidate: c,
+      notificationId: id,
+      lease: 0,
+      payload: renderBody(notification, o.format),
+    }
+  })
+}
