@@ -5,7 +5,7 @@
  * error; nothing it does throws into the host.
  */
 import { resolveConfig } from './config.js'
-import { Core } from './core/core.js'
+import { type Core, createCore } from './core/core.js'
 import { LastseenError } from './errors.js'
 import type { FlushOptions, TrackerOptions } from './options.js'
 import type { Platform } from './platform/platform.js'
@@ -78,7 +78,7 @@ export function buildTracker<Events extends EventMap<Events>>(
         options?.onError?.(error)
       } catch {}
     } else if (!resolved.config.disabled) {
-      core = new Core(resolved.config, platform)
+      core = createCore(resolved.config, platform)
     }
   } catch (error) {
     console.error(`[lastseen] tracker disabled: ${String(error)}`)

@@ -10,18 +10,12 @@ import { COMMON_DEFAULTS, LIBRARY } from '../defaults.js'
 import { LastseenError, type LastseenErrorCode } from '../errors.js'
 import { heartbeatId, randomId } from '../ids.js'
 import type { FlushOptions } from '../options.js'
-import type {
-  EventStorage,
-  HeartbeatStore,
-  Identity,
-  Lifecycle,
-  Platform,
-} from '../platform/platform.js'
+import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
 import { EventQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
-import { createTransport, type Transport } from './transport.js'
+import { createTransport } from './transport.js'
 
 /** Requests in flight at once from automatic sends; `flush()` sends everything at once. */
 const MAX_CONCURRENT = 2
@@ -35,86 +29,64 @@ interface Debounced {
   timer: unknown
 }
 
-export class Core {
-  readonly #config: Config
-  readonly #platform: Platform
-  readonly #queue: EventQueue
-  readonly #transport: Transport
-  readonly #heartbeats: HeartbeatStore
-  readonly #storage: EventStorage | undefined
-  readonly #identity: { load(): Identity | undefined; save(id: Identity | undefined): void }
-  readonly #lifecycle: Lifecycle
-  readonly #pending = new Map<string, Debounced>()
-  readonly #inflight = new Map<Promise<void>, QueuedEvent[]>()
-  /** Sent by beacon: no answer will come, so they stay stored until a later send is acknowledged. */
-  #beaconed: QueuedEvent[] = []
-  #abort = new AbortController()
-  #timer: unknown
-  #oldestAt = 0
-  #lastAt = 0
-  #backoffUntil = 0
-  #unreportedDrops = 0
-  #persistQueued = false
-  #closed: Promise<void> | undefined
-  #user: Identity | undefined
-  readonly #stats = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
-
-  constructor(config: Config, platform: Platform) {
-    this.#config = config
-    this.#platform = platform
-    this.#queue = new EventQueue(config.maxQueueSize)
-    this.#transport = createTransport(config, {
-      keyInBody: platform.keyInBody,
-      keepalive: platform.keepalive,
-      onRetry: () => this.#stats.retried++,
-    })
-    this.#heartbeats = platform.heartbeats(config)
-    this.#storage = config.persist ? platform.storage(config) : undefined
-    this.#identity = platform.identity(config)
-    this.#user = this.#identity.load()
-    this.#lifecycle = platform.lifecycle()
-    this.#lifecycle.onHide?.((unloading) => this.#onHide(unloading))
-    this.#lifecycle.onVisible?.(() => this.#onVisible())
-    this.#lifecycle.onExit?.(() => void this.flush())
-    if (this.#storage) {
-      this.#restore(this.#storage.load())
-      this.#storage.onAdopt((events) => this.#restore(events))
-    }
-  }
+export function createCore(config: Config, platform: Platform) {
+  const queue = new EventQueue(config.maxQueueSize)
+  const pending = new Map<string, Debounced>()
+  const inflight = new Map<Promise<void>, QueuedEvent[]>()
+  const counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
+  const transport = createTransport(config, {
+    keyInBody: platform.keyInBody,
+    keepalive: platform.keepalive,
+    onRetry: () => counts.retried++,
+  })
+  const heartbeats = platform.heartbeats(config)
+  const storage = config.persist ? platform.storage(config) : undefined
+  const identity = platform.identity(config)
+  const lifecycle = platform.lifecycle()
+  const abort = new AbortController()
+  /** Sent by beacon: no answer will come, so they stay stored until sent again and acknowledged. */
+  let beaconed: QueuedEvent[] = []
+  let timer: unknown
+  let oldestAt = 0
+  let lastAt = 0
+  let backoffUntil = 0
+  let unreportedDrops = 0
+  let persistQueued = false
+  let closed: Promise<void> | undefined
+  let user: Identity | undefined = identity.load()
 
   // ── public operations (each guarded: nothing escapes into the host) ──
 
-  track(
+  function track(
     name: string,
     props: Record<string, unknown> | undefined,
     context: TrackContext = {},
   ): void {
-    if (this.#closed) {
-      this.#log('track() after shutdown() ignored:', name)
+    if (closed) {
+      log('track() after shutdown() ignored:', name)
       return
     }
-    const userId = context.userId ?? this.#user?.userId
+    const userId = context.userId ?? user?.userId
     if (typeof name !== 'string' || name === '') {
-      this.#report('invalid_event', 'track() needs an event name', 1)
+      report('invalid_event', 'track() needs an event name', 1)
       return
     }
     if (typeof userId !== 'string' || userId === '') {
-      this.#report(
+      report(
         'invalid_event',
         `track('${name}') has no user: pass { userId } or call identify() first`,
         1,
       )
       return
     }
-    const accountId =
-      context.accountId ?? (userId === this.#user?.userId ? this.#user.accountId : undefined)
+    const accountId = context.accountId ?? (userId === user?.userId ? user.accountId : undefined)
     const now = Date.now()
     const at = context.timestamp === undefined ? now : new Date(context.timestamp).getTime()
     if (!Number.isFinite(at)) {
-      this.#report('invalid_event', `track('${name}') has an invalid timestamp`, 1)
+      report('invalid_event', `track('${name}') has an invalid timestamp`, 1)
       return
     }
-    if (context.timestamp === undefined) this.#heartbeat(userId, accountId, now)
+    if (context.timestamp === undefined) heartbeat(userId, accountId, now)
     const event: WireTrackEvent = {
       id: randomId(),
       type: 'track',
@@ -125,82 +97,80 @@ export class Core {
       ...(props === undefined ? {} : { properties: props }),
     }
     const debounceMs = context.debounceMs
-    if (typeof debounceMs === 'number' && debounceMs > 0) this.#debounce(event, debounceMs)
-    else this.#enqueue(event)
+    if (typeof debounceMs === 'number' && debounceMs > 0) debounce(event, debounceMs)
+    else enqueue(event)
   }
 
-  seen(userId: string | undefined, options: { accountId?: string | undefined } = {}): void {
-    if (this.#closed) return
-    const user = userId ?? this.#user?.userId
-    if (typeof user !== 'string' || user === '') {
-      this.#report('invalid_event', 'seen() has no user: pass a userId or call identify() first', 1)
+  function seen(
+    userId: string | undefined,
+    options: { accountId?: string | undefined } = {},
+  ): void {
+    if (closed) return
+    const who = userId ?? user?.userId
+    if (typeof who !== 'string' || who === '') {
+      report('invalid_event', 'seen() has no user: pass a userId or call identify() first', 1)
       return
     }
-    const accountId =
-      options.accountId ?? (user === this.#user?.userId ? this.#user.accountId : undefined)
-    this.#heartbeat(user, accountId, Date.now())
+    const accountId = options.accountId ?? (who === user?.userId ? user.accountId : undefined)
+    heartbeat(who, accountId, Date.now())
   }
 
-  identify(userId: string, accountId: string | undefined): void {
+  function identify(userId: string, accountId: string | undefined): void {
     if (typeof userId !== 'string' || userId === '') {
-      this.#report('invalid_event', 'identify() needs a non-empty userId', 0)
+      report('invalid_event', 'identify() needs a non-empty userId', 0)
       return
     }
-    this.#user = { userId, ...(accountId === undefined ? {} : { accountId }) }
-    this.#identity.save(this.#user)
-    this.seen(userId, this.#user)
+    user = { userId, ...(accountId === undefined ? {} : { accountId }) }
+    identity.save(user)
+    seen(userId, user)
   }
 
-  reset(): void {
-    this.#user = undefined
-    this.#identity.save(undefined)
+  function reset(): void {
+    user = undefined
+    identity.save(undefined)
   }
 
   /** Send everything queued now, and wait for it and for what is in flight, within the timeout. */
-  async flush(options: FlushOptions = {}): Promise<void> {
+  async function flush(options: FlushOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? COMMON_DEFAULTS.flushTimeoutMs
-    this.#promoteDebounced()
-    const waits = [...this.#inflight.keys()]
-    while (this.#queue.length > 0) waits.push(this.#sendChunk(this.#chunkBytes(), false))
+    promoteDebounced()
+    const waits = [...inflight.keys()]
+    while (queue.length > 0) waits.push(sendChunk(chunkBytes(), false))
     if (waits.length === 0) return
     const settled = await settleWithin(Promise.all(waits), timeoutMs)
     if (!settled) {
-      const unsent = this.#queue.length + this.#inflightCount()
-      this.#report(
-        'timeout',
-        `flush() gave up after ${timeoutMs} ms; ${unsent} events unsent`,
-        unsent,
-      )
+      const unsent = queue.length + inflightCount()
+      report('timeout', `flush() gave up after ${timeoutMs} ms; ${unsent} events unsent`, unsent)
     }
   }
 
   /** Flush, then stop: timers cleared, requests still open aborted, listeners removed. */
-  shutdown(options: FlushOptions = {}): Promise<void> {
-    this.#closed ??= this.flush(options).then(() => {
-      this.#clearTimer()
-      this.#abort.abort()
-      this.#persistNow()
-      this.#lifecycle.dispose()
+  function shutdown(options: FlushOptions = {}): Promise<void> {
+    closed ??= flush(options).then(() => {
+      clearTimer()
+      abort.abort()
+      persistNow()
+      lifecycle.dispose()
     })
-    return this.#closed
+    return closed
   }
 
-  stats(): TrackerStats {
+  function stats(): TrackerStats {
     return {
-      queued: this.#queue.length + this.#pending.size,
-      inFlight: this.#inflightCount(),
-      ...this.#stats,
+      queued: queue.length + pending.size,
+      inFlight: inflightCount(),
+      ...counts,
     }
   }
 
   // ── heartbeat ──
 
-  #heartbeat(userId: string, accountId: string | undefined, now: number): void {
-    const bucket = Math.floor(now / this.#config.heartbeatIntervalMs)
-    const last = this.#heartbeats.get(userId)
+  function heartbeat(userId: string, accountId: string | undefined, now: number): void {
+    const bucket = Math.floor(now / config.heartbeatIntervalMs)
+    const last = heartbeats.get(userId)
     if (last !== undefined && last >= bucket) return
-    this.#heartbeats.set(userId, bucket)
-    this.#enqueue({
+    heartbeats.set(userId, bucket)
+    enqueue({
       id: heartbeatId(userId, bucket),
       type: 'seen',
       userId,
@@ -211,37 +181,37 @@ export class Core {
 
   // ── queueing and scheduling ──
 
-  #debounce(event: WireTrackEvent, ms: number): void {
+  function debounce(event: WireTrackEvent, ms: number): void {
     const key = `${event.userId}\u0000${event.event}`
-    const previous = this.#pending.get(key)
+    const previous = pending.get(key)
     if (previous) {
-      this.#platform.clearTimer(previous.timer)
+      platform.clearTimer(previous.timer)
       event.id = previous.event.id
       event.count = (previous.event.count ?? 1) + 1
     }
-    const timer = this.#platform.setTimer(() => {
-      this.#pending.delete(key)
-      this.#enqueue(event)
+    const timer = platform.setTimer(() => {
+      pending.delete(key)
+      enqueue(event)
     }, ms)
-    this.#pending.set(key, { event, timer })
+    pending.set(key, { event, timer })
   }
 
-  #promoteDebounced(): void {
-    for (const { event, timer } of this.#pending.values()) {
-      this.#platform.clearTimer(timer)
-      this.#enqueue(event)
+  function promoteDebounced(): void {
+    for (const { event, timer } of pending.values()) {
+      platform.clearTimer(timer)
+      enqueue(event)
     }
-    this.#pending.clear()
+    pending.clear()
   }
 
-  #enqueue(input: WireEvent): void {
+  function enqueue(input: WireEvent): void {
     let event: WireEvent | null | undefined = input
-    if (this.#config.beforeSend) {
+    if (config.beforeSend) {
       try {
-        event = this.#config.beforeSend(input)
+        event = config.beforeSend(input)
       } catch (error) {
-        this.#stats.rejected++
-        this.#report('invalid_event', `beforeSend threw: ${String(error)}`, 1, error)
+        counts.rejected++
+        report('invalid_event', `beforeSend threw: ${String(error)}`, 1, error)
         return
       }
       if (!event) return
@@ -250,15 +220,15 @@ export class Core {
     try {
       json = JSON.stringify(event)
     } catch (error) {
-      this.#stats.rejected++
-      this.#report('invalid_event', `event is not serializable: ${String(error)}`, 1, error)
+      counts.rejected++
+      report('invalid_event', `event is not serializable: ${String(error)}`, 1, error)
       return
     }
     const bytes = utf8Length(json)
     if (bytes > LIMITS.maxEventBytes) {
-      this.#stats.rejected++
+      counts.rejected++
       const name = event.type === 'track' ? event.event : event.type
-      this.#report(
+      report(
         'invalid_event',
         `event '${name}' is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`,
         1,
@@ -266,102 +236,95 @@ export class Core {
       return
     }
     const now = Date.now()
-    if (this.#queue.length === 0) this.#oldestAt = now
-    this.#lastAt = now
-    this.#dropped(this.#queue.push({ id: event.id, json, bytes }))
-    this.#persistSoon()
-    this.#pump(false)
+    if (queue.length === 0) oldestAt = now
+    lastAt = now
+    countDropped(queue.push({ id: event.id, json, bytes }))
+    persistSoon()
+    pump(false)
   }
 
-  #dropped(n: number): void {
+  function countDropped(n: number): void {
     if (n === 0) return
-    this.#stats.dropped += n
-    this.#unreportedDrops += n
-    this.#report(
-      'queue_full',
-      `queue full (${this.#config.maxQueueSize}): dropped ${n} oldest events`,
-      n,
-    )
+    counts.dropped += n
+    unreportedDrops += n
+    report('queue_full', `queue full (${config.maxQueueSize}): dropped ${n} oldest events`, n)
   }
 
-  #dueAt(): number {
-    const { debounceMs, maxWaitMs } = this.#config
-    return Math.max(
-      Math.min(this.#lastAt + debounceMs, this.#oldestAt + maxWaitMs),
-      this.#backoffUntil,
-    )
+  function dueAt(): number {
+    const { debounceMs, maxWaitMs } = config
+    return Math.max(Math.min(lastAt + debounceMs, oldestAt + maxWaitMs), backoffUntil)
   }
 
   /** Start sends that are due (`force`: the timer fired), then arm the timer for the rest. */
-  #pump(force: boolean): void {
-    const { flushAt, maxBatchBytes } = this.#config
-    while (this.#queue.length > 0 && this.#inflight.size < MAX_CONCURRENT) {
-      const full = this.#queue.length >= flushAt || this.#queue.bytes >= maxBatchBytes
-      if (!(force || (full && Date.now() >= this.#backoffUntil))) break
-      void this.#sendChunk(this.#chunkBytes(), false)
-      if (this.#queue.length > 0) this.#oldestAt = Date.now()
+  function pump(force: boolean): void {
+    const { flushAt, maxBatchBytes } = config
+    while (queue.length > 0 && inflight.size < MAX_CONCURRENT) {
+      const full = queue.length >= flushAt || queue.bytes >= maxBatchBytes
+      if (!(force || (full && Date.now() >= backoffUntil))) break
+      void sendChunk(chunkBytes(), false)
+      if (queue.length > 0) oldestAt = Date.now()
     }
-    if (this.#queue.length > 0) this.#arm()
+    if (queue.length > 0) arm()
   }
 
-  #arm(): void {
-    if (this.#timer !== undefined) return
-    const wait = Math.max(0, this.#dueAt() - Date.now())
-    this.#timer = this.#platform.setTimer(() => {
-      this.#timer = undefined
-      if (this.#queue.length === 0) return
-      if (Date.now() >= this.#dueAt()) this.#pump(true)
-      else this.#arm()
+  function arm(): void {
+    if (timer !== undefined) return
+    const wait = Math.max(0, dueAt() - Date.now())
+    timer = platform.setTimer(() => {
+      timer = undefined
+      if (queue.length === 0) return
+      if (Date.now() >= dueAt()) pump(true)
+      else arm()
     }, wait)
   }
 
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#platform.clearTimer(this.#timer)
-    this.#timer = undefined
+  function clearTimer(): void {
+    if (timer !== undefined) platform.clearTimer(timer)
+    timer = undefined
   }
 
-  #chunkBytes(): number {
-    return this.#config.maxBatchBytes - ENVELOPE_BYTES
+  function chunkBytes(): number {
+    return config.maxBatchBytes - ENVELOPE_BYTES
   }
 
   // ── sending ──
 
-  #sendChunk(maxBytes: number, urgent: boolean): Promise<void> {
-    const items = this.#queue.take(LIMITS.maxBatchEvents, maxBytes)
-    const sending = this.#deliver(items, urgent).then(() => {
-      this.#inflight.delete(sending)
-      this.#persistSoon()
-      if (!this.#closed && this.#queue.length > 0) this.#pump(false)
+  function sendChunk(maxBytes: number, urgent: boolean): Promise<void> {
+    const items = queue.take(LIMITS.maxBatchEvents, maxBytes)
+    const sending = deliver(items, urgent).then(() => {
+      inflight.delete(sending)
+      persistSoon()
+      if (!closed && queue.length > 0) pump(false)
     })
-    this.#inflight.set(sending, items)
+    inflight.set(sending, items)
     return sending
   }
 
-  #body(items: QueuedEvent[], dropped: number): string {
+  function envelope(items: QueuedEvent[], dropped: number): string {
     let body = `{"sentAt":"${new Date().toISOString()}","library":${JSON.stringify(LIBRARY)}`
     if (dropped > 0) body += `,"dropped":${dropped}`
-    if (this.#platform.keyInBody) body += `,"writeKey":${JSON.stringify(this.#config.writeKey)}`
+    if (platform.keyInBody) body += `,"writeKey":${JSON.stringify(config.writeKey)}`
     return `${body},"batch":[${items.map((i) => i.json).join(',')}]}`
   }
 
-  async #deliver(items: QueuedEvent[], urgent: boolean): Promise<void> {
-    const dropped = this.#unreportedDrops
-    const body = this.#body(items, dropped)
+  async function deliver(items: QueuedEvent[], urgent: boolean): Promise<void> {
+    const dropped = unreportedDrops
+    const body = envelope(items, dropped)
     const outcome = urgent
-      ? await this.#transport.sendUrgent(body)
-      : await this.#transport.send(body, utf8Length(body), this.#abort.signal)
+      ? await transport.sendUrgent(body)
+      : await transport.send(body, utf8Length(body), abort.signal)
     switch (outcome.kind) {
       case 'ok': {
         const { accepted = 0, duplicates = 0, rejected = [] } = outcome.response
-        this.#unreportedDrops = Math.max(0, this.#unreportedDrops - dropped)
-        this.#stats.sent += accepted + duplicates
-        this.#stats.duplicates += duplicates
-        this.#backoffUntil = 0
-        this.#log(`sent ${items.length} events: ${accepted} accepted, ${duplicates} duplicates`)
+        unreportedDrops = Math.max(0, unreportedDrops - dropped)
+        counts.sent += accepted + duplicates
+        counts.duplicates += duplicates
+        backoffUntil = 0
+        log(`sent ${items.length} events: ${accepted} accepted, ${duplicates} duplicates`)
         if (rejected.length > 0) {
-          this.#stats.rejected += rejected.length
+          counts.rejected += rejected.length
           const reasons = rejected.slice(0, 3).map((r) => `#${r.index}: ${r.reason}`)
-          this.#report(
+          report(
             'rejected',
             `server refused ${rejected.length} events (${reasons.join('; ')})`,
             rejected.length,
@@ -371,19 +334,19 @@ export class Core {
       }
       case 'too_large': {
         if (items.length === 1) {
-          this.#stats.rejected++
-          this.#report('http_error', `server refused an event as too large: ${outcome.message}`, 1)
+          counts.rejected++
+          report('http_error', `server refused an event as too large: ${outcome.message}`, 1)
           return
         }
         const half = Math.ceil(items.length / 2)
-        this.#log(`413: splitting ${items.length} events in two`)
-        await this.#deliver(items.slice(0, half), urgent)
-        await this.#deliver(items.slice(half), urgent)
+        log(`413: splitting ${items.length} events in two`)
+        await deliver(items.slice(0, half), urgent)
+        await deliver(items.slice(half), urgent)
         return
       }
       case 'refused':
-        this.#stats.failed += items.length
-        this.#report(
+        counts.failed += items.length
+        report(
           'http_error',
           `server refused a batch of ${items.length} events (${outcome.status}): ${outcome.message}`,
           items.length,
@@ -392,11 +355,11 @@ export class Core {
         )
         return
       case 'failed': {
-        this.#dropped(this.#queue.unshift(items))
-        this.#oldestAt = Date.now()
-        if (this.#abort.signal.aborted) return
-        this.#backoffUntil = Date.now() + this.#config.maxWaitMs
-        this.#report(
+        countDropped(queue.unshift(items))
+        oldestAt = Date.now()
+        if (abort.signal.aborted) return
+        backoffUntil = Date.now() + config.maxWaitMs
+        report(
           'network_error',
           `sending ${items.length} events failed, will retry: ${outcome.message}`,
           items.length,
@@ -406,9 +369,9 @@ export class Core {
     }
   }
 
-  #inflightCount(): number {
+  function inflightCount(): number {
     let n = 0
-    for (const items of this.#inflight.values()) n += items.length
+    for (const items of inflight.values()) n += items.length
     return n
   }
 
@@ -420,37 +383,37 @@ export class Core {
    * still read the answer, `sendBeacon` for what is left at unload (no answer ever comes, so
    * those are resent by the next page and deduplicated by the server).
    */
-  #onHide(unloading: boolean): void {
-    this.#promoteDebounced()
-    this.#clearTimer()
-    const chunk = Math.min(this.#chunkBytes(), BEACON_BYTES)
-    const beacon = this.#platform.beacon
-    while (this.#queue.length > 0) {
+  function onHide(unloading: boolean): void {
+    promoteDebounced()
+    clearTimer()
+    const chunk = Math.min(chunkBytes(), BEACON_BYTES)
+    const beacon = platform.beacon
+    while (queue.length > 0) {
       if (!unloading || !beacon) {
-        void this.#sendChunk(chunk, true)
+        void sendChunk(chunk, true)
         continue
       }
-      const items = this.#queue.take(LIMITS.maxBatchEvents, chunk)
-      this.#beaconed.push(...items)
-      if (!beacon(this.#config.batchUrl, this.#body(items, this.#unreportedDrops))) break
+      const items = queue.take(LIMITS.maxBatchEvents, chunk)
+      beaconed.push(...items)
+      if (!beacon(config.batchUrl, envelope(items, unreportedDrops))) break
     }
-    this.#persistNow()
+    persistNow()
   }
 
   /** The page is back: beaconed events got no answer, so send them again (the server dedupes). */
-  #onVisible(): void {
-    if (this.#beaconed.length > 0) {
-      const items = this.#beaconed
-      this.#beaconed = []
-      this.#dropped(this.#queue.unshift(items))
-      this.#pump(false)
+  function onVisible(): void {
+    if (beaconed.length > 0) {
+      const items = beaconed
+      beaconed = []
+      countDropped(queue.unshift(items))
+      pump(false)
     }
-    if (this.#user) this.seen(this.#user.userId, this.#user)
+    if (user) seen(user.userId, user)
   }
 
-  #restore(events: string[]): void {
+  function restore(events: string[]): void {
     const known = new Set<string>()
-    for (const item of this.#queue.snapshot()) known.add(item.id)
+    for (const item of queue.snapshot()) known.add(item.id)
     const items: QueuedEvent[] = []
     for (const json of events) {
       try {
@@ -461,31 +424,31 @@ export class Core {
       } catch {}
     }
     if (items.length === 0) return
-    this.#log(`restored ${items.length} unsent events`)
-    this.#dropped(this.#queue.unshift(items))
-    this.#oldestAt = this.#lastAt = Date.now()
-    this.#persistSoon()
-    this.#pump(false)
+    log(`restored ${items.length} unsent events`)
+    countDropped(queue.unshift(items))
+    oldestAt = lastAt = Date.now()
+    persistSoon()
+    pump(false)
   }
 
-  #persistSoon(): void {
-    if (!this.#storage || this.#persistQueued) return
-    this.#persistQueued = true
-    queueMicrotask(() => this.#persistNow())
+  function persistSoon(): void {
+    if (!storage || persistQueued) return
+    persistQueued = true
+    queueMicrotask(() => persistNow())
   }
 
-  #persistNow(): void {
-    this.#persistQueued = false
-    if (!this.#storage) return
-    const all: string[] = this.#beaconed.map((i) => i.json)
-    for (const items of this.#inflight.values()) for (const i of items) all.push(i.json)
-    for (const i of this.#queue.snapshot()) all.push(i.json)
-    this.#storage.save(all)
+  function persistNow(): void {
+    persistQueued = false
+    if (!storage) return
+    const all: string[] = beaconed.map((i) => i.json)
+    for (const items of inflight.values()) for (const i of items) all.push(i.json)
+    for (const i of queue.snapshot()) all.push(i.json)
+    storage.save(all)
   }
 
   // ── reporting ──
 
-  #report(
+  function report(
     code: LastseenErrorCode,
     message: string,
     events: number,
@@ -497,14 +460,27 @@ export class Core {
       ...(cause === undefined ? {} : { cause }),
       ...(status === undefined ? {} : { status }),
     })
-    if (this.#config.onError) {
+    if (config.onError) {
       try {
-        this.#config.onError(error)
+        config.onError(error)
       } catch {}
-    } else if (this.#config.debug) console.error(error.message)
+    } else if (config.debug) console.error(error.message)
   }
 
-  #log(...args: unknown[]): void {
-    if (this.#config.debug) console.debug('[lastseen]', ...args)
+  function log(...args: unknown[]): void {
+    if (config.debug) console.debug('[lastseen]', ...args)
   }
+
+  lifecycle.onHide?.((unloading) => onHide(unloading))
+  lifecycle.onVisible?.(() => onVisible())
+  lifecycle.onExit?.(() => void flush())
+  if (storage) {
+    restore(storage.load())
+    storage.onAdopt((events) => restore(events))
+  }
+
+  return { track, seen, identify, reset, flush, shutdown, stats }
 }
+
+/** A tracker core. */
+export type Core = ReturnType<typeof createCore>

@@ -29,71 +29,71 @@ export function utf8Length(s: string): number {
 
 /** A FIFO that keeps at most `max` events by dropping the oldest. */
 export class EventQueue {
-  #items: QueuedEvent[] = []
-  #head = 0
+  private items: QueuedEvent[] = []
+  private head = 0
   bytes = 0
 
   constructor(readonly max: number) {}
 
   get length(): number {
-    return this.#items.length - this.#head
+    return this.items.length - this.head
   }
 
   /** Append; returns how many of the oldest events were dropped to stay within `max`. */
   push(item: QueuedEvent): number {
-    this.#items.push(item)
+    this.items.push(item)
     this.bytes += item.bytes
-    return this.#trim()
+    return this.trim()
   }
 
   /** Put events back at the front (a send failed); returns how many were dropped. */
   unshift(items: QueuedEvent[]): number {
-    this.#compact()
-    this.#items = items.concat(this.#items)
+    this.compact()
+    this.items = items.concat(this.items)
     for (const item of items) this.bytes += item.bytes
-    return this.#trim()
+    return this.trim()
   }
 
   /** Remove and return up to `maxEvents` events whose sizes add up to at most `maxBytes` (at least one). */
   take(maxEvents: number, maxBytes: number): QueuedEvent[] {
     const out: QueuedEvent[] = []
     let bytes = 0
-    while (out.length < maxEvents && this.#head < this.#items.length) {
-      const item = this.#items[this.#head]!
+    while (out.length < maxEvents && this.head < this.items.length) {
+      const item = this.items[this.head]!
       if (out.length > 0 && bytes + item.bytes + 1 > maxBytes) break
       out.push(item)
       bytes += item.bytes + 1
-      this.#head++
+      this.head++
     }
     this.bytes -= bytes - out.length
-    this.#compact()
+    this.compact()
     return out
   }
 
   /** Every queued event, oldest first, without removing them. */
   snapshot(): QueuedEvent[] {
-    return this.#items.slice(this.#head)
+    return this.items.slice(this.head)
   }
 
-  #trim(): number {
+  private trim(): number {
     let dropped = 0
     while (this.length > this.max) {
-      this.bytes -= this.#items[this.#head]!.bytes
-      this.#head++
+      this.bytes -= this.items[this.head]!.bytes
+      this.head++
       dropped++
     }
-    this.#compact()
+    this.compact()
     return dropped
   }
 
   /** Reclaim the consumed head once it is large, so dropping stays O(1) amortised. */
-  #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head)
-      this.#head = 0
-    } else if (this.#head === this.#items.length) {
-      this.#items = []
-      this.#head = 0
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    } else if (this.head === this.items.length) {
+      this.items = []
+      this.head = 0
     }
   }
 }
