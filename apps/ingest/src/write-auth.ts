@@ -11,7 +11,7 @@ export function bearerKey(header: string | undefined): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 }
 
-/** The project of a write key, or a 401 when the key is missing, unknown, revoked or a read key. */
+/** The project of a write key; 401 when the key is missing, unknown or revoked, 403 for a read key. */
 export async function writeProject(keys: KeyRing, key: string | undefined): Promise<string> {
   if (!key) {
     throw new ApiError(
@@ -21,6 +21,9 @@ export async function writeProject(keys: KeyRing, key: string | undefined): Prom
     )
   }
   const resolved = await keys.resolve(key)
+  if (resolved?.kind === 'read') {
+    throw new ApiError(403, 'forbidden', "a read key cannot write; use the project's write key")
+  }
   if (resolved?.kind !== 'write') {
     throw new ApiError(401, 'unauthorized', 'unknown or revoked write key')
   }

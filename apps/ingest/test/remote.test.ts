@@ -111,8 +111,13 @@ describe('on a ClickHouse server', () => {
     while (acks < 10) await sleep(20)
     await clickhouse.stop('SIGKILL')
     while (retryAfterSeen === 0) await sleep(20)
+    const notReady = await fetch(`${server.url}/readyz`)
+    expect(notReady.status).toBe(503)
+    expect(notReady.headers.get('retry-after')).toBe('1')
     await clickhouse.restart()
     await load
+    // Ready again once a write got through (the writer has left its wait after the failure).
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
 
     expect(acknowledged.size).toBe(clients * batchesPerClient * 20)
     expect(statuses.get(503)).toBeGreaterThan(0)

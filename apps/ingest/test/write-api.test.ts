@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
-import { count, startTestServer, WRITE_KEY } from './helpers.js'
+import { count, READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -131,6 +131,17 @@ describe('POST /v1/track', () => {
   })
 })
 
+describe('health', () => {
+  it('is alive and ready, and answers unknown routes with 404 in the error shape', async () => {
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    const ready = await fetch(`${server.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({ status: 'ready' })
+    const missing = await fetch(`${server.url}/v1/nope`)
+    expect(await errorOf(missing)).toMatchObject({ status: 404, code: 'not_found' })
+  })
+})
+
 describe('whole-request errors', () => {
   it('400 says where the JSON breaks', async () => {
     const res = await post('/v1/batch', '{"sentAt": "2026-01-01T00:00:00Z",\n "batch": [ x ]}')
@@ -157,6 +168,13 @@ describe('whole-request errors', () => {
       body: JSON.stringify(batchOf([event('nokey')])),
     })
     expect(await errorOf(res)).toMatchObject({ status: 401, message: /missing write key/ })
+  })
+
+  it('403 for a read key', async () => {
+    const res = await post('/v1/batch', JSON.stringify(batchOf([event('readkey')])), {
+      authorization: `Bearer ${READ_KEY}`,
+    })
+    expect(await errorOf(res)).toMatchObject({ status: 403, code: 'forbidden' })
   })
 
   it('413 names the 1 MB limit', async () => {
