@@ -30,6 +30,8 @@ export interface InactivityMonitorOptions {
   leaseMs?: number
   /** Attempts and backoff of each delivery round. @default { attempts: 5, backoffMs: 1000 } */
   delivery?: Pick<DeliveryOptions, 'attempts' | 'backoffMs' | 'timeoutMs'>
+  /** The time a check treats as now (ms), to look ahead in tests. @default Date.now */
+  clock?: () => number
   /** Where problems are reported. @default console.error */
   log?: (message: string) => void
 }
@@ -59,6 +61,7 @@ export class InactivityMonitor {
       intervalMs: 60_000,
       settleMs: 2000,
       leaseMs: 600_000,
+      clock: Date.now,
       log: (m) => console.error(m),
       ...options,
     }
@@ -108,7 +111,7 @@ export class InactivityMonitor {
 
   private async round(): Promise<CheckResult> {
     const { storage } = this.o
-    const now = Date.now()
+    const now = this.o.clock()
     let delivering = 0
     const takeovers: Claim[] = []
     for (const p of await pending(storage)) {
