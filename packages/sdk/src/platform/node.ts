@@ -8,9 +8,23 @@ import { lruHeartbeats, memoryIdentity } from './memory.js'
 import type { Platform } from './platform.js'
 
 interface NodeProcess {
-  once(event: 'beforeExit', listener: () => void): unknown
+  on(event: 'beforeExit', listener: () => void): unknown
   off(event: 'beforeExit', listener: () => void): unknown
 }
+
+/**
+ * Flushes of the live trackers, run when the process is about to exit on its own. One process
+ * listener for all of them, so many trackers do not trip Node's listener-leak warning. Each
+ * flush runs once: its network activity ends, `beforeExit` fires again, and then we let go.
+ */
+const exitFlushes = new Set<() => void>()
+const runExitFlushes = () => {
+  const flushes = [...exitFlushes]
+  exitFlushes.clear()
+  for (const flush of flushes) flush()
+  if (exitFlushes.size === 0) proc()?.off('beforeExit', runExitFlushes)
+}
+const proc = () => (globalThis as { process?: NodeProcess }).process
 
 export const nodePlatform: Platform = {
   defaults: SERVER_DEFAULTS,
@@ -26,17 +40,18 @@ export const nodePlatform: Platform = {
   storage: () => undefined,
   identity: memoryIdentity,
   lifecycle() {
-    const proc = (globalThis as { process?: NodeProcess }).process
-    let listener: (() => void) | undefined
+    let registered: (() => void) | undefined
     return {
       onExit(handler) {
-        if (!proc?.once) return
-        // `once`: the flush's own network activity ends, `beforeExit` fires again, and then we let go.
-        listener = handler
-        proc.once('beforeExit', listener)
+        const p = proc()
+        if (!p?.on) return
+        registered = handler
+        if (exitFlushes.size === 0) p.on('beforeExit', runExitFlushes)
+        exitFlushes.add(handler)
       },
       dispose() {
-        if (listener) proc?.off('beforeExit', listener)
+        if (registered) exitFlushes.delete(registered)
+        if (exitFlushes.size === 0) proc()?.off('beforeExit', runExitFlushes)
       },
     }
   },
