@@ -6,7 +6,7 @@
 import type { TrackerOptions } from './options.js'
 import { nodePlatform } from './platform/node.js'
 import { buildTracker, type Tracker } from './tracker.js'
-import type { EventMap } from './types.js'
+import type { AnyEvents, EventMap } from './types.js'
 
 /**
  * Create a tracker for the events of `Events` (event name → properties, or `undefined`).
@@ -16,7 +16,7 @@ import type { EventMap } from './types.js'
  * type Events = { search: { query: string }; login: undefined }
  * const tracker = createTracker<Events>({ endpoint: 'http://localhost:3000', writeKey: 'lsw_…' })
  */
-export function createTracker<Events extends EventMap<Events>>(
+export function createTracker<Events extends EventMap<Events> = AnyEvents>(
   options: TrackerOptions,
 ): Tracker<Events> {
   return buildTracker<Events>(nodePlatform, options)
@@ -28,6 +28,7 @@ export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
 export type { ScopedTracker, Tracker } from './tracker.js'
 export type {
   AccountOptions,
+  AnyEvents,
   CallOptions,
   EventMap,
   TrackArgs,

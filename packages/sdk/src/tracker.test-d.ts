@@ -59,6 +59,15 @@ describe('scoped handles and the rest of the API', () => {
     expectTypeOf(tracker.getStats()).toEqualTypeOf<TrackerStats>()
   })
 
+  it('accepts any event name and properties without an event map', () => {
+    const untyped = createTracker({ endpoint: 'http://x', writeKey: 'k' })
+    untyped.track('anything', { a: 1 }, { userId: 'u' })
+    untyped.track('other')
+    untyped.for({ userId: 'u' }).track('third', { nested: { ok: true } })
+    // @ts-expect-error properties are an object
+    untyped.track('bad', 'not an object')
+  })
+
   it('gives every runtime entry the same tracker type', () => {
     const browser = createBrowserTracker<Events>({ endpoint: 'http://x', writeKey: 'k' })
     expectTypeOf(browser).toEqualTypeOf<Tracker<Events>>()

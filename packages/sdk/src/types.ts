@@ -11,6 +11,9 @@
  */
 export type EventMap<Events> = { [K in keyof Events]: Record<string, unknown> | undefined }
 
+/** The events of a tracker created without an event map: any name, any properties. */
+export type AnyEvents = Record<string, Record<string, unknown> | undefined>
+
 /** Options of one `track()` call that do not depend on who the user is. */
 export interface CallOptions {
   /** When it happened; defaults to now. Events with an explicit time do not send a heartbeat. */
