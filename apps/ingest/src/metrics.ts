@@ -116,6 +116,10 @@ export class IngestMetrics {
     'Events per write request.',
     [1, 10, 50, 100, 250, 500, 1000],
   )
+  readonly clientDropped = new Counter(
+    'lastseen_client_dropped_events_total',
+    'Events clients reported dropping on their side before sending (the batch field `dropped`).',
+  )
   readonly insertSeconds = new Histogram(
     'lastseen_insert_duration_seconds',
     'Time to store one group of events (duplicate lookup and inserts).',
@@ -147,6 +151,7 @@ export class IngestMetrics {
       this.requests,
       this.events,
       this.requestEvents,
+      this.clientDropped,
       this.insertSeconds,
       this.insertRows,
       this.storageErrors,

@@ -78,6 +78,17 @@ describe('group commit', () => {
     ).toBe(3)
   })
 
+  it('counts the events clients say they dropped', async () => {
+    const before = await metric('lastseen_client_dropped_events_total')
+    const res = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sentAt: new Date().toISOString(), dropped: 7, batch: [track('d')] }),
+    })
+    expect(res.status).toBe(200)
+    expect((await metric('lastseen_client_dropped_events_total')) - (before || 0)).toBe(7)
+  })
+
   it('exposes queue depth and event outcomes at /metrics', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text()
     expect(text).toContain('# TYPE lastseen_queue_events gauge')

@@ -48,6 +48,7 @@ export function batchRoutes(deps: WriteRouteDeps) {
     const projectId = headerProject ?? (await writeProject(deps.keys, key))
     deps.rateLimiter?.take(key as string, envelope.data.batch.length)
 
+    if (envelope.data.dropped) deps.metrics?.clientDropped.inc({}, envelope.data.dropped)
     const checked = checkEvents(envelope.data.batch)
     const answer = await storeEvents(deps, projectId, checked, {
       sentAt: envelope.data.sentAt,
