@@ -98,7 +98,7 @@ ${table(
   [
     'SDK',
     'track() calls/s',
-    'lastseen is faster by',
+    'lastseen ÷ this SDK, calls/s',
     'time until all delivered',
     'heap growth, queued',
     'heap growth, after drain',
@@ -108,8 +108,8 @@ ${table(
   rows,
 )}
 
-Medians of ${rounds} rounds of ${int(calls)} calls for ${int(calls)} distinct users; "faster by" is
-the median of per-round ratios (both measured in the same round). Heap growth is \`heapUsed\`
+Medians of ${rounds} rounds of ${int(calls)} calls for ${int(calls)} distinct users; the ratio
+(above 1: lastseen makes more calls per second) is the median of per-round ratios (both measured in the same round). Heap growth is \`heapUsed\`
 after a full GC, relative to the same measure just before the calls ("peak" is the highest
 sample without GC, taken after each chunk of 1,000 calls).
 `
