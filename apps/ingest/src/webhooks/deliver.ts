@@ -61,7 +61,10 @@ export async function deliver(
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        // Shutdown cuts a hanging attempt short; the claim stays pending for a later check.
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs),
       })
       await res.body?.cancel()
       if (res.ok) return 'delivered'
