@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { build } from 'esbuild'
 import { defineConfig } from 'tsup'
 
 const { version } = JSON.parse(
@@ -6,6 +7,7 @@ const { version } = JSON.parse(
 ) as {
   version: string
 }
+const define = { __LASTSEEN_VERSION__: JSON.stringify(version) }
 
 export default defineConfig({
   entry: [
@@ -23,5 +25,20 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   treeshake: true,
-  define: { __LASTSEEN_VERSION__: JSON.stringify(version) },
+  define,
+  // A self-contained browser build (ky included) for a plain <script type="module"> from a CDN.
+  onSuccess: async () => {
+    await build({
+      entryPoints: ['src/browser.ts'],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      sourcemap: true,
+      define,
+      outfile: 'dist/lastseen.min.js',
+      logLevel: 'warning',
+    })
+  },
 })

@@ -52,8 +52,8 @@ afterEach(async () => {
 type PageOptions = Partial<Omit<TrackerOptions, 'fetch' | 'beforeSend' | 'onError'>>
 
 /** Open the test page and create its tracker. */
-async function open(page: Page, options: PageOptions = {}): Promise<void> {
-  await page.goto(pages.url)
+async function open(page: Page, options: PageOptions = {}, path = ''): Promise<void> {
+  await page.goto(pages.url + path)
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
   await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
     endpoint: proxy.url,
@@ -166,6 +166,16 @@ describe('in Chromium', () => {
     expect(proxy.duplicates()).toBe(
       proxy.exchanges.slice(1).reduce((n, e) => n + e.body.batch.length, 0),
     )
+  })
+
+  it('works from the published standalone build in a plain module script', async () => {
+    const page = await context.newPage()
+    await open(page, { debounceMs: 100 }, 'standalone')
+    await call(page, 'identify', 'u_cdn')
+    await call(page, 'track', 'search', { query: 'cdn' })
+    await call(page, 'flush')
+    await until(() => proxy.accepted() === 2, '2 accepted events')
+    expect(proxy.exchanges[0]!.body.library?.version).toMatch(/^\d+\.\d+\.\d+/)
   })
 
   it('sends one heartbeat for a user with two tabs open', async () => {

@@ -92,6 +92,22 @@ console.log([typeof browser.isLastseenError, typeof hono.lastseen, typeof expres
       project,
     )
     expect(esm.trim()).toBe('function,function,function,function,32768')
+    // The self-contained browser build: no bare imports left, so a plain module script can load it.
+    const standalone = readFileSync(
+      join(project, 'node_modules/@lastseen/sdk/dist/lastseen.min.js'),
+      'utf8',
+    )
+    expect(standalone).not.toMatch(/\bfrom\s*["'][^"'./]/)
+    const min = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "import { createTracker } from '@lastseen/sdk/lastseen.min.js'; console.log(typeof createTracker)",
+      ],
+      project,
+    )
+    expect(min.trim()).toBe('function')
     const cjs = run(
       'node',
       [
@@ -219,7 +235,17 @@ new Hono<AppEnv>().use(lastseen<AppEnv>({ tracker, userId: (c) => c.get('userId'
     expect(publint.status).toBe(0)
     const attw = attempt(
       'npx',
-      ['attw', tarball, '--profile', 'node16', '--format', 'ascii'],
+      // lastseen.min.js is an ESM-only file for browsers (a CDN <script type="module">), on purpose.
+      [
+        'attw',
+        tarball,
+        '--profile',
+        'node16',
+        '--format',
+        'ascii',
+        '--exclude-entrypoints',
+        'lastseen.min.js',
+      ],
       sdkDir,
     )
     expect(attw.status, attw.output).toBe(0)

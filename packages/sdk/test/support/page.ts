@@ -1,18 +1,20 @@
 /**
  * @module
- * The web app under test: an HTML page that loads the SDK, bundled by esbuild from `src`, with a
- * plain `<script type="module">`, served from its own origin.
+ * The web app under test: an HTML page that loads the SDK with a plain `<script type="module">`,
+ * served from its own origin: bundled by esbuild from `src` (`/`), or the published
+ * self-contained `dist/lastseen.min.js` (`/standalone`).
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { build } from 'esbuild'
 
-const HTML = `<!doctype html>
+const html = (sdk: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>lastseen test page</title></head>
 <body>
 <script type="module">
-  import { createTracker } from '/sdk.js'
+  import { createTracker } from '${sdk}'
   window.errors = []
   window.start = (options) => {
     window.tracker = createTracker({ ...options, onError: (e) => window.errors.push(e.code) })
@@ -21,12 +23,15 @@ const HTML = `<!doctype html>
 </script>
 </body></html>`
 
+const standalone = resolve(import.meta.dirname, '../../dist/lastseen.min.js')
+
 export interface PageServer {
   url: string
   close(): Promise<void>
 }
 
 export async function startPageServer(): Promise<PageServer> {
+  if (!existsSync(standalone)) throw new Error(`${standalone} is missing: build the SDK first`)
   const bundle = await build({
     entryPoints: [resolve(import.meta.dirname, '../../src/browser.ts')],
     bundle: true,
@@ -39,8 +44,13 @@ export async function startPageServer(): Promise<PageServer> {
   const server = createServer((req, res) => {
     if (req.url === '/sdk.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk)
-    } else if (req.url === '/' || req.url?.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(HTML)
+    } else if (req.url === '/lastseen.min.js') {
+      // The published self-contained build, as a CDN would serve it.
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(standalone))
+    } else if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/sdk.js'))
+    } else if (req.url === '/standalone') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/lastseen.min.js'))
     } else res.writeHead(404).end()
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
