@@ -170,6 +170,15 @@ const stored = (s: (r: (typeof results)[number]) => SystemRun) =>
 // Three load phases per system and round, each ending with up to `connections` requests open.
 const inFlight = 3 * rounds * connections * BATCH
 
+const rawSchema = m((r) => r.raw.schema)
+const scale =
+  20 * peakBl > rawSchema
+    ? `For scale: 20× this baseline would be ${int(20 * peakBl)} events/s, ${ratio((20 * peakBl) / rawSchema)} the
+engine's own raw insert rate into that schema measured in the same run: with this schema on
+this machine, no service that stores events before acknowledging them can reach that goal
+while the baseline is this fast.`
+    : ''
+
 const goal = (ok: boolean) => (ok ? 'met' : '**missed**')
 const markdown = `
 ${runContext(`cd bench && npx tsx ingest/throughput.ts --rounds ${rounds} --duration ${duration} --connections ${connections}`)}
@@ -248,10 +257,7 @@ ${table(
 Goals: ≥ 50,000 events/s: ${goal(peakLs >= 50_000)} (${int(peakLs)}); ≥ 20× the baseline:
 ${goal(vsBaseline >= 20)} (${ratio(vsBaseline)}); p99 ack ≤ 100 ms at half of peak:
 ${goal(p99Half <= 100)} (${fixed(p99Half, 0)} ms). lastseen reaches ${fixed(ofSchema * 100, 0)} % of the
-engine's raw insert rate into the same schema. For scale: 20× this baseline would be
-${int(20 * peakBl)} events/s, ${ratio((20 * peakBl) / m((r) => r.raw.schema))} the engine's own raw insert rate into that schema
-measured in the same run: with this schema on this machine, no service that stores events
-before acknowledging them can reach that goal while the baseline is this fast.
+engine's raw insert rate into the same schema. ${scale}
 
 Medians of ${rounds} rounds (ratios are medians of per-round ratios). Each round starts every
 system in its own child process on a fresh embedded store, warms it for 2 s, then drives it
