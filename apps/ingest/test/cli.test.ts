@@ -56,6 +56,10 @@ describe('lastseen-ingest', () => {
     expect(created.stdout).toMatch(/read key {2}\(acme\): lsr_\S+/)
 
     const server = await startCliServer(env)
+    // The embedded store belongs to the running service: the CLI says so instead of failing obscurely.
+    const busy = await runCli(['keys', 'list'], env)
+    expect(busy.code).toBe(1)
+    expect(busy.stderr).toMatch(/another process \(a running lastseen-ingest\?\) using it/)
     const id = crypto.randomUUID()
     // The same event id in two projects is two events: each project dedupes on its own.
     expect(await (await post(server.url, WRITE_KEY, [track(id, 'u_default')])).json()).toEqual({
