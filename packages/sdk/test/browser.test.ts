@@ -146,6 +146,25 @@ describe('in Chromium', () => {
     expect(await storedEvents(page)).toBe(0)
   })
 
+  it('sends the unsent events of a closed tab from the next tab that opens', async () => {
+    const options = { retry: { limit: 0 }, maxWaitMs: 60_000, debounceMs: 60_000 }
+    proxy.failing = true
+    const closing = await context.newPage()
+    await open(closing, options)
+    await call(closing, 'identify', 'u_closed')
+    for (let i = 0; i < 3; i++) await call(closing, 'track', 'search', { query: `q${i}` })
+    await call(closing, 'flush')
+    expect(await storedEvents(closing)).toBe(4)
+    await closing.close({ runBeforeUnload: true })
+    expect(proxy.accepted()).toBe(0)
+
+    proxy.failing = false
+    const next = await context.newPage()
+    await open(next, { debounceMs: 100 })
+    await until(() => proxy.accepted() === 4, "the closed tab's 4 events accepted")
+    await until(async () => (await storedEvents(next)) === 0, 'storage emptied')
+  })
+
   it('delivers the queue when the page is hidden, and never counts it twice', async () => {
     const page = await context.newPage()
     await open(page, { debounceMs: 60_000, maxWaitMs: 60_000 })

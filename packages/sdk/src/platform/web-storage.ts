@@ -93,13 +93,16 @@ export function webEventStorage(config: Config): EventStorage | undefined {
   if (locks) {
     void locks
       .request(key, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          // A duplicated tab copied our session id and holds its lock: become a new tab.
+          key = prefix + randomId()
+          set(session, tabKey, key.slice(prefix.length))
+          void locks.request(key, { ifAvailable: true }, forever).catch(() => undefined)
+        }
+        void adopt().catch(() => undefined)
+        // Held for the tab's lifetime: the browser releases it when the page goes away.
         if (lock) return forever()
-        // A duplicated tab copied our session id and holds its lock: become a new tab.
-        key = prefix + randomId()
-        set(session, tabKey, key.slice(prefix.length))
-        void locks.request(key, { ifAvailable: true }, forever)
       })
-      .then(adopt)
       .catch(() => undefined)
   }
 
