@@ -5,7 +5,9 @@
  * processes or tabs carry the same id and collapse on the server.
  */
 
-const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const hex = (n: number) =>
+  HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!
 
 /** A random UUID v4; `crypto.randomUUID` where available (it needs a secure context). */
 export function randomId(): string {

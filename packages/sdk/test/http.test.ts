@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LastseenError } from '../src/errors.js'
+import { createTracker as createEdgeTracker } from '../src/index.js'
 import { createTracker } from '../src/node.js'
 import type { TrackerOptions } from '../src/options.js'
 import { answer, type Sink, startSink } from './support/sink.js'
@@ -175,6 +176,19 @@ describe('over HTTP', () => {
     await tracker.flush()
     expect(sink.requests[0]!.headers['content-encoding']).toBe('gzip')
     expect(sink.stored.size).toBe(51)
+    await tracker.shutdown()
+  })
+
+  it('the universal (edge) entry sends with fetch alone, as in a Worker after waitUntil(flush())', async () => {
+    const tracker = createEdgeTracker<Events>({ endpoint: sink.url, writeKey: 'lsw_edge' })
+    tracker.for({ userId: 'u_edge', accountId: 'acme' }).track('search', { query: 'q' })
+    const pending = tracker.flush() // what ctx.waitUntil() would be given
+    await pending
+    expect(sink.requests[0]!.headers.authorization).toBe('Bearer lsw_edge')
+    expect(sink.events().map((e) => [e.type, e.userId, e.accountId])).toEqual([
+      ['seen', 'u_edge', 'acme'],
+      ['track', 'u_edge', 'acme'],
+    ])
     await tracker.shutdown()
   })
 

@@ -11,8 +11,12 @@ export interface QueuedEvent {
   bytes: number
 }
 
-/** UTF-8 length of `s`, without allocating. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+const NON_ASCII = /[^\x00-\x7f]/
+
+/** UTF-8 length of `s`, without allocating; ASCII (the common case) is checked natively first. */
 export function utf8Length(s: string): number {
+  if (!NON_ASCII.test(s)) return s.length
   let n = s.length
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
