@@ -215,6 +215,18 @@ describe('inactivity webhooks', () => {
     expect(receiver.delivered().filter((n) => n.data.userId === 'u_10')).toHaveLength(1)
   })
 
+  it('claims a notification again when its only claimer withdrew', async () => {
+    await sendBatch(server.url, WRITE_KEY, [seen('u_11', 22)])
+    // With a 1 ms settle delay every insert is "too slow": this claimer withdraws.
+    const hasty = monitor({ settleMs: 1 })
+    expect(await hasty.check()).toEqual({ claimed: 0, delivering: 0 })
+    await sleep(SETTLE_MS + 50)
+    const b = monitor()
+    expect(await round(b)).toEqual({ claimed: 1, delivering: 1 })
+    expect(receiver.delivered().filter((n) => n.data.userId === 'u_11')).toHaveLength(1)
+    expect(await round(b, hasty)).toEqual({ claimed: 0, delivering: 0 })
+  })
+
   it('speaks Slack incoming-webhook payloads when asked', async () => {
     await sendBatch(server.url, WRITE_KEY, [seen('u_8', 19, 'acme')])
     expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 1, delivering: 1 })

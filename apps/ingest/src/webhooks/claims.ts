@@ -87,18 +87,19 @@ export async function insertClaims(storage: Storage, claims: Claim[], claimer: s
   })
 }
 
-/** Record the outcome of a delivery. */
+/** Record outcomes (of deliveries, or withdrawals) by `claimer`. */
 export async function recordOutcome(
   storage: Storage,
-  p: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>,
+  items: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>[],
   claimer: string,
   state: 'delivered' | 'failed' | 'withdrawn',
 ) {
+  if (items.length === 0) return
   await storage.client.insert({
     table: table(storage),
     format: 'JSONEachRow',
     clickhouse_settings: insertSettings(storage),
-    values: [
+    values: items.map((p) =>
       row(p.candidate, {
         notification_id: p.notificationId,
         lease: p.lease,
@@ -106,30 +107,33 @@ export async function recordOutcome(
         state,
         payload: '',
       }),
-    ],
+    ),
   })
 }
 
 /**
- * Claimed notifications with no outcome yet, at their latest lease, each with its winner and
- * when it was first claimed. A caller decides only on claims older than the settle delay.
+ * Claimed notifications with no outcome yet, at their latest lease, each with its winner (the
+ * earliest claim not withdrawn; empty when every claimer withdrew) and the age of its first
+ * claim. A caller decides only on claims older than the settle delay.
  */
 export async function pending(storage: Storage): Promise<Pending[]> {
   const found = await rows<Record<string, string>>(
     storage,
-    `SELECT notification_id, lease, argMin(claimer, (at, claimer)) AS winner,
-            toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(min(at)) AS age_ms, argMin(payload, (at, claimer)) AS payload,
-            any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
-            any(seq) AS seq, any(kind) AS kind, any(since) AS since
-     FROM {db}.webhook_claims
-     WHERE state = 'claimed'
-       AND notification_id NOT IN (SELECT notification_id FROM {db}.webhook_claims
-                                   WHERE state IN ('delivered', 'failed'))
-       AND (notification_id, lease, claimer) NOT IN
-           (SELECT notification_id, lease, claimer FROM {db}.webhook_claims
-            WHERE state = 'withdrawn')
-     GROUP BY notification_id, lease
-     ORDER BY lease DESC LIMIT 1 BY notification_id`,
+    `SELECT notification_id, lease, arrayFirst(c -> NOT has(gone, c.2), claims) AS win,
+            win.2 AS winner, if(win.2 = '', claims[1].3, win.3) AS payload, age_ms, project_id, level, entity_id, seq, kind, since
+     FROM (
+       SELECT notification_id, lease,
+              arraySort(groupArrayIf((at, claimer, payload), state = 'claimed')) AS claims,
+              groupArrayIf(claimer, state = 'withdrawn') AS gone,
+              toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(min(at)) AS age_ms,
+              any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
+              any(seq) AS seq, any(kind) AS kind, any(since) AS since
+       FROM {db}.webhook_claims
+       WHERE state IN ('claimed', 'withdrawn')
+         AND notification_id NOT IN (SELECT notification_id FROM {db}.webhook_claims
+                                     WHERE state IN ('delivered', 'failed'))
+       GROUP BY notification_id, lease
+       ORDER BY lease DESC LIMIT 1 BY notification_id)`,
     {},
     readSettings(storage),
   )

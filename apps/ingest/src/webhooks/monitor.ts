@@ -12,6 +12,9 @@ import { type DeliveryOptions, deliver } from './deliver.js'
 import { type Candidate, dueNotifications } from './episodes.js'
 import type { WebhookFormat } from './payload.js'
 
+/** Claims per insert: small enough that an insert is quick next to the settle delay. */
+const CLAIM_CHUNK = 500
+
 export interface InactivityMonitorOptions {
   storage: Storage
   /** `LASTSEEN_WEBHOOK_URL`. */
@@ -121,7 +124,8 @@ export class InactivityMonitor {
           this.send(p)
           delivering++
         }
-      } else if (p.ageMs > this.o.leaseMs) {
+      } else if (p.winner === '' || p.ageMs > this.o.leaseMs) {
+        // Every claimer withdrew, or the winner never delivered: claim it again, one lease up.
         takeovers.push({
           candidate: { ...p.candidate, accountId: null, lastSeen: p.candidate.since },
           notificationId: p.notificationId,
@@ -140,15 +144,19 @@ export class InactivityMonitor {
       format: this.o.format,
     })
     const claims = [...takeovers, ...fresh]
-    if (claims.length === 0) return { claimed: 0, delivering }
-    const started = Date.now()
-    await insertClaims(storage, claims, this.claimer)
-    if (Date.now() - started > this.o.settleMs / 2) {
-      // Too slow to be sure no other claim landed before ours unseen: drop out.
-      for (const c of claims) await recordOutcome(storage, c, this.claimer, 'withdrawn')
-      return { claimed: 0, delivering }
+    let claimed = 0
+    for (let i = 0; i < claims.length; i += CLAIM_CHUNK) {
+      const chunk = claims.slice(i, i + CLAIM_CHUNK)
+      const started = Date.now()
+      await insertClaims(storage, chunk, this.claimer)
+      if (Date.now() - started > this.o.settleMs / 2) {
+        // Too slow to be sure no other claim landed before ours unseen: drop out of these.
+        await recordOutcome(storage, chunk, this.claimer, 'withdrawn')
+      } else {
+        claimed += chunk.length
+      }
     }
-    return { claimed: claims.length, delivering }
+    return { claimed, delivering }
   }
 
   private send(p: Pending) {
@@ -165,7 +173,7 @@ export class InactivityMonitor {
       }
       await recordOutcome(
         this.o.storage,
-        p,
+        [p],
         this.claimer,
         outcome === 'delivered' ? 'delivered' : 'failed',
       )
