@@ -227,6 +227,21 @@ describe('inactivity webhooks', () => {
     expect(await round(b, hasty)).toEqual({ claimed: 0, delivering: 0 })
   })
 
+  it('sends at most four notifications at a time', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `burst_${i}`)
+    await sendBatch(
+      server.url,
+      WRITE_KEY,
+      ids.map((id) => seen(id, 23)),
+    )
+    receiver.hold(100)
+    const a = monitor()
+    expect(await round(a)).toEqual({ claimed: 10, delivering: 10 })
+    receiver.hold(0)
+    expect(receiver.delivered().filter((n) => ids.includes(n.data.userId))).toHaveLength(10)
+    expect(receiver.maxConcurrent()).toBe(4)
+  })
+
   it('speaks Slack incoming-webhook payloads when asked', async () => {
     await sendBatch(server.url, WRITE_KEY, [seen('u_8', 19, 'acme')])
     expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 1, delivering: 1 })

@@ -15,6 +15,9 @@ import type { WebhookFormat } from './payload.js'
 /** Claims per insert: small enough that an insert is quick next to the settle delay. */
 const CLAIM_CHUNK = 500
 
+/** Notifications sent at the same time. */
+const DELIVERY_CONCURRENCY = 4
+
 export interface InactivityMonitorOptions {
   storage: Storage
   /** `LASTSEEN_WEBHOOK_URL`. */
@@ -53,6 +56,9 @@ export class InactivityMonitor {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<CheckResult> | undefined
   private readonly inFlight = new Map<string, Promise<void>>()
+  /** Deliveries run at most this many at a time, so a first start does not flood the receiver. */
+  private slots = DELIVERY_CONCURRENCY
+  private readonly waiting: (() => void)[] = []
   private readonly abort = new AbortController()
   private readonly o: Required<Omit<InactivityMonitorOptions, 'secret' | 'delivery'>> &
     Pick<InactivityMonitorOptions, 'secret' | 'delivery'>
@@ -159,27 +165,47 @@ export class InactivityMonitor {
     return { claimed, delivering }
   }
 
+  /** Wait for one of the delivery slots. */
+  private async acquire(): Promise<void> {
+    if (this.slots > 0) {
+      this.slots--
+      return
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.slots++
+  }
+
   private send(p: Pending) {
     const run = (async () => {
-      const outcome = await deliver(p.notificationId, p.payload, {
-        url: this.o.url,
-        secret: this.o.secret,
-        signal: this.abort.signal,
-        ...this.o.delivery,
-      })
-      if (outcome === 'later') return
-      if (outcome === 'refused') {
-        this.o.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
+      await this.acquire()
+      try {
+        await this.deliverOne(p)
+      } finally {
+        this.release()
       }
-      await recordOutcome(
-        this.o.storage,
-        [p],
-        this.claimer,
-        outcome === 'delivered' ? 'delivered' : 'failed',
-      )
     })()
       .catch((err: Error) => this.o.log(`lastseen-ingest: webhook delivery failed: ${err.message}`))
       .finally(() => this.inFlight.delete(p.notificationId))
     this.inFlight.set(p.notificationId, run)
+  }
+
+  private async deliverOne(p: Pending): Promise<void> {
+    const outcome = await deliver(p.notificationId, p.payload, {
+      url: this.o.url,
+      secret: this.o.secret,
+      signal: this.abort.signal,
+      ...this.o.delivery,
+    })
+    if (outcome === 'later') return
+    if (outcome === 'refused') {
+      this.o.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
+    }
+    const state = outcome === 'delivered' ? 'delivered' : 'failed'
+    await recordOutcome(this.o.storage, [p], this.claimer, state)
   }
 }

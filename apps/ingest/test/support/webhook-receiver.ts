@@ -21,6 +21,10 @@ export interface WebhookReceiver {
   delivered(): any[]
   /** Answer the next `n` requests with 500. */
   failNext(n: number): void
+  /** Hold every answer this long (ms), to observe concurrent deliveries. */
+  hold(ms: number): void
+  /** Most requests open at the same time so far. */
+  maxConcurrent(): number
   /** Resolve once `n` requests were answered 2xx (rejects after `timeoutMs`). */
   waitFor(n: number, timeoutMs?: number): Promise<void>
   close(): Promise<void>
@@ -29,7 +33,12 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const requests: Received[] = []
   let failures = 0
+  let holdMs = 0
+  let open = 0
+  let most = 0
   const server = createServer((req, res) => {
+    open++
+    most = Math.max(most, open)
     let body = ''
     req.on('data', (d) => {
       body += d
@@ -44,7 +53,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         body,
         status,
       })
-      res.writeHead(status).end()
+      setTimeout(() => {
+        open--
+        res.writeHead(status).end()
+      }, holdMs)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -57,6 +69,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     failNext(n) {
       failures = n
     },
+    hold(ms) {
+      holdMs = ms
+    },
+    maxConcurrent: () => most,
     async waitFor(n, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs
       while (ok().length < n) {
