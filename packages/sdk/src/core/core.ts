@@ -21,6 +21,8 @@ import { createTransport } from './transport.js'
 const MAX_CONCURRENT = 2
 /** Room for the envelope (`sentAt`, `library`, `dropped`, `writeKey`) around the events. */
 const ENVELOPE_BYTES = 512
+/** Longest delay before unsent events are written to storage (browsers). */
+const PERSIST_EVERY_MS = 100
 /** A beacon must fit 64 KiB. */
 const BEACON_BYTES = 60_000
 
@@ -138,6 +140,7 @@ export function createCore(config: Config, platform: Platform) {
     while (queue.length > 0) waits.push(sendChunk(chunkBytes(), false))
     if (waits.length === 0) return
     const settled = await settleWithin(Promise.all(waits), timeoutMs)
+    if (persistQueued) persistNow()
     if (!settled) {
       const unsent = queue.length + inflightCount()
       report('timeout', `flush() gave up after ${timeoutMs} ms; ${unsent} events unsent`, unsent)
@@ -431,10 +434,14 @@ export function createCore(config: Config, platform: Platform) {
     pump(false)
   }
 
+  /**
+   * Write storage at most every PERSIST_EVERY_MS: serializing a long queue on every `track()`
+   * would cost the page frames. Page hide, `flush()` and `shutdown()` write at once.
+   */
   function persistSoon(): void {
     if (!storage || persistQueued) return
     persistQueued = true
-    queueMicrotask(() => persistNow())
+    platform.setTimer(() => persistQueued && persistNow(), PERSIST_EVERY_MS)
   }
 
   function persistNow(): void {
