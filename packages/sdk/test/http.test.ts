@@ -145,13 +145,36 @@ describe('over HTTP', () => {
     const { tracker, errors } = setup({ maxQueueSize: 5 })
     logins(8, tracker)
     expect(tracker.getStats()).toMatchObject({ queued: 5, dropped: 3 })
-    expect(errors.filter((e) => e.code === 'queue_full')).toHaveLength(3)
+    expect(errors.filter((e) => e.code === 'queue_full')).toHaveLength(1) // once per overflow
     await tracker.flush()
     expect(sink.requests[0]!.body.dropped).toBe(3)
     expect(sink.events().map((e) => e.userId)).toEqual(['u3', 'u4', 'u5', 'u6', 'u7'])
     logins(1, tracker)
     await tracker.flush()
     expect(sink.requests[1]!.body.dropped).toBeUndefined()
+    await tracker.shutdown()
+  })
+
+  it('keeps at most two automatic requests in flight; the rest waits in the bounded queue', async () => {
+    const held: Array<() => void> = []
+    sink.respond((body, _a, res) => {
+      held.push(() => {
+        for (const e of body.batch) sink.stored.add(e.id)
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ accepted: body.batch.length, duplicates: 0, rejected: [] }))
+      })
+      return 'handled'
+    })
+    const { tracker } = setup({ flushAt: 2 })
+    logins(10, tracker)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(sink.requests).toHaveLength(2)
+    expect(tracker.getStats()).toMatchObject({ inFlight: 4, queued: 6 })
+    sink.respond(undefined)
+    for (const release of held.splice(0)) release()
+    await tracker.flush()
+    expect(sink.stored.size).toBe(10)
+    expect(tracker.getStats()).toMatchObject({ inFlight: 0, queued: 0, sent: 10 })
     await tracker.shutdown()
   })
 

@@ -53,6 +53,7 @@ export function createCore(config: Config, platform: Platform) {
   let lastAt = 0
   let backoffUntil = 0
   let unreportedDrops = 0
+  let overflowReported = false
   let persistQueued = false
   let closed: Promise<void> | undefined
   let user: Identity | undefined = identity.load()
@@ -250,7 +251,14 @@ export function createCore(config: Config, platform: Platform) {
     if (n === 0) return
     counts.dropped += n
     unreportedDrops += n
-    report('queue_full', `queue full (${config.maxQueueSize}): dropped ${n} oldest events`, n)
+    // Once per overflow (until a batch gets through), not once per dropped event.
+    if (overflowReported) return
+    overflowReported = true
+    report(
+      'queue_full',
+      `queue full (${config.maxQueueSize} events): dropping the oldest; getStats().dropped counts them`,
+      n,
+    )
   }
 
   function dueAt(): number {
@@ -267,7 +275,8 @@ export function createCore(config: Config, platform: Platform) {
       void sendChunk(chunkBytes(), false)
       if (queue.length > 0) oldestAt = Date.now()
     }
-    if (queue.length > 0) arm()
+    // With every slot busy, the end of a send calls pump() again: no timer needed meanwhile.
+    if (queue.length > 0 && inflight.size < MAX_CONCURRENT) arm()
   }
 
   function arm(): void {
@@ -320,6 +329,7 @@ export function createCore(config: Config, platform: Platform) {
       case 'ok': {
         const { accepted = 0, duplicates = 0, rejected = [] } = outcome.response
         unreportedDrops = Math.max(0, unreportedDrops - dropped)
+        overflowReported = false
         counts.sent += accepted + duplicates
         counts.duplicates += duplicates
         backoffUntil = 0
