@@ -138,8 +138,15 @@ describe('in Chromium', () => {
     })
     await call(page, 'flush')
     await until(() => proxy.accepted() === 6, 'the 6 restored events accepted')
+    // The identified user is remembered too: no identify() on the new page.
+    await call(page, 'track', 'search', { query: 'after reload' })
+    await call(page, 'flush')
+    await until(() => proxy.accepted() === 7, 'the new event accepted')
+    const last = proxy.exchanges.at(-1)!.body.batch
+    expect(last.map((e) => [e.type, e.userId])).toEqual([['track', 'u_reload']])
     const delivered = proxy.exchanges
       .filter((e) => e.status === 200)
+      .slice(0, -1)
       .flatMap((e) => e.body.batch.map((x) => x.id))
       .sort()
     expect(delivered).toEqual(ids)
