@@ -9,7 +9,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
-import { knownHistory, sendBatch } from './support/insights-seed.js'
+import { daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
 
 const shots = fileURLToPath(new URL('../test-results/', import.meta.url))
 
@@ -97,6 +97,31 @@ describe('dashboard', () => {
     expect(await page.getByTestId('account-title').textContent()).toBe('Account acme')
     expect(await cells('account-users')).toEqual(['u_1', 'u_2'])
     await page.screenshot({ path: `${shots}dashboard-account.png`, fullPage: true })
+  })
+
+  it('pages through a long list of quiet users', async () => {
+    const quiet = Array.from({ length: 30 }, (_, i) => `q_${String(i).padStart(2, '0')}`)
+    await sendBatch(
+      server.url,
+      WRITE_KEY,
+      quiet.map((userId) => ({
+        id: crypto.randomUUID(),
+        type: 'seen' as const,
+        userId,
+        timestamp: daysAgo(21),
+      })),
+    )
+    await page.goto(`${server.url}/?usort=last_seen&uorder=asc`)
+    // 32 quiet users: the 30 seen 21 days ago (ordered by id), then u_2 and u_3.
+    expect(await cells('inactive-users')).toEqual(quiet.slice(0, 25))
+    await page.getByRole('link', { name: 'Next →' }).first().click()
+    expect(new URL(page.url()).searchParams.get('uoffset')).toBe('25')
+    expect(await cells('inactive-users')).toEqual([...quiet.slice(25), 'u_2', 'u_3'])
+    expect(await page.getByTestId('inactive-users').locator('caption').textContent()).toMatch(
+      /^26–32 of 32\./,
+    )
+    await page.getByRole('link', { name: '← Previous' }).first().click()
+    expect(await cells('inactive-users')).toEqual(quiet.slice(0, 25))
   })
 
   it('looks a user up by id, and signs out', async () => {

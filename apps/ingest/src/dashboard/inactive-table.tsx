@@ -5,9 +5,11 @@
  */
 import type { InactiveAnswer, InactiveSort } from '../insights/inactive.js'
 
-export interface SortState {
+/** How a list is sorted, and which page of it is shown. */
+export interface ListState {
   sort: InactiveSort
   order: 'asc' | 'desc'
+  offset: number
 }
 
 const COLUMNS: { sort: InactiveSort; label: string; numeric?: boolean }[] = [
@@ -23,26 +25,45 @@ export const accountHref = (id: string) => `/accounts/${encodeURIComponent(id)}`
 
 export function InactiveTable(props: {
   answer: InactiveAnswer
-  state: SortState
+  state: ListState
   /** `u` for users, `a` for accounts: the query parameter prefix. */
   prefix: 'u' | 'a'
   /** The page's other query parameters, kept in the sort links. */
   query: Record<string, string>
 }) {
   const { answer, state, prefix, query } = props
-  const href = (sort: InactiveSort) => {
-    const order = state.sort === sort && state.order === 'desc' ? 'asc' : 'desc'
-    const params = new URLSearchParams({
-      ...query,
-      [`${prefix}sort`]: sort,
-      [`${prefix}order`]: order,
-    })
+  const link = (changes: Record<string, string | undefined>) => {
+    const params = new URLSearchParams(query)
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === undefined) params.delete(`${prefix}${k}`)
+      else params.set(`${prefix}${k}`, v)
+    }
     return `/?${params}`
   }
+  // A new sort starts again from the first page.
+  const href = (sort: InactiveSort) =>
+    link({
+      sort,
+      order: state.sort === sort && state.order === 'desc' ? 'asc' : 'desc',
+      offset: undefined,
+    })
+  const { offset, limit, total, nextOffset } = answer
+  const previous = offset > 0 ? Math.max(0, offset - limit) : undefined
   const isUser = answer.level === 'user'
   return (
     <table data-testid={`inactive-${answer.level}s`}>
       <caption class="muted" style="caption-side:bottom;text-align:left;padding-top:.4rem">
+        {total > 0 && `${offset + 1}–${offset + answer.items.length} of ${total}. `}
+        {previous !== undefined && (
+          <a href={link({ offset: previous ? String(previous) : undefined })} rel="prev">
+            ← Previous
+          </a>
+        )}{' '}
+        {nextOffset !== null && (
+          <a href={link({ offset: String(nextOffset) })} rel="next">
+            Next →
+          </a>
+        )}{' '}
         Active days and events: the 30 days up to the last time seen.
       </caption>
       <thead>

@@ -8,15 +8,15 @@ import type { EventsAnswer } from '../insights/events.js'
 import type { FrequencyAnswer } from '../insights/frequency.js'
 import type { InactiveAnswer } from '../insights/inactive.js'
 import { ActiveChart } from './chart.js'
-import { InactiveTable, type SortState } from './inactive-table.js'
+import { InactiveTable, type ListState } from './inactive-table.js'
 import { Layout } from './layout.js'
 
 export interface OverviewData {
   active: ActiveAnswer
   users: InactiveAnswer
   accounts: InactiveAnswer
-  userSort: SortState
-  accountSort: SortState
+  userSort: ListState
+  accountSort: ListState
   events: EventsAnswer
   frequency: FrequencyAnswer
   after: string

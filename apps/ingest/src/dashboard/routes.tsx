@@ -18,7 +18,7 @@ import { inactiveQuery } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys.js'
 import type { Storage } from '../storage/client.js'
-import type { SortState } from './inactive-table.js'
+import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sessionProject, signIn, signOut } from './session.js'
@@ -45,12 +45,21 @@ function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`
 }
 
-function sortFrom(query: Record<string, string>, prefix: 'u' | 'a'): SortState {
-  const shape = inactiveQuery.pick({ sort: true, order: true })
-  const parsed = shape.safeParse({ sort: query[`${prefix}sort`], order: query[`${prefix}order`] })
+/** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
+function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
+  const shape = inactiveQuery.pick({ sort: true, order: true, offset: true })
+  const parsed = shape.safeParse({
+    sort: query[`${prefix}sort`],
+    order: query[`${prefix}order`],
+    offset: query[`${prefix}offset`],
+  })
   return parsed.success
-    ? { sort: parsed.data.sort as InactiveSort, order: parsed.data.order }
-    : { sort: 'last_seen', order: 'desc' }
+    ? {
+        sort: parsed.data.sort as InactiveSort,
+        order: parsed.data.order,
+        offset: parsed.data.offset,
+      }
+    : { sort: 'last_seen', order: 'desc', offset: 0 }
 }
 
 export function dashboardRoutes(deps: DashboardDeps) {
@@ -72,9 +81,9 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const now = Date.now()
       const to = dayOf(now)
       const query = c.req.query()
-      const userSort = sortFrom(query, 'u')
-      const accountSort = sortFrom(query, 'a')
-      const page = { limit: LIST_LENGTH, offset: 0, afterMs }
+      const userSort = listFrom(query, 'u')
+      const accountSort = listFrom(query, 'a')
+      const page = { limit: LIST_LENGTH, afterMs }
       const [active, users, accounts, events, often] = await Promise.all([
         activeUsers(storage, projectId, { from: addDays(to, -29), to, interval: 'day' }),
         inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
