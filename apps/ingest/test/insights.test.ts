@@ -393,3 +393,22 @@ describe('read keys', () => {
     expect(active.body.series).toEqual([{ date: today, active: 1, wau: 1, mau: 1 }])
   })
 })
+
+// Last: this user changes the project's counts.
+describe('ids in paths', () => {
+  it('finds ids with slashes, @ and non-ASCII once percent-encoded; refuses over-long ids', async () => {
+    const userId = 'ops/zoë@example.com'
+    await sendBatch(server.url, WRITE_KEY, [
+      { id: crypto.randomUUID(), type: 'seen', userId, accountId: 'a/b', timestamp: daysAgo(0) },
+    ])
+    const found = await get(`/v1/users/${encodeURIComponent(userId)}`)
+    expect(found.status).toBe(200)
+    expect(found.body).toMatchObject({ userId, accountId: 'a/b' })
+    expect((await get(`/v1/accounts/${encodeURIComponent('a/b')}`)).body.users).toMatchObject([
+      { userId },
+    ])
+    const long = await get(`/v1/users/${'x'.repeat(201)}`)
+    expect(long.status).toBe(400)
+    expect(long.body.error.message).toBe('userId: must be 1 to 200 characters')
+  })
+})
