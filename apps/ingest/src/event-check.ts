@@ -1,38 +1,62 @@
 /**
  * @module
- * Checking the events of a write one by one: each must fit the per-event size limit and the wire
- * schema. A bad event is named in `rejected` and the others are still stored.
+ * Checking the events of a write one by one: each must fit the wire schema and the per-event
+ * size limit. A bad event is named in `rejected` and the others are still stored.
  */
 import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/sdk/wire'
 import { describeIssue, wireEventSchema } from './validation.js'
 
-/** The events of a request split into the storable (with their position) and the refused. */
+/** A valid event, with its properties already serialized (they are stored as JSON text). */
+export interface CheckedEvent {
+  /** Position in the request's `batch`. */
+  index: number
+  event: WireEvent
+  /** `properties` as JSON text, or `''`. */
+  properties: string
+}
+
+/** The events of a request split into the storable and the refused. */
 export interface CheckedEvents {
-  valid: { index: number; event: WireEvent }[]
+  valid: CheckedEvent[]
   rejected: RejectedEvent[]
 }
 
-/** Why `raw` cannot be stored, or the event itself. */
-export function checkEvent(raw: unknown): WireEvent | { reason: string; tooLarge?: true } {
-  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '')
+/** Bytes of a stored event besides its strings: id, type, times, counts and JSON punctuation. */
+const FIXED_BYTES = 200
+
+/** Why `raw` cannot be stored, or the event and its serialized properties. */
+export function checkEvent(
+  raw: unknown,
+): { event: WireEvent; properties: string } | { reason: string; tooLarge?: true } {
+  const parsed = wireEventSchema.safeParse(raw)
+  if (!parsed.success) return { reason: describeIssue(parsed.error) }
+  const event = parsed.data as WireEvent
+  const properties =
+    event.type === 'track' && event.properties ? JSON.stringify(event.properties) : ''
+  // The size of the event as stored: unknown fields are dropped, so they do not count.
+  const bytes =
+    FIXED_BYTES +
+    Buffer.byteLength(properties) +
+    Buffer.byteLength(event.userId) +
+    Buffer.byteLength(event.accountId ?? '') +
+    (event.type === 'track' ? Buffer.byteLength(event.event) : 0)
   if (bytes > LIMITS.maxEventBytes) {
     return {
       reason: `event is ${bytes} bytes; the limit is ${LIMITS.maxEventBytes} bytes (32 KB) per event`,
       tooLarge: true,
     }
   }
-  const parsed = wireEventSchema.safeParse(raw)
-  return parsed.success ? (parsed.data as WireEvent) : { reason: describeIssue(parsed.error) }
+  return { event, properties }
 }
 
 /** Check every event of a batch; `index` is the event's position in the batch. */
 export function checkEvents(batch: readonly unknown[]): CheckedEvents {
-  const valid: CheckedEvents['valid'] = []
+  const valid: CheckedEvent[] = []
   const rejected: RejectedEvent[] = []
   batch.forEach((raw, index) => {
     const checked = checkEvent(raw)
     if ('reason' in checked) rejected.push({ index, reason: checked.reason })
-    else valid.push({ index, event: checked })
+    else valid.push({ index, ...checked })
   })
   return { valid, rejected }
 }

@@ -2,28 +2,26 @@
  * @module
  * Turning checked wire events into rows of `events_in`: the project, the stored time (see
  * `event-time.ts`) next to the client's own `timestamp`, its `sentAt` and the receive time.
+ * Each row is serialized here, once, as a JSONEachRow line, so the writer only joins lines.
  */
-import type { RejectedEvent, WireEvent } from '@lastseen/sdk/wire'
+import type { RejectedEvent } from '@lastseen/sdk/wire'
+import type { CheckedEvent } from './event-check.js'
 import { eventTime, skewCorrection } from './event-time.js'
 
-/** One row of `events_in`, as inserted (JSONEachRow). */
+/**
+ * One event to store. `line` is its `events_in` row as JSON text, with the columns
+ * `project_id, id, type, event, user_id, account_id, timestamp, client_timestamp, sent_at,
+ * received_at, properties, count, flags`; the other fields are what the writer needs to
+ * deduplicate it and record its id.
+ */
 export interface EventRow {
   project_id: string
   /** Lower-case UUID. */
   id: string
-  type: 'track' | 'seen'
-  event: string
   user_id: string
-  account_id: string
-  /** The stored time (corrected, clamped), `YYYY-MM-DD hh:mm:ss.sss` UTC. */
-  timestamp: string
-  /** The event's `timestamp` exactly as the client sent it, or null when it had none. */
-  client_timestamp: string | null
-  sent_at: string
+  /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
   received_at: string
-  properties: string
-  count: number
-  flags: number
+  line: string
 }
 
 /** When a request was sent (client clock) and received (server clock). */
@@ -43,43 +41,48 @@ export interface EventRows {
 export const clickHouseTime = (ms: number): string =>
   new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 
+const json = JSON.stringify
+
 /**
- * Rows for `events`, each with its position in the request (for `rejected`).
+ * Rows for `events_in`, refusing events outside the late-event window.
  * @param maxEventAgeMs the late-event window
  */
 export function toRows(
   projectId: string,
-  events: readonly { index: number; event: WireEvent }[],
+  events: readonly CheckedEvent[],
   timing: RequestTiming,
   maxEventAgeMs: number,
 ): EventRows {
   const receivedMs = timing.receivedAt.getTime()
   const sentMs = Date.parse(timing.sentAt)
   const correction = skewCorrection(sentMs, receivedMs)
-  const sentAt = clickHouseTime(sentMs)
   const receivedAt = clickHouseTime(receivedMs)
+  // The same for every row of the request.
+  const common = `"sent_at":"${clickHouseTime(sentMs)}","received_at":"${receivedAt}"`
+  const project = json(projectId)
   const rows: EventRow[] = []
   const rejected: RejectedEvent[] = []
-  for (const { index, event: e } of events) {
+  for (const { index, event: e, properties } of events) {
     const time = eventTime(e.timestamp, correction, receivedMs, maxEventAgeMs)
     if ('rejected' in time) {
       rejected.push({ index, reason: time.rejected })
       continue
     }
+    const id = e.id.toLowerCase()
+    const clientTime =
+      time.clientTimestamp === null ? 'null' : `"${clickHouseTime(time.clientTimestamp)}"`
+    const track = e.type === 'track'
     rows.push({
       project_id: projectId,
-      id: e.id.toLowerCase(),
-      type: e.type,
-      event: e.type === 'track' ? e.event : '',
+      id,
       user_id: e.userId,
-      account_id: e.accountId ?? '',
-      timestamp: clickHouseTime(time.at),
-      client_timestamp: time.clientTimestamp === null ? null : clickHouseTime(time.clientTimestamp),
-      sent_at: sentAt,
       received_at: receivedAt,
-      properties: e.type === 'track' && e.properties ? JSON.stringify(e.properties) : '',
-      count: e.type === 'track' ? (e.count ?? 1) : 1,
-      flags: time.flags,
+      line:
+        `{"project_id":${project},"id":"${id}","type":"${e.type}",` +
+        `"event":${track ? json(e.event) : '""'},"user_id":${json(e.userId)},` +
+        `"account_id":${json(e.accountId ?? '')},"timestamp":"${clickHouseTime(time.at)}",` +
+        `"client_timestamp":${clientTime},${common},"properties":${json(properties)},` +
+        `"count":${track ? (e.count ?? 1) : 1},"flags":${time.flags}}`,
     })
   }
   return { rows, rejected }

@@ -39,7 +39,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
     const answer = await storeEvents(
       deps,
       projectId,
-      { valid: [{ index: 0, event }], rejected: [] },
+      { valid: [{ index: 0, ...event }], rejected: [] },
       {
         sentAt: envelope.data.sentAt ?? receivedAt.toISOString(),
         receivedAt,

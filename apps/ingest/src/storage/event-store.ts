@@ -5,6 +5,7 @@
  * aggregates), and, only after that insert succeeded, the insert of their ids into `event_ids`.
  * An id in `event_ids` therefore means every table has the event.
  */
+import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { EventRow } from '../event-rows.js'
 import type { Storage } from './client.js'
@@ -41,25 +42,25 @@ export async function storedKeys(
   return found
 }
 
+/** One INSERT of JSONEachRow text (the lines are serialized once, by the caller). */
+async function insertLines(storage: Storage, table: string, text: string): Promise<void> {
+  const result = await storage.client.exec({
+    query: `INSERT INTO ${storage.database}.${table} FORMAT JSONEachRow`,
+    values: Readable.from([text]),
+    clickhouse_settings: insertSettings,
+  })
+  // Read the (empty) answer to its end so the connection can be reused.
+  for await (const _ of result.stream) {
+  }
+}
+
 /** Store events: one insert into `events_in`, then one into `event_ids`. */
 export async function insertEvents(storage: Storage, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return
-  const { client, database } = storage
-  await client.insert({
-    table: `${database}.events_in`,
-    values: rows as EventRow[],
-    format: 'JSONEachRow',
-    clickhouse_settings: insertSettings,
-  })
-  await client.insert({
-    table: `${database}.event_ids`,
-    values: rows.map((r) => ({
-      project_id: r.project_id,
-      id: r.id,
-      user_id: r.user_id,
-      received_at: r.received_at,
-    })),
-    format: 'JSONEachRow',
-    clickhouse_settings: insertSettings,
-  })
+  await insertLines(storage, 'events_in', rows.map((r) => r.line).join('\n'))
+  const ids = rows.map(
+    (r) =>
+      `{"project_id":${JSON.stringify(r.project_id)},"id":"${r.id}","user_id":${JSON.stringify(r.user_id)},"received_at":"${r.received_at}"}`,
+  )
+  await insertLines(storage, 'event_ids', ids.join('\n'))
 }
