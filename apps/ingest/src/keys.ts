@@ -5,6 +5,7 @@
  * hashes in constant time.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { ApiError } from './http-error.js'
 import type { Storage } from './storage/client.js'
 
 /** What a key may do. */
@@ -110,6 +111,7 @@ export async function ensureDefaultProject(
 export class KeyRing {
   private keys = new Map<string, ResolvedKey>()
   private loadedAt = 0
+  private reloading: Promise<void> | undefined
 
   constructor(
     private readonly storage: Storage,
@@ -132,9 +134,32 @@ export class KeyRing {
     this.loadedAt = Date.now()
   }
 
-  /** The project and kind of `key`, or undefined when it is unknown or revoked. */
+  /**
+   * The project and kind of `key`, or undefined when it is unknown or revoked. While storage
+   * cannot be read, the keys loaded last keep answering (retried every second); before any
+   * were loaded, a 503.
+   */
   async resolve(key: string): Promise<ResolvedKey | undefined> {
-    if (Date.now() - this.loadedAt > this.ttlMs) await this.reload()
+    if (Date.now() - this.loadedAt > this.ttlMs) {
+      // One reload at a time, however many requests find the cache old.
+      this.reloading ??= this.reload()
+        .catch((err: unknown) => {
+          if (this.loadedAt === 0) {
+            throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
+              'Retry-After': '1',
+            })
+          }
+          console.error(
+            'lastseen-ingest: reloading keys failed; using the keys loaded last:',
+            (err as Error).message,
+          )
+          this.loadedAt = Date.now() - this.ttlMs + 1000
+        })
+        .finally(() => {
+          this.reloading = undefined
+        })
+      await this.reloading
+    }
     // Looked up by SHA-256 digest: a caller cannot steer the digest, so the lookup's timing
     // tells nothing about stored keys.
     return this.keys.get(hashKey(key))

@@ -5,6 +5,7 @@
  * meanwhile, and after the restart every acknowledged event is stored exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KeyRing } from '../src/keys.js'
 import type { RunningServer } from '../src/server.js'
 import { count, runCli, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
@@ -107,10 +108,21 @@ describe('on a ClickHouse server', () => {
       }
     }
 
+    const eagerKeys = new KeyRing(server.storage, 0)
+    await eagerKeys.reload()
     const load = Promise.all(Array.from({ length: clients }, (_, c) => client(c)))
     while (acks < 10) await sleep(20)
     await clickhouse.stop('SIGKILL')
     while (retryAfterSeen === 0) await sleep(20)
+    // Keys loaded before the outage keep working while ClickHouse is down (a cache that must
+    // reload on every lookup proves it); a fresh cache has nothing to answer from: 503.
+    expect(await eagerKeys.resolve(WRITE_KEY)).toMatchObject({
+      kind: 'write',
+      projectId: 'default',
+    })
+    await expect(new KeyRing(server.storage).resolve(WRITE_KEY)).rejects.toMatchObject({
+      status: 503,
+    })
     const notReady = await fetch(`${server.url}/readyz`)
     expect(notReady.status).toBe(503)
     expect(notReady.headers.get('retry-after')).toBe('1')
