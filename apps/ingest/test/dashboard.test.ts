@@ -47,6 +47,8 @@ afterAll(async () => {
 describe('dashboard', () => {
   it('asks for the read key, and refuses a write key', async () => {
     await page.goto(server.url)
+    // Standards mode, not quirks mode.
+    expect(await page.evaluate(() => document.compatMode)).toBe('CSS1Compat')
     await expect(page.getByRole('heading', { name: /read key/ }).isVisible()).resolves.toBe(true)
     await page.getByLabel('Read key').fill(WRITE_KEY)
     await page.getByRole('button', { name: 'Sign in' }).click()
