@@ -36,15 +36,7 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
     console.log(KEYS_HELP)
     return 0
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      project: { type: 'string' },
-      kind: { type: 'string' },
-      name: { type: 'string' },
-    },
-  })
+  const { values, positionals } = parseOptions(rest)
   if (action === 'create') {
     const project = positionals[0]
     if (!project || !PROJECT_ID.test(project)) {
@@ -105,6 +97,22 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
     })
   }
   throw new UsageError(`unknown keys command: ${action}`)
+}
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        project: { type: 'string' },
+        kind: { type: 'string' },
+        name: { type: 'string' },
+      },
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
 }
 
 async function withStorage(

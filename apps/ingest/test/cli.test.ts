@@ -31,6 +31,9 @@ describe('lastseen-ingest', () => {
     const wrong = await runCli(['stat'], {})
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toMatch(/unknown command: stat/)
+    const option = await runCli(['keys', 'list', '--projet', 'x'], {})
+    expect(option.code).toBe(2)
+    expect(option.stderr).toMatch(/--projet/)
   })
 
   it('migrates once, then says the schema is up to date', async () => {
