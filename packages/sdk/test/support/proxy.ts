@@ -23,8 +23,13 @@ export interface Proxy {
   exchanges: Exchange[]
   /** Answer 503 instead of forwarding. */
   failing: boolean
-  accepted(): number
-  duplicates(): number
+  /**
+   * Exchanges carrying `userId`'s events. Tests count per user: a page of an earlier test may
+   * still deliver (a beacon, a keepalive request) while the next test runs.
+   */
+  of(userId: string): Exchange[]
+  accepted(userId: string): number
+  duplicates(userId: string): number
   close(): Promise<void>
 }
 
@@ -82,8 +87,10 @@ export async function startProxy(target: string): Promise<Proxy> {
     })
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const sum = (key: 'accepted' | 'duplicates') =>
-    exchanges.reduce((n, e) => n + (e.status === 200 ? (e.answer[key] ?? 0) : 0), 0)
+  const of = (userId: string) =>
+    exchanges.filter((e) => e.body.batch.some((event) => event.userId === userId))
+  const sum = (userId: string, key: 'accepted' | 'duplicates') =>
+    of(userId).reduce((n, e) => n + (e.status === 200 ? (e.answer[key] ?? 0) : 0), 0)
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     exchanges,
@@ -93,8 +100,9 @@ export async function startProxy(target: string): Promise<Proxy> {
     set failing(value: boolean) {
       state.failing = value
     },
-    accepted: () => sum('accepted'),
-    duplicates: () => sum('duplicates'),
+    of,
+    accepted: (userId) => sum(userId, 'accepted'),
+    duplicates: (userId) => sum(userId, 'duplicates'),
     close: () =>
       new Promise((done) => {
         server.closeAllConnections()
