@@ -215,6 +215,28 @@ describe('in Chromium', () => {
     expect(proxy.of('u_cdn')[0]!.body.library?.version).toMatch(/^\d+\.\d+\.\d+/)
   })
 
+  it('sends the heartbeat again when the page becomes visible in a later hour', async () => {
+    const page = await context.newPage()
+    await page.clock.install({ time: new Date('2026-03-02T10:10:00Z') })
+    await open(page, { debounceMs: 100 })
+    await call(page, 'identify', 'u_visible')
+    await call(page, 'flush')
+    const becomeVisible = () =>
+      page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+    await becomeVisible() // same hour: nothing new
+    await call(page, 'flush')
+    await page.clock.fastForward('01:00:00')
+    await becomeVisible() // 11:10: due again
+    await call(page, 'flush')
+    await until(() => proxy.accepted('u_visible') === 2, '2 accepted heartbeats')
+    const seen = proxy.of('u_visible').flatMap((e) => e.body.batch)
+    expect(seen.map((e) => [e.type, e.timestamp?.slice(0, 13)])).toEqual([
+      ['seen', '2026-03-02T10'],
+      ['seen', '2026-03-02T11'],
+    ])
+    expect(seen[0]!.id).not.toBe(seen[1]!.id)
+  })
+
   it('sends one heartbeat for a user with two tabs open', async () => {
     const first = await context.newPage()
     const second = await context.newPage()
