@@ -212,13 +212,12 @@ describe('never hurts the host', () => {
     loop.self = loop
     tracker.track('upload', loop as { blob: string }, { userId: 'u', timestamp: 0 })
     tracker.track('login', undefined, { timestamp: 0 }) // no user
+    tracker.track('login', undefined, { userId: 'u'.repeat(201), timestamp: 0 })
+    tracker.track('x'.repeat(201) as 'login', undefined, { userId: 'u', timestamp: 0 })
     await tracker.flush()
     expect(sink.batches).toHaveLength(0)
-    expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
-      'invalid_event',
-      'invalid_event',
-      'invalid_event',
-    ])
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(5).fill('invalid_event'))
+    expect(errors[3]!.message).toMatch(/userId is over 200 characters/)
     expect(errors[0]!.message).toMatch(/over the 32768-byte limit/)
     expect(tracker.getStats().rejected).toBe(2)
   })

@@ -21,6 +21,8 @@ import { createTransport } from './transport.js'
 const MAX_CONCURRENT = 2
 /** Room for the envelope (`sentAt`, `library`, `dropped`, `writeKey`) around the events. */
 const ENVELOPE_BYTES = 512
+/** Longest event name and user id the service accepts. */
+const MAX_NAME = 200
 /** Longest delay before unsent events are written to storage (browsers). */
 const PERSIST_EVERY_MS = 100
 /** A beacon must fit 64 KiB. */
@@ -70,8 +72,8 @@ export function createCore(config: Config, platform: Platform) {
       return
     }
     const userId = context.userId ?? user?.userId
-    if (typeof name !== 'string' || name === '') {
-      report('invalid_event', 'track() needs an event name', 1)
+    if (typeof name !== 'string' || name === '' || name.length > MAX_NAME) {
+      report('invalid_event', `track() needs an event name of 1 to ${MAX_NAME} characters`, 1)
       return
     }
     if (typeof userId !== 'string' || userId === '') {
@@ -80,6 +82,10 @@ export function createCore(config: Config, platform: Platform) {
         `track('${name}') has no user: pass { userId } or call identify() first`,
         1,
       )
+      return
+    }
+    if (userId.length > MAX_NAME) {
+      report('invalid_event', `track('${name}'): userId is over ${MAX_NAME} characters`, 1)
       return
     }
     const accountId = context.accountId ?? (userId === user?.userId ? user.accountId : undefined)
