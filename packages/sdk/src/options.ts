@@ -83,7 +83,7 @@ export interface TrackerOptions {
    */
   heartbeatCacheSize?: number
   /**
-   * Timeout of one HTTP request.
+   * Timeout of one HTTP attempt; an attempt that times out is retried like a network error.
    * @default 10000
    */
   timeoutMs?: number

@@ -64,6 +64,19 @@ describe('over HTTP', () => {
     await tracker.shutdown()
   })
 
+  it('retries an attempt that got no answer within timeoutMs, with the same event ids', async () => {
+    sink.respond((_b, attempt) => (attempt === 1 ? 'hang' : undefined))
+    const { tracker, errors } = setup({ timeoutMs: 200 })
+    logins(2, tracker)
+    await tracker.flush()
+    expect(sink.requests).toHaveLength(2)
+    const ids = sink.requests.map((r) => r.body.batch.map((e) => e.id).join())
+    expect(ids[0]).toBe(ids[1])
+    expect(tracker.getStats()).toMatchObject({ sent: 2, retried: 1, queued: 0 })
+    expect(errors).toHaveLength(0)
+    await tracker.shutdown()
+  })
+
   it('honours Retry-After in seconds', async () => {
     sink.respond((_b, attempt, res) =>
       attempt === 1 ? answer(res, 429, { 'retry-after': '1' }) : undefined,

@@ -29,12 +29,21 @@ const GZIP_OVER_BYTES = 1024
 const KEEPALIVE_MAX_BYTES = 63_000
 
 export function createTransport(config: Config, options: TransportOptions) {
-  const { retry } = config
+  const { retry, timeoutMs } = config
+  const fetcher: typeof fetch = (input, init) => (config.fetch ?? fetch)(input, init)
+  /** One attempt, aborted after `timeoutMs` as a network error, so that ky retries it too. */
+  const attempt = (input: unknown, init?: RequestInit): Promise<Response> => {
+    const request = input as Request // ky always passes a Request
+    const timer = new AbortController()
+    const stop = (reason: unknown) => timer.abort(reason)
+    request.signal.addEventListener('abort', () => stop(request.signal.reason))
+    const id = setTimeout(() => stop(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    return fetcher(request, { ...init, signal: timer.signal }).finally(() => clearTimeout(id))
+  }
   const http = ky.create({
     method: 'post',
-    timeout: config.timeoutMs,
-    throwHttpErrors: true,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
+    timeout: false,
+    fetch: attempt,
     retry: {
       limit: retry.limit,
       methods: ['post'],
@@ -42,9 +51,8 @@ export function createTransport(config: Config, options: TransportOptions) {
       afterStatusCodes: [413, 429, 503],
       maxRetryAfter: retry.maxRetryAfterMs,
       backoffLimit: retry.backoffLimitMs,
-      delay: (attempt) => retry.delayMs * 2 ** (attempt - 1),
-      jitter: true,
-      retryOnTimeout: true,
+      // Exponential backoff with full jitter (at least 1 ms).
+      delay: (n) => 1 + Math.random() * retry.delayMs * 2 ** (n - 1),
     },
     hooks: { beforeRetry: [() => options.onRetry()] },
   })
@@ -67,17 +75,23 @@ export function createTransport(config: Config, options: TransportOptions) {
       }
     }
     const size = typeof payload === 'string' ? bytes : payload.byteLength
+    // ky < 1.8 never removes the listener it adds to `signal`: give it one per send.
+    const local = new AbortController()
+    const abort = () => local.abort(signal.reason)
+    signal.addEventListener('abort', abort)
     try {
       const response = await http(config.batchUrl, {
         body: payload,
         headers,
-        signal,
+        signal: local.signal,
         ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
       })
       return { kind: 'ok', response: await response.json<BatchResponse>() }
     } catch (error) {
       if (error instanceof HTTPError) return classify(error.response, error)
       return { kind: 'failed', message: (error as Error)?.message ?? String(error), cause: error }
+    } finally {
+      signal.removeEventListener('abort', abort)
     }
   }
 
@@ -87,7 +101,6 @@ export function createTransport(config: Config, options: TransportOptions) {
    * events stay stored until acknowledged). The write key goes in the body (no preflight).
    */
   function sendUrgent(body: string): Promise<SendOutcome> {
-    const fetcher = config.fetch ?? globalThis.fetch
     try {
       return fetcher(config.batchUrl, {
         method: 'POST',
