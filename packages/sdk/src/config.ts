@@ -23,14 +23,33 @@ export interface Config {
   retry: { limit: number; delayMs: number; backoffLimitMs: number; maxRetryAfterMs: number }
   gzip: boolean
   persist: boolean
-  fetch: typeof fetch | undefined
-  beforeSend: ((event: WireEvent) => WireEvent | null | undefined) | undefined
-  onError: ((error: LastseenError) => void) | undefined
+  fetch?: typeof fetch | undefined
+  beforeSend?: ((event: WireEvent) => WireEvent | null | undefined) | undefined
+  onError?: ((error: LastseenError) => void) | undefined
   disabled: boolean
   debug: boolean
 }
 
-type Check = [name: string, value: unknown, min: number, max: number]
+const DAY = 86_400_000
+/** Integer options and their allowed range. */
+const RANGES: Record<string, [min: number, max: number]> = {
+  flushAt: [1, LIMITS.maxBatchEvents],
+  debounceMs: [0, DAY],
+  maxWaitMs: [0, DAY],
+  maxBatchBytes: [1024, LIMITS.maxRequestBytes],
+  maxQueueSize: [1, 1e7],
+  heartbeatIntervalMs: [1000, 30 * DAY],
+  heartbeatCacheSize: [1, 1e8],
+  timeoutMs: [1, 2_147_483_647],
+  'retry.limit': [0, 100],
+  'retry.delayMs': [0, DAY],
+  'retry.backoffLimitMs': [0, DAY],
+  'retry.maxRetryAfterMs': [0, DAY],
+}
+
+/** `object` without its `undefined` values, so that they do not hide defaults. */
+const defined = (object: object) =>
+  Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined))
 
 /** Resolve `options` against `defaults`; returns the config, or the first problem found. */
 export function resolveConfig(
@@ -41,11 +60,11 @@ export function resolveConfig(
     return { problem: 'createTracker() needs an options object with endpoint and writeKey' }
   }
   const o = options
-  let url: URL
+  let url: URL | undefined
   try {
     url = new URL(o.endpoint)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http')
-  } catch {
+  } catch {}
+  if (!/^https?:$/.test(url?.protocol ?? '')) {
     return {
       problem: `options.endpoint must be an http(s) URL such as 'http://localhost:3000' (got ${JSON.stringify(o.endpoint)})`,
     }
@@ -53,49 +72,21 @@ export function resolveConfig(
   if (typeof o.writeKey !== 'string' || o.writeKey.trim() === '') {
     return { problem: "options.writeKey must be the project's write key (lsw_…)" }
   }
-  const r = o.retry ?? {}
-  const d = COMMON_DEFAULTS.retry
-  const config: Config = {
-    batchUrl: `${url.href.replace(/\/+$/, '')}/v1/batch`,
+  const config = {
+    ...COMMON_DEFAULTS,
+    ...defaults,
+    gzip: true,
+    persist: true,
+    disabled: false,
+    debug: false,
+    ...defined(o),
+    batchUrl: `${url?.href.replace(/\/+$/, '')}/v1/batch`,
     writeKey: o.writeKey.trim(),
-    flushAt: o.flushAt ?? defaults.flushAt,
-    debounceMs: o.debounceMs ?? defaults.debounceMs,
-    maxWaitMs: o.maxWaitMs ?? COMMON_DEFAULTS.maxWaitMs,
-    maxBatchBytes: o.maxBatchBytes ?? defaults.maxBatchBytes,
-    maxQueueSize: o.maxQueueSize ?? defaults.maxQueueSize,
-    heartbeatIntervalMs: o.heartbeatIntervalMs ?? COMMON_DEFAULTS.heartbeatIntervalMs,
-    heartbeatCacheSize: o.heartbeatCacheSize ?? COMMON_DEFAULTS.heartbeatCacheSize,
-    timeoutMs: o.timeoutMs ?? COMMON_DEFAULTS.timeoutMs,
-    retry: {
-      limit: r.limit ?? d.limit,
-      delayMs: r.delayMs ?? d.delayMs,
-      backoffLimitMs: r.backoffLimitMs ?? d.backoffLimitMs,
-      maxRetryAfterMs: r.maxRetryAfterMs ?? d.maxRetryAfterMs,
-    },
-    gzip: o.gzip ?? true,
-    persist: o.persist ?? true,
-    fetch: o.fetch,
-    beforeSend: o.beforeSend,
-    onError: o.onError,
-    disabled: o.disabled ?? false,
-    debug: o.debug ?? false,
-  }
-  const day = 86_400_000
-  const checks: Check[] = [
-    ['flushAt', config.flushAt, 1, LIMITS.maxBatchEvents],
-    ['debounceMs', config.debounceMs, 0, day],
-    ['maxWaitMs', config.maxWaitMs, 0, day],
-    ['maxBatchBytes', config.maxBatchBytes, 1024, LIMITS.maxRequestBytes],
-    ['maxQueueSize', config.maxQueueSize, 1, 10_000_000],
-    ['heartbeatIntervalMs', config.heartbeatIntervalMs, 1000, 30 * day],
-    ['heartbeatCacheSize', config.heartbeatCacheSize, 1, 100_000_000],
-    ['timeoutMs', config.timeoutMs, 1, 2_147_483_647],
-    ['retry.limit', config.retry.limit, 0, 100],
-    ['retry.delayMs', config.retry.delayMs, 0, day],
-    ['retry.backoffLimitMs', config.retry.backoffLimitMs, 0, day],
-    ['retry.maxRetryAfterMs', config.retry.maxRetryAfterMs, 0, day],
-  ]
-  for (const [name, value, min, max] of checks) {
+    retry: { ...COMMON_DEFAULTS.retry, ...defined(o.retry ?? {}) },
+  } as Config
+  for (const [name, [min, max]] of Object.entries(RANGES)) {
+    const [a, b] = name.split('.') as [keyof Config, string?]
+    const value = b ? (config[a] as Record<string, unknown>)[b] : config[a]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       return {
         problem: `options.${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`,

@@ -5,9 +5,7 @@
  * processes or tabs carry the same id and collapse on the server.
  */
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-const hex = (n: number) =>
-  HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!
+const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
 
 /** A random UUID v4; `crypto.randomUUID` where available (it needs a secure context). */
 export function randomId(): string {
@@ -24,9 +22,11 @@ export function heartbeatId(userId: string, bucket: number): string {
 
 /** Lay 128 bits out as a UUID with the given version and the RFC 9562 variant (10xx). */
 function format(w: [number, number, number, number], version: 4 | 8): string {
-  const w1 = ((w[1] & 0xffff0fff) | (version << 12)) >>> 0
-  const w2 = ((w[2] & 0x3fffffff) | 0x80000000) >>> 0
-  const s = hex(w[0]) + hex(w1) + hex(w2) + hex(w[3])
+  const s =
+    hex(w[0]) +
+    hex((w[1] & 0xffff0fff) | (version << 12)) +
+    hex((w[2] & 0x3fffffff) | 0x80000000) +
+    hex(w[3])
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`
 }
 
