@@ -40,7 +40,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const keys = new KeyRing(storage)
   await keys.reload()
   const metrics = new IngestMetrics()
-  const writer = new EventWriter(storage, { ...config.writer, metrics })
+  const writer = new EventWriter(storage, {
+    ...config.writer,
+    metrics,
+    // Embedded chDB is opened by this process alone.
+    soleWriter: config.clickhouse.kind === 'embedded',
+  })
   const app = createApp({
     keys,
     writer,

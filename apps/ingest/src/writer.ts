@@ -6,6 +6,16 @@
  * against `event_ids`; then inserted; then every request of the group is answered with its own
  * `accepted` and `duplicates`. Nothing is answered before it is stored.
  *
+ * When this process is the store's only writer (embedded chDB), a Bloom filter of every stored
+ * id (see `stored-id-filter.ts`) answers "new" for most ids, and only the possible hits are
+ * looked up in `event_ids`; with a ClickHouse server, which other nodes may write to, every id
+ * is looked up.
+ *
+ * A group starts as soon as the previous one is stored and at least `minIntervalMs` after its
+ * start; if fewer events wait than the previous group had, it waits up to `gatherMs` more for
+ * them, so that requests answered together, and sent again together, are stored together
+ * instead of in a large and a small insert that each pay the fixed cost of an insert.
+ *
  * Memory is bounded: past `maxQueuedEvents` waiting events, or while storage is failing, a
  * write is refused at once with 503 and `Retry-After` instead of being held. After a failed
  * insert the writer waits (1 s, doubling up to 30 s) and then lets the next group try again, so
@@ -17,7 +27,8 @@ import { ApiError } from './http-error.js'
 import type { IngestMetrics } from './metrics.js'
 import { RecentIds } from './recent-ids.js'
 import type { Storage } from './storage/client.js'
-import { eventKey, insertEvents, storedKeys } from './storage/event-store.js'
+import { eventKey, forEachStoredKey, insertEvents, storedKeys } from './storage/event-store.js'
+import { StoredIdFilter } from './stored-id-filter.js'
 
 /** How many events a write stored, and how many were already there. */
 export interface WriteResult {
@@ -33,8 +44,22 @@ export interface WriterOptions {
   maxGroupEvents?: number
   /** Least time between the starts of two group inserts, in ms. @default 50 */
   minIntervalMs?: number
-  /** Ids of recently stored events kept in memory for fast duplicate answers. @default 200_000 */
+  /**
+   * Ids of recently stored events kept in memory for fast duplicate answers, when not
+   * `soleWriter` (which keeps a filter of every stored id instead). @default 200_000
+   */
   recentIds?: number
+  /**
+   * Most time a group waits for events after the previous group, while fewer events wait than
+   * that group had, in ms. 0 starts each group at once. @default 20
+   */
+  gatherMs?: number
+  /**
+   * This process is the only writer of the store (embedded chDB): keep a filter of stored ids
+   * and look up only its possible hits. Never set it for a server other processes write to.
+   * @default false
+   */
+  soleWriter?: boolean
   /** Where insert latency, group sizes and refusals are counted. */
   metrics?: IngestMetrics
 }
@@ -59,7 +84,13 @@ export class EventWriter {
   private readonly maxQueuedEvents: number
   private readonly maxGroupEvents: number
   private readonly minIntervalMs: number
-  private readonly recent: RecentIds
+  private readonly gatherMs: number
+  /** Without a filter: the ids stored lately, answered as duplicates without a lookup. */
+  private readonly recent: RecentIds | undefined
+  private readonly filter: StoredIdFilter | undefined
+  private lastGroupEvents = 0
+  /** Wakes a group that is gathering, once enough events wait. */
+  private gathered: (() => void) | undefined
   private readonly metrics: IngestMetrics | undefined
   private queue: Pending[] = []
   private queuedEvents = 0
@@ -78,7 +109,13 @@ export class EventWriter {
     this.maxQueuedEvents = options.maxQueuedEvents ?? 100_000
     this.maxGroupEvents = options.maxGroupEvents ?? 20_000
     this.minIntervalMs = options.minIntervalMs ?? 50
-    this.recent = new RecentIds(options.recentIds)
+    this.gatherMs = options.gatherMs ?? 20
+    if (options.soleWriter) {
+      this.filter = new StoredIdFilter((add) => forEachStoredKey(storage, add))
+      void this.filter.refresh()
+    } else {
+      this.recent = new RecentIds(options.recentIds)
+    }
     this.metrics = options.metrics
     options.metrics?.gauge(
       'lastseen_queue_events',
@@ -121,6 +158,7 @@ export class EventWriter {
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject })
       this.queuedEvents += rows.length
+      if (this.gathered && this.queuedEvents >= this.lastGroupEvents) this.gathered()
       if (!this.running) {
         this.running = true
         this.drained = this.loop()
@@ -131,7 +169,9 @@ export class EventWriter {
   /** Refuse new writes and wait until every queued and in-flight group is stored. */
   async close(): Promise<void> {
     this.closing = true
+    this.gathered?.()
     await this.drained
+    await this.filter?.settle()
   }
 
   private async loop(): Promise<void> {
@@ -142,10 +182,23 @@ export class EventWriter {
       }
       const wait = this.lastStart + this.minIntervalMs - Date.now()
       if (wait > 0) await sleep(wait)
+      await this.gather()
       const group = this.takeGroup()
       this.lastStart = Date.now()
       await this.commit(group)
     }
+  }
+
+  /** While fewer events wait than the last group had, wait for more, up to `gatherMs`. */
+  private async gather(): Promise<void> {
+    if (this.gatherMs <= 0 || this.closing || this.queuedEvents >= this.lastGroupEvents) return
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.gathered = resolve
+      timer = setTimeout(resolve, this.gatherMs)
+    })
+    clearTimeout(timer)
+    this.gathered = undefined
   }
 
   /** Whole requests from the head of the queue, up to `maxGroupEvents` (at least one). */
@@ -161,11 +214,14 @@ export class EventWriter {
     const group = this.queue.splice(0, n)
     this.queuedEvents -= size
     this.inFlightEvents = size
+    this.lastGroupEvents = size
     return group
   }
 
   private async commit(group: Pending[]): Promise<void> {
     const started = performance.now()
+    // (Re)load the filter after a start or a failed insert; lookups answer meanwhile.
+    if (this.filter && !this.filter.complete) void this.filter.refresh()
     try {
       const results = group.map(() => ({ accepted: 0, duplicates: 0 }))
       const seen = new Set<string>()
@@ -173,7 +229,7 @@ export class EventWriter {
       group.forEach((pending, request) => {
         for (const row of pending.rows) {
           const key = eventKey(row.project_id, row.id)
-          if (seen.has(key) || this.recent.has(key)) {
+          if (seen.has(key) || this.recent?.has(key)) {
             ;(results[request] as WriteResult).duplicates++
           } else {
             seen.add(key)
@@ -181,10 +237,13 @@ export class EventWriter {
           }
         }
       })
-      const stored = candidates.length
+      // With a complete filter only its possible hits need the lookup.
+      const filter = this.filter?.complete ? this.filter : undefined
+      const lookup = filter ? candidates.filter((c) => filter.mightHave(c.key)) : candidates
+      const stored = lookup.length
         ? await storedKeys(
             this.storage,
-            candidates.map((c) => c.row),
+            lookup.map((c) => c.row),
           )
         : new Set<string>()
       const fresh: EventRow[] = []
@@ -197,7 +256,10 @@ export class EventWriter {
         }
       }
       await insertEvents(this.storage, fresh)
-      for (const c of candidates) this.recent.add(c.key)
+      for (const c of candidates) {
+        this.recent?.add(c.key)
+        this.filter?.add(c.key)
+      }
       this.failures = 0
       this.metrics?.insertSeconds.observe((performance.now() - started) / 1000)
       this.metrics?.insertRows.observe(fresh.length)
@@ -213,6 +275,8 @@ export class EventWriter {
   /** A failed group: answer it and everything queued with 503, then wait before trying again. */
   private fail(group: Pending[], err: unknown): void {
     this.failures++
+    // The insert may have stored part of its rows: trust the filter again only once reloaded.
+    this.filter?.doubt()
     const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (this.failures - 1), MAX_BACKOFF_MS)
     this.downUntil = Date.now() + backoff
     this.metrics?.storageErrors.inc()

@@ -42,6 +42,45 @@ export async function storedKeys(
   return found
 }
 
+/** Stored ids read per query while loading them all; bounds the memory of one answer. */
+const LOAD_CHUNK = 500_000
+
+/**
+ * Call `add` with the key (see {@link eventKey}) of every id in `event_ids`, reading them in
+ * slices of about {@link LOAD_CHUNK} ids (by a hash of the id), so memory stays bounded
+ * however many are stored.
+ */
+export async function forEachStoredKey(
+  storage: Storage,
+  add: (key: string) => void,
+): Promise<void> {
+  const table = `${storage.database}.event_ids`
+  const counted = await storage.client.query({
+    query: `SELECT count() AS n FROM ${table}`,
+    format: 'JSONEachRow',
+  })
+  const total = Number((await counted.json<{ n: string | number }>())[0]?.n ?? 0)
+  const slices = Math.max(1, Math.ceil(total / LOAD_CHUNK))
+  for (let slice = 0; slice < slices; slice++) {
+    const result = await storage.client.query({
+      query: `SELECT project_id, toString(id) FROM ${table}
+              WHERE cityHash64(id) % {slices:UInt32} = {slice:UInt32}`,
+      query_params: { slices, slice },
+      format: 'TabSeparated',
+    })
+    const text = await result.text()
+    let start = 0
+    while (start < text.length) {
+      let end = text.indexOf('\n', start)
+      if (end < 0) end = text.length
+      const tab = text.indexOf('\t', start)
+      // Project ids are identifiers (no tab, newline or backslash to unescape).
+      if (tab > start && tab < end) add(eventKey(text.slice(start, tab), text.slice(tab + 1, end)))
+      start = end + 1
+    }
+  }
+}
+
 /** One INSERT of JSONEachRow text (the lines are serialized once, by the caller). */
 async function insertLines(storage: Storage, table: string, text: string): Promise<void> {
   const result = await storage.client.exec({

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { StoredIdFilter } from './stored-id-filter.js'
+
+const key = (n: number) => `default ${crypto.randomUUID()}-${n}`
+
+describe('StoredIdFilter', () => {
+  it('never says "not stored" for an added key, and rarely "maybe" for another', async () => {
+    const filter = new StoredIdFilter(async () => {}, 20)
+    const added = Array.from({ length: 50_000 }, (_, n) => key(n))
+    for (const k of added) filter.add(k)
+    expect(added.every((k) => filter.mightHave(k))).toBe(true)
+    const others = Array.from({ length: 50_000 }, (_, n) => key(n))
+    const falsePositives = others.filter((k) => filter.mightHave(k)).length
+    // 50,000 keys in 2^20 bits with 7 hashes: about 0.1 % false positives.
+    expect(falsePositives).toBeLessThan(500)
+  })
+
+  it('is complete only after a load, and again only after a load started after a doubt', async () => {
+    const stored = ['default a', 'default b']
+    let release: (() => void) | undefined
+    let loads = 0
+    const filter = new StoredIdFilter(async (add) => {
+      loads++
+      if (loads === 2) await new Promise<void>((resolve) => (release = resolve))
+      for (const k of stored) add(k)
+    }, 16)
+    expect(filter.complete).toBe(false)
+    await filter.refresh()
+    expect(filter.complete).toBe(true)
+    expect(filter.mightHave('default a')).toBe(true)
+
+    // A failed insert may have stored rows the filter does not know yet.
+    filter.doubt()
+    expect(filter.complete).toBe(false)
+    stored.push('default c')
+    const second = filter.refresh()
+    // Another doubt while that load runs: the running load may have read too early.
+    filter.doubt()
+    release?.()
+    await second
+    expect(filter.complete).toBe(false)
+    await filter.refresh()
+    expect(filter.complete).toBe(true)
+    expect(filter.mightHave('default c')).toBe(true)
+    expect(loads).toBe(3)
+  })
+
+  it('stays incomplete when loading fails, and loads on the next refresh', async () => {
+    let fail = true
+    const filter = new StoredIdFilter(async (add) => {
+      if (fail) throw new Error('storage is down')
+      add('default a')
+    }, 16)
+    const logged = console.error
+    console.error = () => {}
+    try {
+      await filter.refresh()
+    } finally {
+      console.error = logged
+    }
+    expect(filter.complete).toBe(false)
+    fail = false
+    await filter.refresh()
+    expect(filter.complete).toBe(true)
+    expect(filter.mightHave('default a')).toBe(true)
+  })
+})
