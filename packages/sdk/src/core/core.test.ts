@@ -217,7 +217,7 @@ describe('never hurts the host', () => {
     await tracker.flush()
     expect(sink.batches).toHaveLength(0)
     expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(5).fill('invalid_event'))
-    expect(errors[3]!.message).toMatch(/userId is over 200 characters/)
+    expect(errors[3]!.message).toMatch(/userId over 200 characters/)
     expect(errors[0]!.message).toMatch(/over the 32768-byte limit/)
     expect(tracker.getStats().rejected).toBe(2)
   })

@@ -67,40 +67,24 @@ export function createCore(config: Config, platform: Platform) {
     props: Record<string, unknown> | undefined,
     context: TrackContext = {},
   ): void {
-    if (closed) {
-      log('track() after shutdown() ignored:', name)
-      return
-    }
+    if (closed) return log('track() after shutdown() ignored')
     const userId = context.userId ?? user?.userId
-    if (typeof name !== 'string' || name === '' || name.length > MAX_NAME) {
-      report('invalid_event', `track() needs an event name of 1 to ${MAX_NAME} characters`, 1)
-      return
-    }
-    if (typeof userId !== 'string' || userId === '') {
-      report(
-        'invalid_event',
-        `track('${name}') has no user: pass { userId } or call identify() first`,
-        1,
-      )
-      return
-    }
-    if (userId.length > MAX_NAME) {
-      report('invalid_event', `track('${name}'): userId is over ${MAX_NAME} characters`, 1)
-      return
-    }
-    const accountId = context.accountId ?? (userId === user?.userId ? user.accountId : undefined)
     const now = Date.now()
     const at = context.timestamp === undefined ? now : new Date(context.timestamp).getTime()
-    if (!Number.isFinite(at)) {
-      report('invalid_event', `track('${name}') has an invalid timestamp`, 1)
+    const problem = !isName(name)
+      ? `needs an event name of 1 to ${MAX_NAME} characters`
+      : noUser(userId) || (Number.isFinite(at) ? '' : 'has an invalid timestamp')
+    if (problem) {
+      report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
       return
     }
-    if (context.timestamp === undefined) heartbeat(userId, accountId, now)
+    const accountId = accountOf(userId as string, context.accountId)
+    if (context.timestamp === undefined) heartbeat(userId as string, accountId, now)
     const event: WireTrackEvent = {
       id: randomId(),
       type: 'track',
       event: name,
-      userId,
+      userId: userId as string,
       ...(accountId === undefined ? {} : { accountId }),
       timestamp: new Date(at).toISOString(),
       ...(props === undefined ? {} : { properties: props }),
@@ -116,17 +100,32 @@ export function createCore(config: Config, platform: Platform) {
   ): void {
     if (closed) return
     const who = userId ?? user?.userId
-    if (typeof who !== 'string' || who === '') {
-      report('invalid_event', 'seen() has no user: pass a userId or call identify() first', 1)
-      return
-    }
-    const accountId = options.accountId ?? (who === user?.userId ? user.accountId : undefined)
-    heartbeat(who, accountId, Date.now())
+    const problem = noUser(who)
+    if (problem) report('invalid_event', `seen() ${problem}`, 1)
+    else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
+  }
+
+  function isName(value: unknown): value is string {
+    return typeof value === 'string' && value !== '' && value.length <= MAX_NAME
+  }
+
+  /** Why `userId` is no valid user ('' when it is one). */
+  function noUser(userId: unknown): string {
+    return isName(userId)
+      ? ''
+      : typeof userId === 'string' && userId
+        ? `has a userId over ${MAX_NAME} characters`
+        : 'has no user: pass a userId or call identify() first'
+  }
+
+  function accountOf(userId: string, accountId: string | undefined): string | undefined {
+    return accountId ?? (userId === user?.userId ? user.accountId : undefined)
   }
 
   function identify(userId: string, accountId: string | undefined): void {
-    if (typeof userId !== 'string' || userId === '') {
-      report('invalid_event', 'identify() needs a non-empty userId', 0)
+    const problem = noUser(userId)
+    if (problem) {
+      report('invalid_event', `identify() ${problem}`, 0)
       return
     }
     user = { userId, ...(accountId === undefined ? {} : { accountId }) }
@@ -150,7 +149,7 @@ export function createCore(config: Config, platform: Platform) {
     if (persistQueued) persistNow()
     if (!settled) {
       const unsent = queue.length + inflightCount()
-      report('timeout', `flush() gave up after ${timeoutMs} ms; ${unsent} events unsent`, unsent)
+      report('timeout', `flush() timed out after ${timeoutMs} ms, ${unsent} events unsent`, unsent)
     }
   }
 
