@@ -67,7 +67,10 @@ export function createCore(config: Config, platform: Platform) {
     props: Record<string, unknown> | undefined,
     context: TrackContext = {},
   ): void {
-    if (closed) return log('track() after shutdown() ignored')
+    if (closed) {
+      log('track() after shutdown() ignored')
+      return
+    }
     const userId = context.userId ?? user?.userId
     const now = Date.now()
     const at = context.timestamp === undefined ? now : new Date(context.timestamp).getTime()

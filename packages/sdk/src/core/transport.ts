@@ -80,16 +80,14 @@ export function createTransport(config: Config, options: TransportOptions) {
     const abort = () => local.abort(signal.reason)
     signal.addEventListener('abort', abort)
     try {
-      const response = await http(config.batchUrl, {
-        body: payload,
-        headers,
-        signal: local.signal,
-        ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
-      })
-      return { kind: 'ok', response: await response.json<BatchResponse>() }
-    } catch (error) {
-      if (error instanceof HTTPError) return classify(error.response, error)
-      return { kind: 'failed', message: (error as Error)?.message ?? String(error), cause: error }
+      return await outcome(
+        http(config.batchUrl, {
+          body: payload,
+          headers,
+          signal: local.signal,
+          ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
+        }),
+      )
     } finally {
       signal.removeEventListener('abort', abort)
     }
@@ -101,25 +99,36 @@ export function createTransport(config: Config, options: TransportOptions) {
    * events stay stored until acknowledged). The write key goes in the body (no preflight).
    */
   function sendUrgent(body: string): Promise<SendOutcome> {
-    try {
-      return fetcher(config.batchUrl, {
-        method: 'POST',
-        body,
-        headers: headersFor(true),
-        keepalive: true,
-      }).then(
-        async (response) =>
-          response.ok
-            ? { kind: 'ok', response: (await response.json()) as BatchResponse }
-            : classify(response, undefined),
-        (error: unknown) => ({ kind: 'failed', message: String(error), cause: error }),
-      )
-    } catch (error) {
-      return Promise.resolve({ kind: 'failed', message: String(error), cause: error })
-    }
+    return outcome(
+      new Promise<Response>((resolve) =>
+        resolve(
+          fetcher(config.batchUrl, {
+            method: 'POST',
+            body,
+            headers: headersFor(true),
+            keepalive: true,
+          }),
+        ),
+      ),
+    )
   }
 
   return { send, sendUrgent }
+}
+
+/** What became of `request` (ky's, which throws on error statuses, or a plain `fetch`). */
+function outcome(request: Promise<Response>): Promise<SendOutcome> {
+  return request
+    .then(async (response) =>
+      response.ok
+        ? { kind: 'ok' as const, response: (await response.json()) as BatchResponse }
+        : classify(response, undefined),
+    )
+    .catch((error: unknown) =>
+      error instanceof HTTPError
+        ? classify(error.response, error)
+        : { kind: 'failed', message: (error as Error)?.message ?? String(error), cause: error },
+    )
 }
 
 /** What an error status means for the events. */
