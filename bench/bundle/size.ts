@@ -84,7 +84,7 @@ async function measure(subject: Subject): Promise<Size> {
       splitting: true,
       format: 'esm',
       platform: 'browser',
-      target: 'es2020',
+      target: 'es2022',
       minify: true,
       outdir,
       entryNames: 'entry',
