@@ -4,7 +4,7 @@
  * size limit. A bad event is named in `rejected` and the others are still stored.
  */
 import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/sdk/wire'
-import { describeIssue, wireEventSchema } from './validation.js'
+import { checkWireEvent } from './validation.js'
 
 /** A valid event, with its properties already serialized (they are stored as JSON text). */
 export interface CheckedEvent {
@@ -28,9 +28,9 @@ const FIXED_BYTES = 200
 export function checkEvent(
   raw: unknown,
 ): { event: WireEvent; properties: string } | { reason: string; tooLarge?: true } {
-  const parsed = wireEventSchema.safeParse(raw)
-  if (!parsed.success) return { reason: describeIssue(parsed.error) }
-  const event = parsed.data as WireEvent
+  const checked = checkWireEvent(raw)
+  if ('reason' in checked) return checked
+  const event = checked.event as WireEvent
   const properties =
     event.type === 'track' && event.properties ? JSON.stringify(event.properties) : ''
   // The size of the event as stored: unknown fields are dropped, so they do not count.

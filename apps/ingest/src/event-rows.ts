@@ -37,9 +37,18 @@ export interface EventRows {
   rejected: RejectedEvent[]
 }
 
+// The last time formatted: the events of a batch usually share their times.
+let lastMs = Number.NaN
+let lastText = ''
+
 /** `Date` milliseconds as ClickHouse `DateTime64(3, 'UTC')` text. */
-export const clickHouseTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
+export function clickHouseTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
+    lastMs = ms
+  }
+  return lastText
+}
 
 const json = JSON.stringify
 

@@ -63,3 +63,68 @@ export function describeIssue(error: z.ZodError): string {
   const path = issue.path.join('.')
   return path ? `${path}: ${issue.message}` : issue.message
 }
+
+const UUID = id.def.pattern
+const ISO_DATETIME = timestamp.def.pattern
+const TRACK_OUTPUT_KEYS = ['accountId', 'timestamp', 'properties', 'count'] as const
+
+const plainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  Object.getPrototypeOf(v) === Object.prototype &&
+  !Object.hasOwn(v, '__proto__')
+
+/**
+ * The usual event, checked by the same rules as `wireEventSchema` in plain code (zod costs
+ * several times more per event), with unknown fields dropped as zod drops them. `undefined`
+ * when not sure: then `wireEventSchema` decides, and names the problem.
+ */
+function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefined {
+  if (!plainObject(raw)) return undefined
+  const { id, type, userId, accountId, timestamp } = raw
+  if (typeof id !== 'string' || !UUID?.test(id)) return undefined
+  if (typeof userId !== 'string' || userId.length < 1 || userId.length > 200) return undefined
+  if (
+    accountId !== undefined &&
+    (typeof accountId !== 'string' || accountId.length < 1 || accountId.length > 200)
+  ) {
+    return undefined
+  }
+  if (timestamp !== undefined && (typeof timestamp !== 'string' || !ISO_DATETIME?.test(timestamp)))
+    return undefined
+  if (type === 'seen') {
+    const seen: WireSeenEvent = { id, type, userId }
+    if (accountId !== undefined) seen.accountId = accountId
+    if (timestamp !== undefined) seen.timestamp = timestamp
+    return seen
+  }
+  if (type !== 'track') return undefined
+  const { event, properties, count } = raw
+  if (typeof event !== 'string' || event.length < 1 || event.length > 200) return undefined
+  if (properties !== undefined && !plainObject(properties)) return undefined
+  if (
+    count !== undefined &&
+    !(typeof count === 'number' && Number.isSafeInteger(count) && count >= 1 && count <= 1e6)
+  ) {
+    return undefined
+  }
+  const track: WireTrackEvent = { id, type, event, userId }
+  for (const key of TRACK_OUTPUT_KEYS) {
+    if (raw[key] !== undefined) (track as unknown as Record<string, unknown>)[key] = raw[key]
+  }
+  return track
+}
+
+/**
+ * One wire event, checked against `wireEventSchema`: the event as the schema outputs it, or
+ * the first problem as "path: message".
+ */
+export function checkWireEvent(
+  raw: unknown,
+): { event: WireTrackEvent | WireSeenEvent } | { reason: string } {
+  const quick = quickWireEvent(raw)
+  if (quick) return { event: quick }
+  const parsed = wireEventSchema.safeParse(raw)
+  if (!parsed.success) return { reason: describeIssue(parsed.error) }
+  return { event: parsed.data }
+}
