@@ -13,7 +13,7 @@ import type { FlushOptions } from '../options.js'
 import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
-import { EventQueue, type QueuedEvent, utf8Length } from './queue.js'
+import { createQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
 import { createTransport } from './transport.js'
 
@@ -34,7 +34,7 @@ interface Debounced {
 }
 
 export function createCore(config: Config, platform: Platform) {
-  const queue = new EventQueue(config.maxQueueSize)
+  const queue = createQueue(config.maxQueueSize)
   const pending = new Map<string, Debounced>()
   const inflight = new Map<Promise<void>, QueuedEvent[]>()
   const counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { EventQueue, utf8Length } from './queue.js'
+import { createQueue, utf8Length } from './queue.js'
 
 const item = (id: string, bytes = 10) => ({ id, json: `"${id}"`, bytes })
 
 describe('EventQueue', () => {
   it('drops the oldest events beyond its bound and says how many', () => {
-    const q = new EventQueue(3)
+    const q = createQueue(3)
     expect([q.push(item('a')), q.push(item('b')), q.push(item('c'))]).toEqual([0, 0, 0])
     expect(q.push(item('d'))).toBe(1)
     expect(q.snapshot().map((i) => i.id)).toEqual(['b', 'c', 'd'])
@@ -15,7 +15,7 @@ describe('EventQueue', () => {
   })
 
   it('takes batches bounded by count and bytes, always at least one event', () => {
-    const q = new EventQueue(100)
+    const q = createQueue(100)
     for (let i = 0; i < 10; i++) q.push(item(`e${i}`, 100))
     expect(q.take(4, 10_000).map((i) => i.id)).toEqual(['e0', 'e1', 'e2', 'e3'])
     expect(q.take(100, 250)).toHaveLength(2)
@@ -25,7 +25,7 @@ describe('EventQueue', () => {
   })
 
   it('stays correct across many drops (head compaction)', () => {
-    const q = new EventQueue(10)
+    const q = createQueue(10)
     for (let i = 0; i < 5000; i++) q.push(item(String(i), 1))
     expect(q.length).toBe(10)
     expect(q.snapshot()[0]!.id).toBe('4990')

@@ -32,72 +32,68 @@ export function utf8Length(s: string): number {
 }
 
 /** A FIFO that keeps at most `max` events by dropping the oldest. */
-export class EventQueue {
-  private items: QueuedEvent[] = []
-  private head = 0
-  bytes = 0
+export function createQueue(max: number) {
+  let items: QueuedEvent[] = []
+  let head = 0
+  let bytes = 0
+  const length = () => items.length - head
 
-  constructor(readonly max: number) {}
-
-  get length(): number {
-    return this.items.length - this.head
-  }
-
-  /** Append; returns how many of the oldest events were dropped to stay within `max`. */
-  push(item: QueuedEvent): number {
-    this.items.push(item)
-    this.bytes += item.bytes
-    return this.trim()
-  }
-
-  /** Put events back at the front (a send failed); returns how many were dropped. */
-  unshift(items: QueuedEvent[]): number {
-    this.compact()
-    this.items = items.concat(this.items)
-    for (const item of items) this.bytes += item.bytes
-    return this.trim()
-  }
-
-  /** Remove and return up to `maxEvents` events whose sizes add up to at most `maxBytes` (at least one). */
-  take(maxEvents: number, maxBytes: number): QueuedEvent[] {
-    const out: QueuedEvent[] = []
-    let bytes = 0
-    while (out.length < maxEvents && this.head < this.items.length) {
-      const item = this.items[this.head]!
-      if (out.length > 0 && bytes + item.bytes + 1 > maxBytes) break
-      out.push(item)
-      bytes += item.bytes + 1
-      this.head++
+  /** Reclaim the consumed head once it is large, so dropping stays O(1) amortised. */
+  const compact = () => {
+    if (head === items.length || (head > 1024 && head * 2 > items.length)) {
+      items = items.slice(head)
+      head = 0
     }
-    this.bytes -= bytes - out.length
-    this.compact()
-    return out
   }
 
-  /** Every queued event, oldest first, without removing them. */
-  snapshot(): QueuedEvent[] {
-    return this.items.slice(this.head)
-  }
-
-  private trim(): number {
+  /** Drop the oldest events beyond `max`; returns how many. */
+  const trim = () => {
     let dropped = 0
-    while (this.length > this.max) {
-      this.bytes -= this.items[this.head]!.bytes
-      this.head++
-      dropped++
-    }
-    this.compact()
+    for (; length() > max; dropped++) bytes -= items[head++]!.bytes
+    compact()
     return dropped
   }
 
-  /** Reclaim the consumed head once it is large, so dropping stays O(1) amortised. */
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    } else if (this.head === this.items.length) {
-      this.items = []
-      this.head = 0
-    }
+  return {
+    get length() {
+      return length()
+    },
+    /** Bytes of the queued events. */
+    get bytes() {
+      return bytes
+    },
+    /** Append; returns how many of the oldest events were dropped to stay within `max`. */
+    push(item: QueuedEvent): number {
+      items.push(item)
+      bytes += item.bytes
+      return trim()
+    },
+    /** Put events back at the front (a send failed); returns how many were dropped. */
+    unshift(back: QueuedEvent[]): number {
+      items = back.concat(items.slice(head))
+      head = 0
+      for (const item of back) bytes += item.bytes
+      return trim()
+    },
+    /** Remove and return up to `maxEvents` events whose sizes add up to at most `maxBytes` (at least one). */
+    take(maxEvents: number, maxBytes: number): QueuedEvent[] {
+      const out: QueuedEvent[] = []
+      let size = 0
+      while (out.length < maxEvents && head < items.length) {
+        const item = items[head]!
+        if (out.length > 0 && size + item.bytes + 1 > maxBytes) break
+        out.push(item)
+        size += item.bytes + 1
+        head++
+      }
+      bytes -= size - out.length
+      compact()
+      return out
+    },
+    /** Every queued event, oldest first, without removing them. */
+    snapshot: (): QueuedEvent[] => items.slice(head),
   }
 }
+
+/** The event queue. */
+export type EventQueue = ReturnType<typeof createQueue>
