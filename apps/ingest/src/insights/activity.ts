@@ -2,7 +2,8 @@
  * @module
  * Recent activity of one user or one account: events and active days in the last 7 and 30
  * days (UTC days ending today), and the most used events. Shared by the user and account
- * answers.
+ * answers. Days and events come from `user_timeline`, sorted by user: a user's rows are found
+ * by the primary key.
  */
 import type { Storage } from '../storage/client.js'
 import { addDays } from './days.js'
@@ -30,11 +31,16 @@ export interface RecentActivity {
  */
 export type Subject = { userId: string } | { accountId: string }
 
-/** The `user_id` condition selecting a subject's users. */
+/**
+ * The `user_id` condition selecting a subject's users. An account's users are those whose
+ * latest account it is: only the users ever seen with it are grouped to find out.
+ */
 export function membersOf(subject: Subject): string {
   return 'userId' in subject
     ? 'user_id = {user:String}'
     : `user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
+         AND user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
+                         AND account_id = {account:String})
          GROUP BY user_id HAVING anyLast(account_id) = {account:String})`
 }
 
@@ -59,7 +65,7 @@ export async function recentActivity(
     storage,
     `SELECT countIf(day >= {d7:Date}) AS days7, count() AS days30,
             sumIf(n, day >= {d7:Date}) AS events7, sum(n) AS events30
-     FROM (SELECT day, uniqExactMerge(events) AS n FROM {db}.user_days
+     FROM (SELECT day, uniqExactMerge(events) AS n FROM {db}.user_timeline
            WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
              AND ${members}
            GROUP BY day)`,

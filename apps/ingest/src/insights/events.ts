@@ -1,6 +1,10 @@
 /**
  * @module
  * Track events counted per name and per day, optionally for one user or one account.
+ *
+ * For the whole project the answer comes from `event_totals` (a row per day and name holding
+ * the exact sets of event ids and users); for one user or account, from `event_days` (a row
+ * per day, name and user), filtered to those users.
  */
 import type { Storage } from '../storage/client.js'
 import { membersOf, subjectParams } from './activity.js'
@@ -41,18 +45,20 @@ export async function eventCounts(
   }
   const where = `project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
      ${filters.map((f) => `AND ${f}`).join(' ')}`
+  const table = filters.length === 0 ? '{db}.event_totals' : '{db}.event_days'
+  const users = filters.length === 0 ? 'uniqExactMerge(users)' : 'uniqExact(user_id)'
   // An event id has one name and one day, so a name's total is the sum of its days: no
   // second merge of every id over the whole range.
-  const [perDay, users] = await Promise.all([
+  const [perDay, usersPerEvent] = await Promise.all([
     rows<{ event: string; d: string; n: string }>(
       storage,
-      `SELECT event, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.event_days
+      `SELECT event, toString(day) AS d, uniqExactMerge(events) AS n FROM ${table}
        WHERE ${where} GROUP BY event, day ORDER BY event, day`,
       params,
     ),
     rows<{ event: string; users: string }>(
       storage,
-      `SELECT event, uniqExact(user_id) AS users FROM {db}.event_days WHERE ${where} GROUP BY event`,
+      `SELECT event, ${users} AS users FROM ${table} WHERE ${where} GROUP BY event`,
       params,
     ),
   ])
@@ -63,7 +69,7 @@ export async function eventCounts(
     entry.count += num(r.n)
     entry.days.push({ date: r.d, count: num(r.n) })
   }
-  for (const r of users) {
+  for (const r of usersPerEvent) {
     const entry = byEvent.get(r.event)
     if (entry) entry.users = num(r.users)
   }

@@ -3,10 +3,11 @@
  * The queries behind `GET /v1/inactive`.
  *
  * A page sorted by last or first seen comes from `users` / `accounts` alone; the activity
- * before going quiet is then computed exactly for that page only. A page sorted by activity
+ * before going quiet is then computed exactly for that page only, from `user_timeline` (rows
+ * sorted by user, so a page's users are found by the primary key). A page sorted by activity
  * needs every quiet entity's activity first: active days are exact, and events are ranked by
- * the per-row counts of `user_days` (exact unless the same event id sits in two parts not yet
- * merged, which only a write race can cause); the page's numbers are then recomputed exactly.
+ * `user_timeline.writes` (each write's distinct events added up: exact unless racing writers
+ * stored the same event twice); the page's numbers are then recomputed exactly.
  */
 
 /** Quiet users: `id`, `acc`, `fs`, `ls`. */
@@ -34,9 +35,8 @@ const usersByActivity = (order: string) => `
   SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT ud.user_id AS id, uniqExact(ud.day) AS days,
-           sum(finalizeAggregation(ud.events)) AS events
-    FROM {db}.user_days AS ud INNER JOIN q AS w ON w.id = ud.user_id
+    SELECT ud.user_id AS id, uniqExact(ud.day) AS days, sum(ud.writes) AS events
+    FROM {db}.user_timeline AS ud INNER JOIN q AS w ON w.id = ud.user_id
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.ls) - 30
     GROUP BY id) AS p ON p.id = q.id
@@ -51,8 +51,8 @@ const accountsByActivity = (order: string) => `
   SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
-    FROM {db}.user_days AS ud INNER JOIN m ON m.user_id = ud.user_id
+    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(ud.writes) AS events
+    FROM {db}.user_timeline AS ud INNER JOIN m ON m.user_id = ud.user_id
     INNER JOIN q AS w ON w.id = m.acc
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.ls) - 30
@@ -63,18 +63,24 @@ export const pageByActivity = { user: usersByActivity, account: accountsByActivi
 
 /** Exact (day, events) of the given users from `lo` to `hi`. */
 export const userDays = `
-  SELECT user_id AS id, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.user_days
-  WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {hi:Date}
-    AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
+  SELECT user_id AS id, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.user_timeline
+  WHERE project_id = {project:String} AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
+    AND day BETWEEN {lo:Date} AND {hi:Date}
   GROUP BY user_id, day`
 
-/** Exact (day, events) of the given accounts' users from `lo` to `hi`, and each one's size. */
+/**
+ * Exact (day, events) of the given accounts' users from `lo` to `hi`, and each one's size. A
+ * user's account is the latest one it was seen with, so every row of a user who was ever seen
+ * with one of the accounts is read, and only those users are grouped.
+ */
 export const accountDays = `
   WITH m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
              WHERE project_id = {project:String}
+               AND user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
+                               AND account_id IN (SELECT arrayJoin({ids:Array(String)})))
              GROUP BY user_id HAVING acc IN (SELECT arrayJoin({ids:Array(String)})))
   SELECT m.acc AS id, toString(ud.day) AS d, sum(ud.n) AS n, 0 AS users
-  FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_days
+  FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_timeline
         WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {hi:Date}
           AND user_id IN (SELECT user_id FROM m)
         GROUP BY user_id, day) AS ud

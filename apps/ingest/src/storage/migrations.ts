@@ -8,6 +8,7 @@ import type { Storage } from './client.js'
 import { contextFor, type MigrationContext } from './migration-context.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
+import { readAggregates } from './migrations/0003-read-aggregates.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
 
@@ -16,10 +17,15 @@ export interface Migration {
   version: number
   name: string
   statements(ctx: MigrationContext): string[]
+  /**
+   * Statements that fill new tables from existing ones (`INSERT … SELECT`), run once after
+   * `statements`, before the version is recorded. They must be safe to run twice.
+   */
+  backfill?(ctx: MigrationContext): string[]
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [init, webhookClaims]
+export const migrations: readonly Migration[] = [init, webhookClaims, readAggregates]
 
 /** Versions already applied. */
 export async function appliedVersions(storage: Storage): Promise<Set<number>> {
@@ -68,6 +74,9 @@ export async function migrate(storage: Storage): Promise<number[]> {
   for (const migration of migrations) {
     if (done.has(migration.version)) continue
     for (const statement of migration.statements(ctx)) await run(storage, statement)
+    for (const statement of migration.backfill?.(ctx) ?? []) {
+      await client.command({ query: statement })
+    }
     await client.insert({
       table: `${ctx.db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],
