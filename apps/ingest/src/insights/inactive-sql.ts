@@ -69,22 +69,13 @@ export const userDays = `
   GROUP BY user_id, day`
 
 /**
- * Exact (day, events) of the given accounts' users from `lo` to `hi`, and each one's size. A
- * user's account is the latest one it was seen with, so every row of a user who was ever seen
- * with one of the accounts is read, and only those users are grouped.
+ * The users of the given accounts (`user_id`, `acc`). A user's account is the latest one it was
+ * seen with, so every row of a user ever seen with one of the accounts is read, and only those
+ * users are grouped.
  */
-export const accountDays = `
-  WITH m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
-             WHERE project_id = {project:String}
-               AND user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
-                               AND account_id IN (SELECT arrayJoin({ids:Array(String)})))
-             GROUP BY user_id HAVING acc IN (SELECT arrayJoin({ids:Array(String)})))
-  SELECT m.acc AS id, toString(ud.day) AS d, sum(ud.n) AS n, 0 AS users
-  FROM (SELECT user_id, day, uniqExactMerge(events) AS n FROM {db}.user_timeline
-        WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {hi:Date}
-          AND user_id IN (SELECT user_id FROM m)
-        GROUP BY user_id, day) AS ud
-  INNER JOIN m ON m.user_id = ud.user_id
-  GROUP BY id, d
-  UNION ALL
-  SELECT acc AS id, '' AS d, 0 AS n, count() AS users FROM m GROUP BY acc`
+export const accountMembers = `
+  SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
+  WHERE project_id = {project:String}
+    AND user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
+                    AND account_id IN (SELECT arrayJoin({ids:Array(String)})))
+  GROUP BY user_id HAVING acc IN (SELECT arrayJoin({ids:Array(String)}))`

@@ -6,7 +6,7 @@
  */
 import type { Storage } from '../storage/client.js'
 import { addDays } from './days.js'
-import { accountDays, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
+import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
 import { chTime, isoTime, num, rows } from './query.js'
 
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
@@ -123,23 +123,35 @@ export async function priorActivity(
   if (page.length === 0) return out
   const lastDay = new Map(page.map((r) => [r.id, r.ls.slice(0, 10)]))
   const days = [...lastDay.values()].sort()
-  const found = await rows<{ id: string; d: string; n: string; users?: string }>(
-    storage,
-    level === 'user' ? userDays : accountDays,
-    {
+  // For accounts, the days of their users, each counted for the user's account.
+  const accountOf = new Map<string, string>()
+  if (level === 'account') {
+    const members = await rows<{ user_id: string; acc: string }>(storage, accountMembers, {
       project: projectId,
       ids: page.map((r) => r.id),
-      lo: addDays(days[0] ?? '', -29),
-      hi: days.at(-1) ?? '',
-    },
-  )
+    })
+    for (const m of members) {
+      accountOf.set(m.user_id, m.acc)
+      const entry = out.get(m.acc) ?? { days: new Set<string>(), events: 0, users: 0 }
+      out.set(m.acc, entry)
+      entry.users += 1
+    }
+  }
+  const ids = level === 'user' ? page.map((r) => r.id) : [...accountOf.keys()]
+  const found =
+    ids.length === 0
+      ? []
+      : (
+          await rows<{ id: string; d: string; n: string }>(storage, userDays, {
+            project: projectId,
+            ids,
+            lo: addDays(days[0] ?? '', -29),
+            hi: days.at(-1) ?? '',
+          })
+        ).map((r) => (level === 'user' ? r : { ...r, id: accountOf.get(r.id) ?? '' }))
   for (const r of found) {
     const entry = out.get(r.id) ?? { days: new Set<string>(), events: 0, users: 0 }
     out.set(r.id, entry)
-    if (r.d === '') {
-      entry.users = num(r.users)
-      continue
-    }
     const last = lastDay.get(r.id) ?? ''
     if (r.d > last || r.d <= addDays(last, -30)) continue
     entry.days.add(r.d)
