@@ -36,7 +36,9 @@ export function createTransport(config: Config, options: TransportOptions) {
     const request = input as Request // ky always passes a Request
     const timer = new AbortController()
     const stop = (reason: unknown) => timer.abort(reason)
-    request.signal.addEventListener('abort', () => stop(request.signal.reason))
+    const follow = () => stop(request.signal.reason)
+    if (request.signal.aborted) follow()
+    request.signal.addEventListener('abort', follow)
     const id = setTimeout(() => stop(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
     return fetcher(request, { ...init, signal: timer.signal }).finally(() => clearTimeout(id))
   }
