@@ -8,11 +8,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { TrackerOptions } from '../src/options.js'
 import { type Ingest, startIngest, WRITE_KEY } from './support/ingest.js'
 import { type PageServer, startPageServer } from './support/page.js'
-import { type Proxy, startProxy } from './support/proxy.js'
+import { type Proxy as RecordingProxy, startProxy } from './support/proxy.js'
 
 let ingest: Ingest
 let pages: PageServer
-let proxy: Proxy
+let proxy: RecordingProxy
 let browser: Browser
 let context: BrowserContext
 
