@@ -6,8 +6,9 @@
  * before going quiet is then computed exactly for that page only, from `user_timeline` (rows
  * sorted by user, so a page's users are found by the primary key). A page sorted by activity
  * needs every quiet entity's activity first: active days are exact, and events are ranked by
- * `user_timeline.writes` (each write's distinct events added up: exact unless racing writers
- * stored the same event twice); the page's numbers are then recomputed exactly.
+ * the per-row counts of `user_timeline` (exact unless the same event id sits in two rows not
+ * merged yet, which only a write race can cause); the page's numbers are then recomputed
+ * exactly.
  */
 
 /** Quiet users: `id`, `acc`, `fs`, `ls`. */
@@ -35,7 +36,7 @@ const usersByActivity = (order: string) => `
   SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT ud.user_id AS id, uniqExact(ud.day) AS days, sum(ud.writes) AS events
+    SELECT ud.user_id AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
     FROM {db}.user_timeline AS ud INNER JOIN q AS w ON w.id = ud.user_id
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.ls) - 30
@@ -51,7 +52,7 @@ const accountsByActivity = (order: string) => `
   SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(ud.writes) AS events
+    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
     FROM {db}.user_timeline AS ud INNER JOIN m ON m.user_id = ud.user_id
     INNER JOIN q AS w ON w.id = m.acc
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})

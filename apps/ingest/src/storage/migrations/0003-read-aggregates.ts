@@ -5,9 +5,7 @@
  * - `user_timeline` holds the same rows as `user_days` (a row per user and UTC day, with the
  *   exact set of the day's track event ids) but sorted by user, so one user's days, or every
  *   user's days in turn, are read without scanning every day of every other user
- *   (`GET /v1/inactive`, `GET /v1/active`). `writes` adds up each write's distinct track
- *   events: a plain number, cheap to rank thousands of users by, equal to the exact count
- *   unless the same event was stored twice (racing writers); answers show the exact count.
+ *   (`GET /v1/inactive`, the user and account answers).
  * - `event_totals` holds, per UTC day and event name, the exact set of event ids and the exact
  *   set of users: a few hundred rows a month instead of a row per user (`GET /v1/events`).
  *
@@ -26,8 +24,7 @@ export const readAggregates: Migration = {
       columns: `project_id LowCardinality(String),
       user_id String,
       day Date,
-      events AggregateFunction(uniqExact, UUID),
-      writes SimpleAggregateFunction(sum, UInt64)`,
+      events AggregateFunction(uniqExact, UUID)`,
       engine: 'AggregatingMergeTree',
       layout: 'ORDER BY (project_id, user_id, day)',
       shardBy: 'cityHash64(user_id)',
@@ -35,8 +32,7 @@ export const readAggregates: Migration = {
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.user_timeline_mv${onCluster} TO ${local('user_timeline')} AS
       SELECT project_id, user_id, toDate(timestamp) AS day,
-             uniqExactStateIf(id, type = 'track') AS events,
-             uniqExactIf(id, type = 'track') AS writes
+             uniqExactStateIf(id, type = 'track') AS events
       FROM ${local('events_in')} GROUP BY project_id, user_id, day`,
 
     ...table('event_totals', {
@@ -59,9 +55,8 @@ export const readAggregates: Migration = {
   ],
   // Through the logical (Distributed) tables on a cluster: every row lands on its shard.
   backfill: ({ db }) => [
-    `INSERT INTO ${db}.user_timeline (project_id, user_id, day, events, writes)
-      SELECT project_id, user_id, day, uniqExactMergeState(events), uniqExactMerge(events)
-      FROM ${db}.user_days GROUP BY project_id, user_id, day`,
+    `INSERT INTO ${db}.user_timeline (project_id, user_id, day, events)
+      SELECT project_id, user_id, day, events FROM ${db}.user_days`,
     `INSERT INTO ${db}.event_totals (project_id, day, event, events, users)
       SELECT project_id, day, event, uniqExactMergeState(events), uniqExactState(user_id)
       FROM ${db}.event_days GROUP BY project_id, day, event`,
