@@ -34,7 +34,7 @@ export class LastseenError extends Error {
   constructor(
     code: LastseenErrorCode,
     message: string,
-    details: { status?: number; events?: number; cause?: unknown } = {},
+    details: { status?: number | undefined; events?: number; cause?: unknown } = {},
   ) {
     super(`[lastseen] ${message}`, details.cause === undefined ? {} : { cause: details.cause })
     this.code = code

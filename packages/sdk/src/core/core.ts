@@ -480,11 +480,7 @@ export function createCore(config: Config, platform: Platform) {
     cause?: unknown,
     status?: number,
   ): void {
-    const error = new LastseenError(code, message, {
-      events,
-      ...(cause === undefined ? {} : { cause }),
-      ...(status === undefined ? {} : { status }),
-    })
+    const error = new LastseenError(code, message, { events, cause, status })
     if (config.onError) {
       try {
         config.onError(error)

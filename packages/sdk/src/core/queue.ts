@@ -14,22 +14,11 @@ export interface QueuedEvent {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
 const NON_ASCII = /[^\x00-\x7f]/
 
-/** UTF-8 length of `s`, without allocating; ASCII (the common case) is checked natively first. */
-export function utf8Length(s: string): number {
-  if (!NON_ASCII.test(s)) return s.length
-  let n = s.length
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) continue
-    if (c < 0x800) n += 1
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      // A surrogate pair: 4 bytes for 2 UTF-16 units.
-      i++
-      n += 2
-    } else n += 2
-  }
-  return n
-}
+const encoder = new TextEncoder()
+
+/** UTF-8 length of `s`; ASCII (the common case) is checked natively, without encoding. */
+export const utf8Length = (s: string): number =>
+  NON_ASCII.test(s) ? encoder.encode(s).length : s.length
 
 /** A FIFO that keeps at most `max` events by dropping the oldest. */
 export function createQueue(max: number) {
