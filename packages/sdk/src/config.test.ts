@@ -15,6 +15,18 @@ describe('resolveConfig', () => {
     expect(server.heartbeatIntervalMs).toBe(3_600_000)
   })
 
+  it('treats options set to undefined as not set', () => {
+    const options = { ...base, flushAt: undefined, retry: { limit: undefined, delayMs: 7 } }
+    const config = resolveConfig(options as never, SERVER_DEFAULTS).config!
+    expect(config.flushAt).toBe(100)
+    expect(config.retry).toEqual({
+      limit: 3,
+      delayMs: 7,
+      backoffLimitMs: 30_000,
+      maxRetryAfterMs: 60_000,
+    })
+  })
+
   it('names the option that is wrong', () => {
     const problem = (o: Partial<TrackerOptions>) =>
       resolveConfig({ ...base, ...o } as TrackerOptions, SERVER_DEFAULTS).problem
