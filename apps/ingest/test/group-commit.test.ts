@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
+import { eventKey, forEachStoredKey } from '../src/storage/event-store.js'
 import { count, startTestServer, WRITE_KEY } from './helpers.js'
 
 let server: RunningServer
@@ -76,6 +77,22 @@ describe('group commit', () => {
         "SELECT uniqExactMerge(events) AS n FROM {db}.user_days WHERE user_id = 'resend'",
       ),
     ).toBe(3)
+  })
+
+  it('loads every stored id for the filter of stored ids, slice by slice', async () => {
+    await send(Array.from({ length: 30 }, () => track('slices')))
+    const result = await server.storage.client.query({
+      query: `SELECT project_id, toString(id) AS id FROM ${server.storage.database}.event_ids`,
+      format: 'JSONEachRow',
+    })
+    const stored = (await result.json<{ project_id: string; id: string }>()).map((r) =>
+      eventKey(r.project_id, r.id),
+    )
+    const loaded: string[] = []
+    // Slices of about 7 ids: several queries, each id read exactly once.
+    await forEachStoredKey(server.storage, (key) => loaded.push(key), 7)
+    expect(stored.length).toBeGreaterThanOrEqual(30)
+    expect(loaded.sort()).toEqual(stored.sort())
   })
 
   it('counts the events clients say they dropped', async () => {

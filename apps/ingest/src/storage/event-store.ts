@@ -47,12 +47,14 @@ const LOAD_CHUNK = 500_000
 
 /**
  * Call `add` with the key (see {@link eventKey}) of every id in `event_ids`, reading them in
- * slices of about {@link LOAD_CHUNK} ids (by a hash of the id), so memory stays bounded
- * however many are stored.
+ * slices of about `chunk` ids (by a hash of the id), so memory stays bounded however many
+ * are stored.
+ * @param chunk ids per query. @default 500_000
  */
 export async function forEachStoredKey(
   storage: Storage,
   add: (key: string) => void,
+  chunk = LOAD_CHUNK,
 ): Promise<void> {
   const table = `${storage.database}.event_ids`
   const counted = await storage.client.query({
@@ -60,7 +62,7 @@ export async function forEachStoredKey(
     format: 'JSONEachRow',
   })
   const total = Number((await counted.json<{ n: string | number }>())[0]?.n ?? 0)
-  const slices = Math.max(1, Math.ceil(total / LOAD_CHUNK))
+  const slices = Math.max(1, Math.ceil(total / chunk))
   for (let slice = 0; slice < slices; slice++) {
     const result = await storage.client.query({
       query: `SELECT project_id, toString(id) FROM ${table}
