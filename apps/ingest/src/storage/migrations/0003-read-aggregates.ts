@@ -26,7 +26,9 @@ export const readAggregates: Migration = {
       day Date,
       events AggregateFunction(uniqExact, UUID)`,
       engine: 'AggregatingMergeTree',
-      layout: 'ORDER BY (project_id, user_id, day)',
+      // Small granules: a page of users reads (and decodes the id sets of) only their rows.
+      layout: `ORDER BY (project_id, user_id, day)
+    SETTINGS index_granularity = 128`,
       shardBy: 'cityHash64(user_id)',
     }),
 
