@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/env.js'
-import { addDays, dayOf } from '../src/insights/days.js'
+import { activeUsers } from '../src/insights/active.js'
+import { addDays, dayOf, eachDay } from '../src/insights/days.js'
 import { eventCounts } from '../src/insights/events.js'
 import { inactive, priorActivity } from '../src/insights/inactive.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
@@ -199,5 +200,31 @@ describe('event_totals', () => {
     ])
     const prior = await priorActivity(storage, 'p', 'user', [{ id: 'u_old', ls: ago(20) }])
     expect(prior.get('u_old')).toMatchObject({ events: 4 })
+  })
+})
+
+describe('weekly and monthly active users', () => {
+  it('counts each user once per bucket over two years (more than 64 weeks)', async () => {
+    const days: Record<string, number[]> = { u_old: [22, 21, 20], u_both: [40, 18], u_new: [16] }
+    const from = ago(720)
+    for (const interval of ['week', 'month'] as const) {
+      const start = (day: string) =>
+        interval === 'month'
+          ? `${day.slice(0, 8)}01`
+          : addDays(day, -((new Date(day).getUTCDay() + 6) % 7))
+      const expected = new Map<string, number>()
+      for (const d of eachDay(from, today)) expected.set(start(d), 0)
+      for (const list of Object.values(days)) {
+        for (const b of new Set(list.map((n) => start(ago(n))))) {
+          expected.set(b, (expected.get(b) ?? 0) + 1)
+        }
+      }
+      const answer = await activeUsers(storage, 'p', { from, to: today, interval })
+      // Over 64 weeks: the activity falls in the second mask of buckets.
+      expect(expected.size).toBeGreaterThan(interval === 'week' ? 100 : 23)
+      expect(answer.series).toEqual([...expected].map(([date, active]) => ({ date, active })))
+      // The 30 days ending today hold 22, 21, 20, 18 and 16 days ago: 5 user-days, 3 users.
+      expect(answer.stickiness).toMatchObject({ mau: 3, averageDau: 5 / 30 })
+    }
   })
 })
