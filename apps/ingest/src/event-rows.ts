@@ -2,16 +2,29 @@
  * @module
  * Turning checked wire events into rows of `events_in`: the project, the stored time (see
  * `event-time.ts`) next to the client's own `timestamp`, its `sentAt` and the receive time.
- * Each row is serialized here, once, as a JSONEachRow line, so the writer only joins lines.
+ * Each row is serialized here, once, as a TabSeparated line (ClickHouse parses it faster than
+ * JSON), so the writer only joins lines.
  */
 import type { RejectedEvent } from '@lastseen/sdk/wire'
 import type { CheckedEvent } from './event-check.js'
 import { eventTime, skewCorrection } from './event-time.js'
 
+/** The columns of `events_in`, in the order of each row's `line`. */
+export const EVENTS_IN_COLUMNS =
+  'project_id, id, type, event, user_id, account_id, timestamp, client_timestamp, sent_at, ' +
+  'received_at, properties, count, flags'
+
+const TSV_SPECIAL = /[\\\t\n\r]/
+const TSV_SPECIALS = /[\\\t\n\r]/g
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+/** A string as a TabSeparated field: backslash, tab and line breaks escaped. */
+export const tsvField = (text: string): string =>
+  TSV_SPECIAL.test(text) ? text.replace(TSV_SPECIALS, (c) => TSV_ESCAPES[c] as string) : text
+
 /**
- * One event to store. `line` is its `events_in` row as JSON text, with the columns
- * `project_id, id, type, event, user_id, account_id, timestamp, client_timestamp, sent_at,
- * received_at, properties, count, flags`; the other fields are what the writer needs to
+ * One event to store. `line` is its `events_in` row as a TabSeparated line (no line break),
+ * with the columns {@link EVENTS_IN_COLUMNS}; the other fields are what the writer needs to
  * deduplicate it and record its id.
  */
 export interface EventRow {
@@ -50,8 +63,6 @@ export function clickHouseTime(ms: number): string {
   return lastText
 }
 
-const json = JSON.stringify
-
 /**
  * Rows for `events_in`, refusing events outside the late-event window.
  * @param maxEventAgeMs the late-event window
@@ -67,8 +78,8 @@ export function toRows(
   const correction = skewCorrection(sentMs, receivedMs)
   const receivedAt = clickHouseTime(receivedMs)
   // The same for every row of the request.
-  const common = `"sent_at":"${clickHouseTime(sentMs)}","received_at":"${receivedAt}"`
-  const project = json(projectId)
+  const common = `${clickHouseTime(sentMs)}\t${receivedAt}`
+  const project = tsvField(projectId)
   const rows: EventRow[] = []
   const rejected: RejectedEvent[] = []
   for (const { index, event: e, properties } of events) {
@@ -78,8 +89,7 @@ export function toRows(
       continue
     }
     const id = e.id.toLowerCase()
-    const clientTime =
-      time.clientTimestamp === null ? 'null' : `"${clickHouseTime(time.clientTimestamp)}"`
+    const clientTime = time.clientTimestamp === null ? '\\N' : clickHouseTime(time.clientTimestamp)
     const track = e.type === 'track'
     rows.push({
       project_id: projectId,
@@ -87,11 +97,10 @@ export function toRows(
       user_id: e.userId,
       received_at: receivedAt,
       line:
-        `{"project_id":${project},"id":"${id}","type":"${e.type}",` +
-        `"event":${track ? json(e.event) : '""'},"user_id":${json(e.userId)},` +
-        `"account_id":${json(e.accountId ?? '')},"timestamp":"${clickHouseTime(time.at)}",` +
-        `"client_timestamp":${clientTime},${common},"properties":${json(properties)},` +
-        `"count":${track ? (e.count ?? 1) : 1},"flags":${time.flags}}`,
+        `${project}\t${id}\t${e.type}\t${track ? tsvField(e.event) : ''}\t` +
+        `${tsvField(e.userId)}\t${tsvField(e.accountId ?? '')}\t${clickHouseTime(time.at)}\t` +
+        `${clientTime}\t${common}\t${tsvField(properties)}\t` +
+        `${track ? (e.count ?? 1) : 1}\t${time.flags}`,
     })
   }
   return { rows, rejected }

@@ -117,6 +117,42 @@ describe('group commit', () => {
   })
 })
 
+describe('stored values', () => {
+  it('keeps every character of names, ids and properties (tabs, line breaks, backslashes)', async () => {
+    const tricky = 'tab\there\nnew line\r\\N back\\slash "quoted" \u0000 é 😀'
+    const properties = { text: tricky, nested: { list: [1, 'a\tb', null] }, '\t key': true }
+    const event = track(`user ${tricky}`, {
+      event: `event ${tricky}`,
+      accountId: `account ${tricky}`,
+      properties,
+    })
+    const seen = { id: crypto.randomUUID(), type: 'seen', userId: `seen ${tricky}` }
+    expect(await send([event, seen])).toMatchObject({ accepted: 2, duplicates: 0 })
+    const result = await server.storage.client.query({
+      query: `SELECT event, user_id, account_id, properties, client_timestamp
+              FROM ${server.storage.database}.events WHERE id = {id:UUID}`,
+      query_params: { id: event.id },
+      format: 'JSONEachRow',
+    })
+    const [row] = await result.json<Record<string, unknown>>()
+    expect(row).toMatchObject({
+      event: `event ${tricky}`,
+      user_id: `user ${tricky}`,
+      account_id: `account ${tricky}`,
+      // No timestamp sent: none is kept as the client's.
+      client_timestamp: null,
+    })
+    expect(JSON.parse(row?.properties as string)).toEqual(properties)
+    const ids = await server.storage.client.query({
+      query: `SELECT toString(id) AS id FROM ${server.storage.database}.event_ids
+              WHERE user_id = {user:String}`,
+      query_params: { user: seen.userId },
+      format: 'JSONEachRow',
+    })
+    expect(await ids.json()).toEqual([{ id: seen.id }])
+  })
+})
+
 describe('stored times', () => {
   const stored = async (id: string) => {
     const result = await server.storage.client.query({

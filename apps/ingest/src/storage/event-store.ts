@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import type { EventRow } from '../event-rows.js'
+import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
 import type { Storage } from './client.js'
 
 /** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
@@ -83,10 +83,15 @@ export async function forEachStoredKey(
   }
 }
 
-/** One INSERT of JSONEachRow text (the lines are serialized once, by the caller). */
-async function insertLines(storage: Storage, table: string, text: string): Promise<void> {
+/** One INSERT of TabSeparated lines (serialized once, by the caller) into `columns`. */
+async function insertLines(
+  storage: Storage,
+  table: string,
+  columns: string,
+  text: string,
+): Promise<void> {
   const result = await storage.client.exec({
-    query: `INSERT INTO ${storage.database}.${table} FORMAT JSONEachRow`,
+    query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
     values: Readable.from([text]),
     clickhouse_settings: insertSettings,
   })
@@ -98,10 +103,14 @@ async function insertLines(storage: Storage, table: string, text: string): Promi
 /** Store events: one insert into `events_in`, then one into `event_ids`. */
 export async function insertEvents(storage: Storage, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return
-  await insertLines(storage, 'events_in', rows.map((r) => r.line).join('\n'))
-  const ids = rows.map(
-    (r) =>
-      `{"project_id":${JSON.stringify(r.project_id)},"id":"${r.id}","user_id":${JSON.stringify(r.user_id)},"received_at":"${r.received_at}"}`,
+  await insertLines(
+    storage,
+    'events_in',
+    EVENTS_IN_COLUMNS,
+    `${rows.map((r) => r.line).join('\n')}\n`,
   )
-  await insertLines(storage, 'event_ids', ids.join('\n'))
+  const ids = rows.map(
+    (r) => `${tsvField(r.project_id)}\t${r.id}\t${tsvField(r.user_id)}\t${r.received_at}\n`,
+  )
+  await insertLines(storage, 'event_ids', 'project_id, id, user_id, received_at', ids.join(''))
 }
