@@ -187,6 +187,22 @@ describe('event_totals', () => {
     expect(acme.events).toEqual(answer.events)
   })
 
+  it('backfills through the logical tables on a cluster, in valid SQL', async () => {
+    const v3 = migrations.find((m) => m.version === 3)
+    const statements = v3?.backfill?.(contextFor({ database: 'lastseen', cluster: 'prod' })) ?? []
+    expect(statements).toHaveLength(2)
+    for (const statement of statements) {
+      // Distributed tables spread the rows by the same shard key as the views' rows.
+      expect(statement).not.toContain('_local')
+      const parsed = await storage.client.query({
+        query: 'SELECT formatQuery({q:String}) AS f',
+        query_params: { q: statement },
+        format: 'JSONEachRow',
+      })
+      expect((await parsed.json<{ f: string }>())[0]?.f).toMatch(/^INSERT INTO lastseen\./)
+    }
+  })
+
   it('keeps every answer when the backfill runs again', async () => {
     const ctx = contextFor({ database: storage.database })
     const v3 = migrations.find((m) => m.version === 3)
