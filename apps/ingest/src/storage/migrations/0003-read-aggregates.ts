@@ -26,9 +26,10 @@ export const readAggregates: Migration = {
       day Date,
       events AggregateFunction(uniqExact, UUID)`,
       engine: 'AggregatingMergeTree',
-      // Small granules: a page of users reads (and decodes the id sets of) only their rows.
+      // Smaller granules than the default 8192: a page of users decodes the id sets of fewer
+      // rows that are not theirs, and a scan of every user stays cheap.
       layout: `ORDER BY (project_id, user_id, day)
-    SETTINGS index_granularity = 128`,
+    SETTINGS index_granularity = 1024`,
       shardBy: 'cityHash64(user_id)',
     }),
 
