@@ -22,31 +22,5 @@ export function createTracker<Events extends EventMap<Events> = AnyEvents>(
   return buildTracker<Events>(nodePlatform, options)
 }
 
-export type { LastseenErrorCode } from './errors.js'
-export { isLastseenError, LastseenError } from './errors.js'
-export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
-export type { ScopedTracker, Tracker } from './tracker.js'
-export type {
-  AccountOptions,
-  AnyEvents,
-  CallOptions,
-  EventMap,
-  TrackArgs,
-  TrackContext,
-  TrackerStats,
-  UserRef,
-} from './types.js'
-export type {
-  BatchRequest,
-  BatchResponse,
-  ErrorCode,
-  ErrorResponse,
-  RejectedEvent,
-  TrackRequest,
-  WireEvent,
-  WireEventType,
-  WireSeenEvent,
-  WireTrackEvent,
-} from './wire.js'
-export { LIMITS } from './wire.js'
-// Deliberately not exported: the core, platforms and transport are internal and may change.
+// Types, errors and limits shared by every entry (an explicit list, in public-api.ts).
+export * from './public-api.js'

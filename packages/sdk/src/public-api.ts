@@ -1,0 +1,33 @@
+/**
+ * @module
+ * Everything each runtime entry (`index`, `node`, `browser`) exports besides its own
+ * `createTracker`: types, errors and limits. Listed once, so the entries cannot drift apart.
+ * Deliberately not exported: the core, platforms and transport are internal and may change.
+ */
+export type { LastseenErrorCode } from './errors.js'
+export { isLastseenError, LastseenError } from './errors.js'
+export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
+export type { ScopedTracker, Tracker } from './tracker.js'
+export type {
+  AccountOptions,
+  AnyEvents,
+  CallOptions,
+  EventMap,
+  TrackArgs,
+  TrackContext,
+  TrackerStats,
+  UserRef,
+} from './types.js'
+export type {
+  BatchRequest,
+  BatchResponse,
+  ErrorCode,
+  ErrorResponse,
+  RejectedEvent,
+  TrackRequest,
+  WireEvent,
+  WireEventType,
+  WireSeenEvent,
+  WireTrackEvent,
+} from './wire.js'
+export { LIMITS } from './wire.js'
