@@ -30,29 +30,41 @@ export const pageBySeen = (level: 'user' | 'account', order: string) => `
   SELECT id, acc, fs, ls, count() OVER () AS total FROM (${quiet[level]})
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
-/** A page of quiet users ordered by prior activity (`days`, `events`). */
+/**
+ * The prior-activity figure a page is sorted by, named like the sort column: `days` (active
+ * days: days are keys, no id set is decoded) or `events` (decodes each row's id set).
+ */
+const figure = (order: string) =>
+  order.startsWith('days')
+    ? 'uniqExact(ud.day) AS days'
+    : 'sum(finalizeAggregation(ud.events)) AS events'
+
+/** The name of the sorted column in `order`. */
+const column = (order: string) => (order.startsWith('days') ? 'days' : 'events')
+
+/** A page of quiet users ordered by prior activity (`days` or `events`). */
 const usersByActivity = (order: string) => `
   WITH q AS (${quietUsers})
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.${column(order)} AS ${column(order)},
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT ud.user_id AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
+    SELECT ud.user_id AS id, ${figure(order)}
     FROM {db}.user_timeline AS ud INNER JOIN q AS w ON w.id = ud.user_id
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.ls) - 30
     GROUP BY id) AS p ON p.id = q.id
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
-/** A page of quiet accounts ordered by their users' prior activity. */
+/** A page of quiet accounts ordered by their users' prior activity (`days` or `events`). */
 const accountsByActivity = (order: string) => `
   WITH q AS (${quietAccounts}),
   m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
         WHERE project_id = {project:String}
         GROUP BY user_id HAVING acc IN (SELECT id FROM q))
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.days AS days, p.events AS events,
+  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.${column(order)} AS ${column(order)},
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT m.acc AS id, uniqExact(ud.day) AS days, sum(finalizeAggregation(ud.events)) AS events
+    SELECT m.acc AS id, ${figure(order)}
     FROM {db}.user_timeline AS ud INNER JOIN m ON m.user_id = ud.user_id
     INNER JOIN q AS w ON w.id = m.acc
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
