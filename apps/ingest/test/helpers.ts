@@ -54,6 +54,8 @@ export async function startCliServer(env: Record<string, string>): Promise<Child
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // A failed test must not leave a server running after its worker ends.
+  process.once('exit', () => child.kill('SIGKILL'))
   let output = ''
   child.stdout.on('data', (d) => {
     output += d

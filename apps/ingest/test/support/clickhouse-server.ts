@@ -40,6 +40,8 @@ function launch(options: ClickHouseServerOptions, port: number) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // A failed test must not leave a server running after its worker ends.
+  process.once('exit', () => child.kill('SIGKILL'))
   let output = ''
   const ready = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(

@@ -33,6 +33,8 @@ export async function startIngest(): Promise<Ingest> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // A failed test must not leave a server running after its worker ends.
+  process.once('exit', () => child.kill('SIGKILL'))
   let output = ''
   const collect = (d: Buffer) => {
     output += d
