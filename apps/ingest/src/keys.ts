@@ -115,7 +115,7 @@ export class KeyRing {
 
   constructor(
     private readonly storage: Storage,
-    /** How long a loaded key list is trusted; a revoked key stops working within this time. */
+    /** How long a loaded key list is trusted; a revoked key stops working within this time and the reload that follows. */
     private readonly ttlMs = 10_000,
   ) {}
 
@@ -140,29 +140,38 @@ export class KeyRing {
    * were loaded, a 503.
    */
   async resolve(key: string): Promise<ResolvedKey | undefined> {
+    const hash = hashKey(key)
     if (Date.now() - this.loadedAt > this.ttlMs) {
-      // One reload at a time, however many requests find the cache old.
-      this.reloading ??= this.reload()
-        .catch((err: unknown) => {
-          if (this.loadedAt === 0) {
-            throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
-              'Retry-After': '1',
-            })
-          }
-          console.error(
-            'lastseen-ingest: reloading keys failed; using the keys loaded last:',
-            (err as Error).message,
-          )
-          this.loadedAt = Date.now() - this.ttlMs + 1000
-        })
-        .finally(() => {
-          this.reloading = undefined
-        })
-      await this.reloading
+      const reload = this.startReload()
+      // A key the cache knows is answered from it while the list refreshes in the background,
+      // so requests never queue behind the reload; a key it does not know (perhaps created a
+      // moment ago) waits for the fresh list.
+      if (this.loadedAt === 0 || !this.keys.has(hash)) await reload
     }
     // Looked up by SHA-256 digest: a caller cannot steer the digest, so the lookup's timing
     // tells nothing about stored keys.
-    return this.keys.get(hashKey(key))
+    return this.keys.get(hash)
+  }
+
+  /** One reload at a time, however many requests find the cache old. */
+  private startReload(): Promise<void> {
+    this.reloading ??= this.reload()
+      .catch((err: unknown) => {
+        if (this.loadedAt === 0) {
+          throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
+            'Retry-After': '1',
+          })
+        }
+        console.error(
+          'lastseen-ingest: reloading keys failed; using the keys loaded last:',
+          (err as Error).message,
+        )
+        this.loadedAt = Date.now() - this.ttlMs + 1000
+      })
+      .finally(() => {
+        this.reloading = undefined
+      })
+    return this.reloading
   }
 }
 
