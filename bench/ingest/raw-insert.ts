@@ -11,23 +11,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readConfig, startServer } from '@lastseen/ingest'
 import { report } from '../lib/child.js'
+import { startBenchService } from '../lib/service.js'
 import { baselineTableSql, eventRows } from './rows.js'
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const perInsert = Number(process.argv[3] ?? 50_000)
 const dir = mkdtempSync(join(tmpdir(), 'lastseen-bench-raw-'))
-const server = await startServer(
-  readConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LASTSEEN_DATA_DIR: dir,
-    LASTSEEN_WRITE_KEY: 'lsw_bench_write_key_0123456789',
-    LASTSEEN_READ_KEY: 'lsr_bench_read_key_0123456789',
-  }),
-)
+const server = await startBenchService(dir)
 const { client, database } = server.storage
 try {
   await client.command({ query: 'CREATE DATABASE IF NOT EXISTS raw_plain' })

@@ -14,9 +14,9 @@ import { serve } from '@hono/node-server'
 import { createChdbConnection } from 'chdb/connection'
 import { Hono } from 'hono'
 import { onParentMessage, report } from '../lib/child.js'
+import { WRITE_KEY } from '../lib/keys.js'
 import { baselineTableSql } from './rows.js'
 
-const WRITE_KEY = 'lsw_bench_write_key_0123456789'
 const TABLE = 'baseline.events'
 
 interface InEvent {

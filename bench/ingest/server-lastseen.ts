@@ -7,24 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readConfig, startServer } from '@lastseen/ingest'
 import { onParentMessage, report } from '../lib/child.js'
-
-export const WRITE_KEY = 'lsw_bench_write_key_0123456789'
-export const READ_KEY = 'lsr_bench_read_key_0123456789'
+import { startBenchService } from '../lib/service.js'
 
 const dir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lastseen-bench-'))
 const keep = Boolean(process.env.BENCH_DATA_DIR)
-const server = await startServer(
-  readConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LASTSEEN_DATA_DIR: dir,
-    LASTSEEN_WRITE_KEY: WRITE_KEY,
-    LASTSEEN_READ_KEY: READ_KEY,
-  }),
-)
+const server = await startBenchService(dir)
 report({ url: server.url })
 
 onParentMessage(async (message) => {

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { startChild } from '../lib/child.js'
 import { fixed, int, ratio, table } from '../lib/format.js'
+import { WRITE_KEY } from '../lib/keys.js'
 import { runContext, writeSection } from '../lib/report.js'
 import { median } from '../lib/stats.js'
 import { batchBodySource } from './rows.js'
@@ -33,7 +34,6 @@ const duration = Number(values.duration)
 const connections = Number(values.connections)
 const rawRows = Number(values['raw-rows'])
 const BATCH = 100
-const WRITE_KEY = 'lsw_bench_write_key_0123456789'
 
 type System = 'lastseen' | 'baseline'
 const SCRIPTS: Record<System, string> = {

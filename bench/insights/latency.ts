@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util'
 import { startChild } from '../lib/child.js'
 import { fixed, int, table } from '../lib/format.js'
+import { READ_KEY } from '../lib/keys.js'
 import { runContext, writeSection } from '../lib/report.js'
 import { percentile } from '../lib/stats.js'
 
@@ -26,7 +27,6 @@ const { values } = parseArgs({
 const events = Number(values.events)
 const users = Number(values.users)
 const requests = Number(values.requests)
-const READ_KEY = 'lsr_bench_read_key_0123456789'
 const GOAL_MS = 200
 
 const day = (offset: number) =>

@@ -15,27 +15,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readConfig, startServer } from '@lastseen/ingest'
 import { report } from '../lib/child.js'
-
-export const WRITE_KEY = 'lsw_bench_write_key_0123456789'
-export const READ_KEY = 'lsr_bench_read_key_0123456789'
+import { startBenchService } from '../lib/service.js'
 
 const events = Number(process.argv[2] ?? 10_000_000)
 const users = Number(process.argv[3] ?? 100_000)
 const given = process.argv[4]
 const dir = given ?? mkdtempSync(join(tmpdir(), 'lastseen-bench-insights-'))
 
-const server = await startServer(
-  readConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LASTSEEN_DATA_DIR: dir,
-    LASTSEEN_WRITE_KEY: WRITE_KEY,
-    LASTSEEN_READ_KEY: READ_KEY,
-  }),
-)
+const server = await startBenchService(dir)
 const { client, database } = server.storage
 
 const countEvents = async () => {
