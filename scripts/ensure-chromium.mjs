@@ -2,8 +2,8 @@
 // with only a package registry (browser downloads are not reachable), so install it when missing.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { chromiumPath as path } from './chromium.mjs'
 
-const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (existsSync(path)) process.exit(0)
 
 const isRoot = process.getuid?.() === 0

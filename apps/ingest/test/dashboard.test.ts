@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs'
 import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
 import { daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
@@ -24,18 +25,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true })
   server = await startTestServer()
   await sendBatch(server.url, WRITE_KEY, knownHistory())
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await chromium.launch(chromiumLaunchOptions)
   page = await browser.newPage({ viewport: { width: 1200, height: 1000 } })
 })
 
