@@ -68,48 +68,42 @@ const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string,
   ...extra,
 })
 
-/** Insert claims by `claimer`; resolves when the rows are stored. */
-export async function insertClaims(storage: Storage, claims: Claim[], claimer: string) {
-  if (claims.length === 0) return
-  await storage.client.insert({
-    table: table(storage),
-    format: 'JSONEachRow',
-    clickhouse_settings: insertSettings(storage),
-    values: claims.map((c) =>
-      row(c.candidate, {
-        notification_id: c.notificationId,
-        lease: c.lease,
-        claimer,
-        state: 'claimed',
-        payload: c.payload,
-      }),
-    ),
-  })
-}
-
-/** Record outcomes (of deliveries, or withdrawals) by `claimer`. */
-export async function recordOutcome(
+/** One row per notification, all by `claimer` in `state`; resolves when the rows are stored. */
+async function insertRows<T extends Pick<Pending, 'notificationId' | 'lease' | 'candidate'>>(
   storage: Storage,
-  items: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>[],
+  items: T[],
   claimer: string,
-  state: 'delivered' | 'failed' | 'withdrawn',
+  state: 'claimed' | 'delivered' | 'failed' | 'withdrawn',
+  payload: (item: T) => string,
 ) {
   if (items.length === 0) return
   await storage.client.insert({
     table: table(storage),
     format: 'JSONEachRow',
     clickhouse_settings: insertSettings(storage),
-    values: items.map((p) =>
-      row(p.candidate, {
-        notification_id: p.notificationId,
-        lease: p.lease,
+    values: items.map((item) =>
+      row(item.candidate, {
+        notification_id: item.notificationId,
+        lease: item.lease,
         claimer,
         state,
-        payload: '',
+        payload: payload(item),
       }),
     ),
   })
 }
+
+/** Insert claims by `claimer`, each with the payload it would send; resolves when stored. */
+export const insertClaims = (storage: Storage, claims: Claim[], claimer: string) =>
+  insertRows(storage, claims, claimer, 'claimed', (c) => c.payload)
+
+/** Record outcomes (of deliveries, or withdrawals) by `claimer`; outcomes carry no payload. */
+export const recordOutcome = (
+  storage: Storage,
+  items: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>[],
+  claimer: string,
+  state: 'delivered' | 'failed' | 'withdrawn',
+) => insertRows(storage, items, claimer, state, () => '')
 
 /**
  * Claimed notifications with no outcome yet, at their latest lease, each with its winner (the
