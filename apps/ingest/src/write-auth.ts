@@ -1,10 +1,14 @@
 /**
  * @module
  * Which project a write belongs to: the write key comes from `Authorization: Bearer …` or, for
- * clients that cannot set headers (sendBeacon), from `writeKey` in the body.
+ * clients that cannot set headers (sendBeacon), from `writeKey` in the body. `readWrite` is the
+ * common start of both write routes.
  */
+import type { z } from 'zod'
 import { ApiError } from './http-error.js'
 import type { KeyRing } from './keys.js'
+import { readJsonBody } from './request-body.js'
+import { describeIssue } from './validation.js'
 
 /** The key of an `Authorization: Bearer <key>` header, if there is one. */
 export function bearerKey(header: string | undefined): string | undefined {
@@ -28,4 +32,40 @@ export async function writeProject(keys: KeyRing, key: string | undefined): Prom
     throw new ApiError(401, 'unauthorized', 'unknown or revoked write key')
   }
   return resolved.projectId
+}
+
+/** A write request, read and authenticated. */
+export interface WriteRequest<T> {
+  receivedAt: Date
+  /** The parsed JSON body. */
+  body: unknown
+  /** The body as `schema` parsed it. */
+  envelope: T
+  key: string
+  projectId: string
+}
+
+/**
+ * Read and authenticate a write. A key in the header is checked before the body is read, so a
+ * wrong key costs nothing; then the body is read, `precheck`ed (for answers such as 413 that
+ * must come before schema errors), parsed with `schema` (400 naming the problem), and the key in
+ * the body used when the header had none.
+ */
+export async function readWrite<T extends { writeKey?: string | undefined }>(
+  request: Request,
+  keys: KeyRing,
+  schema: z.ZodType<T>,
+  precheck: (body: unknown) => void,
+): Promise<WriteRequest<T>> {
+  const receivedAt = new Date()
+  const headerKey = bearerKey(request.headers.get('authorization') ?? undefined)
+  const headerProject = headerKey ? await writeProject(keys, headerKey) : undefined
+  const body = await readJsonBody(request)
+  precheck(body)
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) throw new ApiError(400, 'bad_request', describeIssue(parsed.error))
+  const key = headerKey ?? parsed.data.writeKey
+  // writeProject refuses a missing key, so past it `key` is set.
+  const projectId = headerProject ?? (await writeProject(keys, key))
+  return { receivedAt, body, envelope: parsed.data, key: key as string, projectId }
 }

@@ -9,10 +9,9 @@ import { checkEvents } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
 import type { RateLimiter } from '../rate-limit.js'
-import { readJsonBody } from '../request-body.js'
 import { type StoreDeps, storeEvents } from '../store-events.js'
-import { batchEnvelopeSchema, describeIssue } from '../validation.js'
-import { bearerKey, writeProject } from '../write-auth.js'
+import { batchEnvelopeSchema } from '../validation.js'
+import { readWrite } from '../write-auth.js'
 import { writeCors } from './write-cors.js'
 
 /** What the write routes need. */
@@ -36,22 +35,18 @@ function checkEventCount(body: unknown): void {
 
 export function batchRoutes(deps: WriteRouteDeps) {
   return new Hono().use('/v1/batch', writeCors).post('/v1/batch', async (c) => {
-    const receivedAt = new Date()
-    const headerKey = bearerKey(c.req.header('authorization'))
-    // A key in the header is checked before the body is read: a wrong key costs nothing.
-    const headerProject = headerKey ? await writeProject(deps.keys, headerKey) : undefined
-    const body = await readJsonBody(c.req.raw)
-    checkEventCount(body)
-    const envelope = batchEnvelopeSchema.safeParse(body)
-    if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
-    const key = headerKey ?? envelope.data.writeKey
-    const projectId = headerProject ?? (await writeProject(deps.keys, key))
-    deps.rateLimiter?.take(key as string, envelope.data.batch.length)
+    const { receivedAt, envelope, key, projectId } = await readWrite(
+      c.req.raw,
+      deps.keys,
+      batchEnvelopeSchema,
+      checkEventCount,
+    )
+    deps.rateLimiter?.take(key, envelope.batch.length)
 
-    if (envelope.data.dropped) deps.metrics?.clientDropped.inc({}, envelope.data.dropped)
-    const checked = checkEvents(envelope.data.batch)
+    if (envelope.dropped) deps.metrics?.clientDropped.inc({}, envelope.dropped)
+    const checked = checkEvents(envelope.batch)
     const answer = await storeEvents(deps, projectId, checked, {
-      sentAt: envelope.data.sentAt,
+      sentAt: envelope.sentAt,
       receivedAt,
     })
     return c.json(answer)

@@ -7,27 +7,25 @@
 import { Hono } from 'hono'
 import { checkEvent } from '../event-check.js'
 import { ApiError } from '../http-error.js'
-import { readJsonBody } from '../request-body.js'
 import { storeEvents } from '../store-events.js'
-import { describeIssue, trackEnvelopeSchema } from '../validation.js'
-import { bearerKey, writeProject } from '../write-auth.js'
+import { trackEnvelopeSchema } from '../validation.js'
+import { readWrite } from '../write-auth.js'
 import type { WriteRouteDeps } from './batch.js'
 import { writeCors } from './write-cors.js'
 
 export function trackRoutes(deps: WriteRouteDeps) {
   return new Hono().use('/v1/track', writeCors).post('/v1/track', async (c) => {
-    const receivedAt = new Date()
-    const headerKey = bearerKey(c.req.header('authorization'))
-    const headerProject = headerKey ? await writeProject(deps.keys, headerKey) : undefined
-    const body = await readJsonBody(c.req.raw)
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError(400, 'bad_request', 'body must be one event, a JSON object')
-    }
-    const envelope = trackEnvelopeSchema.safeParse(body)
-    if (!envelope.success) throw new ApiError(400, 'bad_request', describeIssue(envelope.error))
-    const key = headerKey ?? envelope.data.writeKey
-    const projectId = headerProject ?? (await writeProject(deps.keys, key))
-    deps.rateLimiter?.take(key as string, 1)
+    const { receivedAt, body, envelope, key, projectId } = await readWrite(
+      c.req.raw,
+      deps.keys,
+      trackEnvelopeSchema,
+      (parsed) => {
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new ApiError(400, 'bad_request', 'body must be one event, a JSON object')
+        }
+      },
+    )
+    deps.rateLimiter?.take(key, 1)
 
     const { writeKey: _key, sentAt: _sentAt, ...raw } = body as Record<string, unknown>
     const event = checkEvent(raw)
@@ -41,7 +39,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
       projectId,
       { valid: [{ index: 0, ...event }], rejected: [] },
       {
-        sentAt: envelope.data.sentAt ?? receivedAt.toISOString(),
+        sentAt: envelope.sentAt ?? receivedAt.toISOString(),
         receivedAt,
       },
     )
