@@ -99,4 +99,9 @@ export const LIMITS = {
   maxRequestBytes: 1024 * 1024,
   /** Most events in one batch. */
   maxBatchEvents: 1000,
+  /**
+   * Deepest nesting of objects and arrays in an event's `properties` (the properties object
+   * itself is level 1). A deeper event is refused on its own, by the SDK and by the server.
+   */
+  maxPropertiesDepth: 32,
 } as const
