@@ -300,7 +300,7 @@ describe('GET /v1/inactive', () => {
     for (const [query, message] of [
       ['after=two-weeks', /^after: must be a duration/],
       ['level=team', /^level: must be 'user' or 'account'/],
-      ['limit=0', /^limit: must be at least 1/],
+      ['limit=0', /^limit: must be a whole number from 1 to 1000/],
       ['offset=-1', /^offset: must not be negative/],
       ['sort=name', /^sort: must be/],
     ] as const) {
@@ -365,7 +365,7 @@ describe('GET /v1/frequency', () => {
     ])
     const bad = await get('/v1/frequency?weeks=0')
     expect(bad.status).toBe(400)
-    expect(bad.body.error.message).toBe('weeks: must be at least 1')
+    expect(bad.body.error.message).toBe('weeks: must be a whole number of weeks from 1 to 52')
   })
 })
 

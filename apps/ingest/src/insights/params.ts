@@ -5,13 +5,27 @@
 import { z } from 'zod'
 import { parseDuration } from '../env.js'
 import { ApiError } from '../http-error.js'
-import { addDays, dayOf, daysBetween } from './days.js'
+import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
 
 /** Longest `from`..`to` range, in days. */
 export const MAX_RANGE_DAYS = 731
 
-const day = z.iso.date({ message: 'must be a date such as 2026-11-01 (UTC)' })
+/** Longest `after` of `GET /v1/inactive`: ten years. */
+export const MAX_AFTER_DAYS = 3650
+
+/** Largest `offset` of a paginated list. */
+export const MAX_OFFSET = 1_000_000
+
+const day = z.iso
+  .date({ message: 'must be a date such as 2026-11-01 (UTC)' })
+  .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
 const id = z.string().min(1).max(200)
+
+/** A whole number from `min` to `max`; every refusal names the range. */
+const wholeNumber = (min: number, max: number, unit = '') => {
+  const message = `must be a whole number${unit} from ${min} to ${max}`
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message)
+}
 
 /** `from`/`to` days, defaulting to the 30 days ending today (UTC). */
 const range = {
@@ -34,20 +48,18 @@ export const eventsQuery = z.object({
 
 export const frequencyQuery = z.object({
   to: day.optional(),
-  weeks: z.coerce
-    .number({ message: 'must be a whole number of weeks' })
-    .int('must be a whole number of weeks')
-    .min(1, 'must be at least 1')
-    .max(52, 'must be at most 52')
-    .default(4),
+  weeks: wholeNumber(1, 52, ' of weeks').default(4),
   accountId: id.optional(),
 })
 
 const duration = z
   .string()
-  .regex(/^\d+(m|h|d)$/, 'must be a duration such as 30m, 12h or 14d')
+  .regex(/^\d{1,9}(m|h|d)$/, `must be a duration from 1m to ${MAX_AFTER_DAYS}d, such as 12h or 14d`)
   .transform(parseDuration)
-  .refine((ms) => ms > 0, 'must be longer than zero')
+  .refine(
+    (ms) => ms > 0 && ms <= MAX_AFTER_DAYS * 86_400_000,
+    `must be a duration from 1m to ${MAX_AFTER_DAYS}d`,
+  )
 
 export const inactiveQuery = z.object({
   level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
@@ -58,17 +70,8 @@ export const inactiveQuery = z.object({
     })
     .default('last_seen'),
   order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(1000, 'must be at most 1000')
-    .default(50),
-  offset: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must not be negative')
-    .default(0),
+  limit: wholeNumber(1, 1000).default(50),
+  offset: wholeNumber(0, MAX_OFFSET).default(0),
 })
 
 /** Parse `query` with `schema`, or throw a 400 naming the first bad parameter. */
