@@ -4,7 +4,7 @@
  * size limit. A bad event is named in `rejected` and the others are still stored.
  */
 import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/sdk/wire'
-import { checkWireEvent } from './validation.js'
+import { checkWireEvent, nestedDeeperThan } from './validation.js'
 
 /** A valid event, with its properties already serialized (they are stored as JSON text). */
 export interface CheckedEvent {
@@ -31,6 +31,16 @@ export function checkEvent(
   const checked = checkWireEvent(raw)
   if ('reason' in checked) return checked
   const event = checked.event as WireEvent
+  // Checked before serializing: JSON.stringify recurses, and thousands of levels overflow it.
+  if (
+    event.type === 'track' &&
+    event.properties &&
+    nestedDeeperThan(event.properties, LIMITS.maxPropertiesDepth)
+  ) {
+    return {
+      reason: `properties: nested deeper than ${LIMITS.maxPropertiesDepth} levels (objects and arrays inside each other)`,
+    }
+  }
   const properties =
     event.type === 'track' && event.properties ? JSON.stringify(event.properties) : ''
   // The size of the event as stored: unknown fields are dropped, so they do not count.

@@ -7,17 +7,36 @@ import type { BatchRequest, WireSeenEvent, WireTrackEvent } from '@lastseen/sdk/
 import { z } from 'zod'
 
 const id = z.uuid({ message: 'id must be a UUID' })
+
+/** A lone surrogate: in `u` mode a pair is one code point, so only unpaired halves match. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Text that is well-formed UTF-16; lone surrogates would all be stored as U+FFFD and merge. */
+export const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text)
+
+const notWellFormed = (name: string) =>
+  `${name} is not well-formed UTF-16 (it holds a lone surrogate such as \\ud800)`
+
 const userId = z
   .string()
   .min(1, 'userId must not be empty')
   .max(200, 'userId is over 200 characters')
-const accountId = z.string().min(1).max(200, 'accountId is over 200 characters')
+  .refine(wellFormed, notWellFormed('userId'))
+const accountId = z
+  .string()
+  .min(1)
+  .max(200, 'accountId is over 200 characters')
+  .refine(wellFormed, notWellFormed('accountId'))
 const timestamp = z.iso.datetime({ offset: true, message: 'timestamp must be ISO 8601' })
 
 export const trackEventSchema = z.object({
   id,
   type: z.literal('track'),
-  event: z.string().min(1, 'event must not be empty').max(200, 'event is over 200 characters'),
+  event: z
+    .string()
+    .min(1, 'event must not be empty')
+    .max(200, 'event is over 200 characters')
+    .refine(wellFormed, notWellFormed('event')),
   userId,
   accountId: accountId.optional(),
   timestamp: timestamp.optional(),
@@ -84,9 +103,13 @@ function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefine
   const { id, type, userId, accountId, timestamp } = raw
   if (typeof id !== 'string' || !UUID?.test(id)) return undefined
   if (typeof userId !== 'string' || userId.length < 1 || userId.length > 200) return undefined
+  if (!wellFormed(userId)) return undefined
   if (
     accountId !== undefined &&
-    (typeof accountId !== 'string' || accountId.length < 1 || accountId.length > 200)
+    (typeof accountId !== 'string' ||
+      accountId.length < 1 ||
+      accountId.length > 200 ||
+      !wellFormed(accountId))
   ) {
     return undefined
   }
@@ -101,6 +124,7 @@ function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefine
   if (type !== 'track') return undefined
   const { event, properties, count } = raw
   if (typeof event !== 'string' || event.length < 1 || event.length > 200) return undefined
+  if (!wellFormed(event)) return undefined
   if (properties !== undefined && !plainObject(properties)) return undefined
   if (
     count !== undefined &&
@@ -127,4 +151,22 @@ export function checkWireEvent(
   const parsed = wireEventSchema.safeParse(raw)
   if (!parsed.success) return { reason: describeIssue(parsed.error) }
   return { event: parsed.data }
+}
+
+/**
+ * Whether `value` nests objects and arrays more than `max` levels deep (`value` itself is level
+ * 1). Walked with an explicit stack, so no depth can overflow the call stack; stops at the
+ * first node past the limit.
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top
+    if (typeof node !== 'object' || node === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
 }
