@@ -41,19 +41,29 @@ const DAY_MS = 86_400_000
 const calendarDays = (from: string, to: string) =>
   Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / DAY_MS)
 
+/**
+ * Text a client chose (ids are picked by anyone holding the public write key), escaped as Slack
+ * documents for mrkdwn: `&`, `<` and `>`, so `<!channel>` or `<https://…|a link>` stay text.
+ */
+export const slackEscape = (text: string): string =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+
 function slackText(n: Notification): string {
+  const userId = slackEscape(n.data.userId ?? '')
+  const accountId = n.data.accountId === null ? null : slackEscape(n.data.accountId)
+  const project = slackEscape(n.project)
   const who = n.type.startsWith('user.')
-    ? `User *${n.data.userId}*${n.data.accountId ? ` (account ${n.data.accountId})` : ''}`
-    : `Account *${n.data.accountId}*`
+    ? `User *${userId}*${accountId ? ` (account ${accountId})` : ''}`
+    : `Account *${accountId}*`
   if (n.type.endsWith('.inactive')) {
     const days = calendarDays(n.data.lastSeen, n.createdAt)
     const before = n.data.priorActivity
       ? ` Active ${n.data.priorActivity.activeDays} of the 30 days before, ${n.data.priorActivity.events} events.`
       : ''
-    return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago.${before} [${n.project}]`
+    return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago.${before} [${project}]`
   }
   const away = calendarDays(n.data.inactiveSince ?? n.data.lastSeen, n.data.lastSeen)
-  return `:wave: ${who} is back after ${away} days away. [${n.project}]`
+  return `:wave: ${who} is back after ${away} days away. [${project}]`
 }
 
 /** The request body for `format`. */
