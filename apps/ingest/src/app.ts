@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono'
 import { dashboardRoutes } from './dashboard/routes.js'
+import type { Drain } from './drain.js'
 import { errorBody, onError } from './http-error.js'
 import type { KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
@@ -30,12 +31,15 @@ export interface AppDeps {
   storage: Storage
   /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
   inactiveAfterMs?: number
+  /** Shutdown state: once draining, answers close their connections and new requests get 503. */
+  drain?: Drain
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const metrics = deps.metrics ?? new IngestMetrics()
   app.use(countRequests(metrics))
+  if (deps.drain) app.use(deps.drain.middleware())
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics))
   app.route('/', batchRoutes({ ...deps, metrics }))

@@ -29,7 +29,7 @@ Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INA
 See docs/insights.md. The dashboard is at / (sign in with the read key).`
 
 /** Longest wait for in-flight requests on shutdown before connections are cut. */
-const SHUTDOWN_TIMEOUT_MS = 30_000
+const SHUTDOWN_TIMEOUT_MS = 10_000
 
 async function start(): Promise<number> {
   const server = await startServer(readConfig())

@@ -2,6 +2,7 @@
  * @module
  * The service's configuration: the environment is read and validated here and nowhere else.
  */
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 
@@ -47,6 +48,10 @@ const schema = z.object({
   LASTSEEN_INSERT_INTERVAL: duration.default(50),
   LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
   LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
+  LASTSEEN_REQUEST_TIMEOUT: duration
+    .refine((ms) => ms >= 1000 && ms <= 300_000, 'from 1s to 300s')
+    .default(15_000),
+  LASTSEEN_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
 })
 
 /** The validated configuration. Durations are in milliseconds. */
@@ -82,6 +87,19 @@ export interface Config {
   writer: { minIntervalMs: number; maxQueuedEvents: number }
   /** Events per second per write key (burst: two seconds' worth); 0 turns the limit off. */
   rateLimit: number
+  /** The connections and requests the HTTP server takes. */
+  http: {
+    /**
+     * Longest time to receive a whole request, headers and body (`LASTSEEN_REQUEST_TIMEOUT`);
+     * a slower client gets 408 and its connection closed. @default 15000
+     */
+    requestTimeoutMs: number
+    /**
+     * Most open client connections (`LASTSEEN_MAX_CONNECTIONS`); more are closed on arrival.
+     * @default half the process's open-file limit, so the store keeps descriptors in reserve
+     */
+    maxConnections: number
+  }
 }
 
 /** A configuration the service cannot start with; the message names every bad variable. */
@@ -145,5 +163,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),
     writer: { minIntervalMs: e.LASTSEEN_INSERT_INTERVAL, maxQueuedEvents: e.LASTSEEN_MAX_QUEUE },
     rateLimit: e.LASTSEEN_RATE_LIMIT,
+    http: {
+      requestTimeoutMs: e.LASTSEEN_REQUEST_TIMEOUT,
+      maxConnections: e.LASTSEEN_MAX_CONNECTIONS ?? defaultMaxConnections(),
+    },
   }
+}
+
+/**
+ * Half of the soft open-file limit (from `/proc/self/limits`; 1024 where it cannot be read),
+ * from 64 to 20,000: every connection holds a descriptor, and the store needs its own for
+ * parts, merges and logs. Raise the limit (`ulimit -n`) to take more connections.
+ */
+export function defaultMaxConnections(): number {
+  let limit = 1024
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))
+    const soft = Number(line?.split(/\s{2,}/)[1])
+    if (Number.isFinite(soft) && soft > 0) limit = soft
+  } catch {
+    // Not Linux: keep the common default.
+  }
+  return Math.min(20_000, Math.max(64, Math.floor(limit / 2)))
 }

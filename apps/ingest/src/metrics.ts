@@ -138,6 +138,10 @@ export class IngestMetrics {
     'lastseen_overloaded_total',
     'Write requests answered 503 without being queued, by reason (queue_full, storage_down, closing).',
   )
+  readonly droppedConnections = new Counter(
+    'lastseen_dropped_connections_total',
+    'Connections closed on arrival because LASTSEEN_MAX_CONNECTIONS were open.',
+  )
   private readonly gauges: Gauge[] = []
 
   /** Add a gauge read at scrape time, such as the queue depth. */
@@ -156,6 +160,7 @@ export class IngestMetrics {
       this.insertRows,
       this.storageErrors,
       this.overloaded,
+      this.droppedConnections,
       ...this.gauges,
     ]
     return `${all.map((m) => m.render()).join('\n')}\n`

@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
+import { Drain } from './drain.js'
 import type { Config } from './env.js'
 import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
@@ -32,6 +33,12 @@ export interface RunningServer {
   close(options?: { timeoutMs?: number }): Promise<void>
 }
 
+/** Longest time to receive a request's headers. */
+const HEADERS_TIMEOUT_MS = 10_000
+
+/** How long an idle keep-alive connection is kept open. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000
+
 export async function startServer(config: Config): Promise<RunningServer> {
   const storage = await openStorage(config.clickhouse)
   await migrate(storage)
@@ -40,6 +47,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const keys = new KeyRing(storage)
   await keys.reload()
   const metrics = new IngestMetrics()
+  const drain = new Drain()
   const writer = new EventWriter(storage, {
     ...config.writer,
     metrics,
@@ -54,6 +62,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     rateLimiter: new RateLimiter(config.rateLimit),
     storage,
     inactiveAfterMs: config.inactiveAfterMs,
+    drain,
   })
 
   const monitor = config.webhook
@@ -68,11 +77,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
     : undefined
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        serverOptions: {
+          // A slow or stalled client may hold a connection (and a descriptor) this long at most.
+          requestTimeout: config.http.requestTimeoutMs,
+          headersTimeout: Math.min(config.http.requestTimeoutMs, HEADERS_TIMEOUT_MS),
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+          // How often those timeouts are checked (Node's default, 30 s, would triple them).
+          connectionsCheckingInterval: 1000,
+        },
+      },
+      () => resolve(s),
     )
     s.once('error', reject)
   })
+  // Every connection holds a descriptor: past the cap new ones are closed on arrival, so the
+  // store always has descriptors left for its parts.
+  server.maxConnections = config.http.maxConnections
+  server.on('drop', () => metrics.droppedConnections.inc())
   monitor?.start()
   const address = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -81,12 +107,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     storage,
     generatedKeys,
     async close({ timeoutMs = 30_000 } = {}) {
+      drain.start()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Idle keep-alive connections would hold close() open; busy ones get until the timeout.
+      // Idle keep-alive connections would hold close() open: close them now, and those that
+      // turn idle later (answers while draining close their connections themselves). Busy
+      // ones get until the timeout.
       const http = server as HttpServer
       http.closeIdleConnections()
+      const sweep = setInterval(() => http.closeIdleConnections(), 100)
       const force = setTimeout(() => http.closeAllConnections(), timeoutMs)
       await closed
+      clearInterval(sweep)
       clearTimeout(force)
       await monitor?.stop()
       await writer.close()
