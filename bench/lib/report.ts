@@ -45,18 +45,21 @@ export function runContext(command: string): string {
   ].join('\n')
 }
 
-/** Replace the section `name` of the report with `markdown` (appended when it is missing). */
-export function writeSection(name: string, markdown: string): void {
+/**
+ * Replace the section `name` of the report at `path` (default `docs/benchmarks.md`) with
+ * `markdown`; a missing section is appended.
+ */
+export function writeSection(name: string, markdown: string, path = REPORT_PATH): void {
   const begin = `<!-- bench:${name}:begin -->`
   const end = `<!-- bench:${name}:end -->`
   const block = `${begin}\n${markdown.trim()}\n${end}`
-  const current = existsSync(REPORT_PATH) ? readFileSync(REPORT_PATH, 'utf8') : '# Benchmarks\n'
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
   const from = current.indexOf(begin)
   const to = current.indexOf(end)
   const next =
     from >= 0 && to > from
       ? current.slice(0, from) + block + current.slice(to + end.length)
       : `${current.trimEnd()}\n\n${block}\n`
-  writeFileSync(REPORT_PATH, next)
-  console.log(`\nwrote section "${name}" of ${REPORT_PATH}`)
+  writeFileSync(path, next)
+  console.log(`\nwrote section "${name}" of ${path}`)
 }

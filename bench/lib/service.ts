@@ -6,12 +6,15 @@
 import { readConfig, startServer } from '@lastseen/ingest'
 import { READ_KEY, WRITE_KEY } from './keys.js'
 
-/** Start the service on the embedded store in `dataDir`; other settings come from the environment. */
-export function startBenchService(dataDir: string) {
+/**
+ * Start the service on the embedded store in `dataDir`, on `port` (0: any free one); other
+ * settings come from the environment.
+ */
+export function startBenchService(dataDir: string, port = 0) {
   return startServer(
     readConfig({
       ...process.env,
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
       LASTSEEN_DATA_DIR: dataDir,
       LASTSEEN_WRITE_KEY: WRITE_KEY,
