@@ -8,7 +8,7 @@
 export type LastseenErrorCode =
   /** The options are invalid; the tracker is disabled. */
   | 'invalid_config'
-  /** An event was refused locally (over 32 KB, no user, `beforeSend` threw). */
+  /** An event was refused locally (over 32 KB, properties nested over 32 levels, no user, `beforeSend` threw). */
   | 'invalid_event'
   /** The queue was full; the oldest events were dropped (and reported in the next batch). */
   | 'queue_full'

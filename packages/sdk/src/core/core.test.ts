@@ -222,6 +222,29 @@ describe('never hurts the host', () => {
     expect(tracker.getStats().rejected).toBe(2)
   })
 
+  it('refuses properties nested over 32 levels at track(), however deep, and sends the rest', async () => {
+    const { sink, tracker, errors } = setup()
+    // `levels` deep, objects and arrays in turn (both count); the properties are level 1.
+    const nest = (levels: number) => {
+      let value: unknown = 'leaf'
+      for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { v: value }
+      return { v: value } as never
+    }
+    tracker.track('search', nest(32), { userId: 'ok', timestamp: 0 })
+    tracker.track('search', nest(33), { userId: 'deep', timestamp: 0 })
+    // Far deeper than any stack: refused, not a RangeError.
+    tracker.track('search', nest(1_000_000), { userId: 'deep', timestamp: 0 })
+    const cycle: Record<string, unknown> = { query: 'q' }
+    cycle.self = cycle
+    tracker.track('search', cycle as never, { userId: 'deep', timestamp: 0 })
+    tracker.track('login', undefined, { userId: 'ok', timestamp: 0 })
+    await tracker.flush()
+    expect(sink.events().map((e) => e.userId)).toEqual(['ok', 'ok'])
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(3).fill('invalid_event'))
+    expect(errors[0]!.message).toMatch(/track\("search"\) has properties nested over 32 levels/)
+    expect(tracker.getStats()).toMatchObject({ rejected: 3, sent: 2, queued: 0 })
+  })
+
   it('lets beforeSend change or drop events', async () => {
     const { sink, tracker } = setup({
       beforeSend: (e: WireEvent) =>

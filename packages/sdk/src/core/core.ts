@@ -13,6 +13,7 @@ import type { FlushOptions } from '../options.js'
 import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
+import { nestsDeeperThan } from './depth.js'
 import { createQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
 import { createTransport } from './transport.js'
@@ -27,6 +28,8 @@ const MAX_NAME = 200
 const PERSIST_EVERY_MS = 100
 /** A beacon must fit 64 KiB. */
 const BEACON_BYTES = 60_000
+/** Why an event with too deep properties is refused. */
+const DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} levels deep`
 
 interface Debounced {
   event: WireTrackEvent
@@ -81,6 +84,13 @@ export function createCore(config: Config, platform: Platform) {
       report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
       return
     }
+    if (tooDeep(props)) {
+      // The service refuses it, and some runtimes cannot even serialize it: refused here, so it
+      // can never hold a batch (or a browser's stored queue) hostage.
+      counts.rejected++
+      report('invalid_event', `track(${JSON.stringify(name)}) has ${DEEP}`, 1)
+      return
+    }
     const accountId = accountOf(userId as string, context.accountId)
     if (context.timestamp === undefined) heartbeat(userId as string, accountId, now)
     const event: WireTrackEvent = {
@@ -106,6 +116,10 @@ export function createCore(config: Config, platform: Platform) {
     const problem = noUser(who)
     if (problem) report('invalid_event', `seen() ${problem}`, 1)
     else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
+  }
+
+  function tooDeep(props: unknown): boolean {
+    return nestsDeeperThan(props, LIMITS.maxPropertiesDepth)
   }
 
   function isName(value: unknown): value is string {
@@ -436,13 +450,21 @@ export function createCore(config: Config, platform: Platform) {
     const known = new Set<string>()
     for (const item of queue.snapshot()) known.add(item.id)
     const items: QueuedEvent[] = []
+    let deep = 0
     for (const json of events) {
       try {
         const event = JSON.parse(json) as WireEvent
         if (typeof event?.id !== 'string' || known.has(event.id)) continue
         known.add(event.id)
-        items.push({ id: event.id, json, bytes: utf8Length(json) })
+        // Stored by an SDK that did not check the depth yet: the service would never take it.
+        if (event.type === 'track' && tooDeep(event.properties)) deep++
+        else items.push({ id: event.id, json, bytes: utf8Length(json) })
       } catch {}
+    }
+    if (deep > 0) {
+      counts.rejected += deep
+      report('invalid_event', `dropped ${deep} stored events with ${DEEP}`, deep)
+      persistSoon()
     }
     if (items.length === 0) return
     log(`restored ${items.length} unsent events`)
