@@ -16,7 +16,10 @@ export type LastseenErrorCode =
   | 'rejected'
   /** The server refused a batch (4xx other than 408/413/429); it is dropped. */
   | 'http_error'
-  /** Network errors, timeouts, 429 or 5xx outlasted every retry; the events stay queued. */
+  /**
+   * Network errors, timeouts, 408, 429 or 5xx outlasted a request's quick retries; the events
+   * stay queued and are sent again after a backoff that grows with the outage.
+   */
   | 'network_error'
   /** `flush()` or `shutdown()` reached its timeout with events still unsent. */
   | 'timeout'

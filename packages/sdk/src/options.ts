@@ -7,20 +7,35 @@
 import type { LastseenError } from './errors.js'
 import type { WireEvent } from './wire.js'
 
-/** When and how often a failed request is tried again (network errors, 408, 429, 5xx). */
+/**
+ * When and how often a failed send is tried again (network errors, timeouts, 408, 429, 5xx).
+ *
+ * Each request first gets `limit` quick retries, for a blip. If they all fail, the service is
+ * taken to be down: the events stay queued (never given up; only a full queue drops the
+ * oldest), and the next send waits about as long as the outage has lasted so far (from
+ * `delayMs` up to `backoffLimitMs`, jittered) or as long as the last `Retry-After` asked. So
+ * the end of a short outage is noticed soon after it (at worst about as long again), and a long
+ * one is tried every 15 to 30 s rather than hammered.
+ *
+ * @example { limit: 3, delayMs: 500, backoffLimitMs: 30000 }
+ */
 export interface RetryOptions {
   /**
-   * Retries per request after the first attempt; `0` disables retrying.
+   * Quick retries of one request after its first attempt; `0` disables them. When they all
+   * fail, the events stay queued and are sent again after the outage backoff.
    * @default 3
    */
   limit?: number
   /**
-   * Delay before the first retry; it doubles on each further retry, with full jitter.
+   * Delay before a request's first quick retry (it doubles on each further one, with full
+   * jitter); also the shortest wait between sends while the service is down.
    * @default 500
    */
   delayMs?: number
   /**
-   * Upper bound of one backoff delay.
+   * Longest wait between two tries: of a request's quick retries, and between sends while the
+   * service stays down (so, without a `Retry-After`, the end of an outage goes unnoticed for
+   * about this long at most).
    * @default 30000
    */
   backoffLimitMs?: number
@@ -55,6 +70,7 @@ export interface TrackerOptions {
   debounceMs?: number
   /**
    * Never wait longer than this after the oldest queued event, however busy `track()` is.
+   * While the service is down, the `retry` backoff decides when to send instead.
    * @default 5000
    */
   maxWaitMs?: number
@@ -87,7 +103,7 @@ export interface TrackerOptions {
    * @default 10000
    */
   timeoutMs?: number
-  /** Retry settings. */
+  /** Retries, and the backoff while the service is down: see {@link RetryOptions}. */
   retry?: RetryOptions
   /**
    * gzip request bodies over 1 KB with `CompressionStream` where the runtime has it.

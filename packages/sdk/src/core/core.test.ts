@@ -131,6 +131,75 @@ describe('batching', () => {
   })
 })
 
+describe('through an outage', () => {
+  /** A service that fails while `down()` says so, and records when each try came. */
+  function flakyFetch(down: (body: BatchRequest) => Response | 'unreachable' | undefined) {
+    const sink = recordingFetch()
+    const tries: number[] = []
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      tries.push(Date.now())
+      const failure = down((await request.clone().json()) as BatchRequest)
+      if (failure === 'unreachable') throw new TypeError('fetch failed: ECONNREFUSED')
+      return failure ?? sink.fetch(request)
+    }
+    return { sink, tries, fetch: fetch as typeof globalThis.fetch }
+  }
+
+  // Quick retries of each request are off here (`limit: 0`): what is measured is how long the
+  // tracker keeps the events between tries, which decides how long an outage it survives.
+  it('keeps the events, tries again soon, then waits about as long as the outage has lasted', async () => {
+    let down = true
+    const service = flakyFetch(() => (down ? 'unreachable' : undefined))
+    const { tracker, errors } = setup({ fetch: service.fetch, retry: { limit: 0 } })
+    const start = Date.now()
+    tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(120_000)
+    const { tries } = service
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!)
+    expect(tries[0]! - start).toBe(500) // debounceMs
+    expect(gaps[0]).toBeLessThanOrEqual(500) // retry.delayMs: a blip costs half a second
+    gaps.forEach((gap, i) => {
+      const lasted = tries[i]! - tries[0]! // how long the outage had lasted at that try
+      expect(gap).toBeGreaterThanOrEqual(Math.min(15_000, Math.max(250, lasted / 2)))
+      expect(gap).toBeLessThanOrEqual(Math.min(30_000, Math.max(500, lasted)))
+    })
+    expect(tries.length).toBeLessThan(16) // not hammering a service that is down
+    expect(errors.every((e) => (e as { code?: string }).code === 'network_error')).toBe(true)
+    expect(tracker.getStats()).toMatchObject({ queued: 1, dropped: 0, sent: 0 })
+
+    down = false
+    await vi.advanceTimersByTimeAsync(30_000) // retry.backoffLimitMs at most
+    expect(tracker.getStats()).toMatchObject({ queued: 0, dropped: 0, sent: 1 })
+
+    // The next outage starts again from a short wait.
+    down = true
+    const before = tries.length
+    tracker.track('login', undefined, { userId: 'u2', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(tries.length - before).toBeGreaterThanOrEqual(2)
+    expect(tries[before + 1]! - tries[before]!).toBeLessThanOrEqual(500)
+  })
+
+  it('waits as long as Retry-After says between tries', async () => {
+    let refusals = 2
+    const service = flakyFetch(() =>
+      refusals-- > 0
+        ? Response.json(
+            { error: { code: 'unavailable', message: 'storage is down' } },
+            { status: 503, headers: { 'retry-after': '7' } },
+          )
+        : undefined,
+    )
+    const { tracker } = setup({ fetch: service.fetch, retry: { limit: 0 } })
+    tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(20_000)
+    const { tries } = service
+    expect(tries.map((t) => t - tries[0]!)).toEqual([0, 7000, 14_000])
+    expect(tracker.getStats()).toMatchObject({ queued: 0, sent: 1 })
+  })
+})
+
 describe('heartbeat', () => {
   it('reports each user seen once per hour across many calls, and again the next hour', async () => {
     const { sink, tracker } = setup()

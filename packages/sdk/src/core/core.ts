@@ -2,7 +2,8 @@
  * @module
  * The tracker core, the same on every runtime: it owns the queue, decides when to send
  * (debounce, maxWait, flushAt, maxBatchBytes), sends through the transport, splits on 413,
- * requeues on failure, counts everything, and sends each user's heartbeat once per interval.
+ * keeps the events through an outage and backs off by its length, counts everything, and
+ * sends each user's heartbeat once per interval.
  * Runtime differences (timers, storage, page lifecycle) come from the {@link Platform}.
  */
 import type { Config } from '../config.js'
@@ -57,6 +58,8 @@ export function createCore(config: Config, platform: Platform) {
   let oldestAt = 0
   let lastAt = 0
   let backoffUntil = 0
+  /** When the first send that failed since the last answer began (0: the service answers). */
+  let outageSince = 0
   let unreportedDrops = 0
   let overflowReported = false
   let persistQueued = false
@@ -342,11 +345,14 @@ export function createCore(config: Config, platform: Platform) {
   }
 
   async function deliver(items: QueuedEvent[], urgent: boolean): Promise<void> {
+    const started = Date.now()
     const dropped = unreportedDrops
     const body = envelope(items, dropped)
     const outcome = urgent
       ? await transport.sendUrgent(body)
       : await transport.send(body, utf8Length(body), abort.signal)
+    // Any answer but a failure means the service is reachable again.
+    if (outcome.kind !== 'failed') outageSince = backoffUntil = 0
     switch (outcome.kind) {
       case 'ok': {
         const { accepted = 0, duplicates = 0, rejected = [] } = outcome.response
@@ -354,7 +360,6 @@ export function createCore(config: Config, platform: Platform) {
         overflowReported = false
         counts.sent += accepted + duplicates
         counts.duplicates += duplicates
-        backoffUntil = 0
         log(`sent ${items.length} events: ${accepted} accepted, ${duplicates} duplicates`)
         if (rejected.length > 0) {
           counts.rejected += rejected.length
@@ -393,15 +398,32 @@ export function createCore(config: Config, platform: Platform) {
         countDropped(queue.unshift(items))
         oldestAt = Date.now()
         if (abort.signal.aborted) return
-        backoffUntil = Date.now() + config.maxWaitMs
+        const wait = backoff(started, outcome.retryAfterMs)
+        backoffUntil = Math.max(backoffUntil, Date.now() + wait)
         report(
           'network_error',
-          `sending ${items.length} events failed, will retry: ${outcome.message}`,
+          `sending ${items.length} events failed, next try in ${Math.round(wait)} ms: ${outcome.message}`,
           items.length,
           outcome.cause,
         )
       }
     }
+  }
+
+  /**
+   * How long to keep the queue before sending again while the service is unreachable or failing
+   * (its quick retries were not enough): what the last answer's `Retry-After` asked for, else
+   * about as long as the outage has lasted so far, so the wait doubles from one try to the next,
+   * from `retry.delayMs` up to `retry.backoffLimitMs`. Jittered (half to all of it), so that
+   * many processes do not all come back in the same instant.
+   */
+  function backoff(started: number, retryAfterMs: number | undefined): number {
+    const { delayMs, backoffLimitMs, maxRetryAfterMs } = config.retry
+    outageSince ||= started
+    if (retryAfterMs !== undefined)
+      return Math.min(Math.max(retryAfterMs, delayMs), maxRetryAfterMs)
+    const ms = Math.min(backoffLimitMs, Math.max(delayMs, Date.now() - outageSince))
+    return ms / 2 + (Math.random() * ms) / 2
   }
 
   function inflightCount(): number {

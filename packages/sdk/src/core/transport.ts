@@ -1,9 +1,10 @@
 /**
  * @module
- * One batch over HTTP with ky: backoff with jitter on network errors, 408, 429 and 5xx,
- * `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should do with
- * the events: forget them (acknowledged or refused), split the batch (413), or keep them (retry
- * later). `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
+ * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
+ * 5xx, `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should do
+ * with the events: forget them (acknowledged or refused), split the batch (413), or keep them
+ * (the core sends them again after a backoff, or the `Retry-After` the last answer asked for).
+ * `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
  */
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
@@ -15,7 +16,7 @@ export type SendOutcome =
   | { kind: 'ok'; response: BatchResponse }
   | { kind: 'too_large'; message: string }
   | { kind: 'refused'; status: number; message: string }
-  | { kind: 'failed'; message: string; cause: unknown }
+  | { kind: 'failed'; message: string; cause: unknown; retryAfterMs?: number | undefined }
 
 /** How a request is sent on this runtime. */
 export interface TransportOptions {
@@ -141,7 +142,23 @@ async function classify(response: Response, cause: unknown): Promise<SendOutcome
   if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return { kind: 'refused', status, message }
   }
-  return { kind: 'failed', message: `HTTP ${status}: ${message}`, cause }
+  return {
+    kind: 'failed',
+    message: `HTTP ${status}: ${message}`,
+    cause,
+    retryAfterMs: after(response),
+  }
+}
+
+/** `Retry-After` (seconds or an HTTP-date) in milliseconds, if the answer has one. */
+function after(response: Response): number | undefined {
+  const value = response.headers.get('retry-after')
+  const ms = value
+    ? /^\d+$/.test(value)
+      ? +value * 1000
+      : Date.parse(value) - Date.now()
+    : Number.NaN
+  return ms >= 0 ? ms : undefined
 }
 
 /** The server's `{ error: { message } }`, or the status text. */
