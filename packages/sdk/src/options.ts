@@ -11,18 +11,20 @@ import type { WireEvent } from './wire.js'
  * When and how often a failed send is tried again (network errors, timeouts, 408, 429, 5xx).
  *
  * Each request first gets `limit` quick retries, for a blip. If they all fail, the service is
- * taken to be down: the events stay queued (never given up; only a full queue drops the
- * oldest), and the next send waits about as long as the outage has lasted so far (from
- * `delayMs` up to `backoffLimitMs`, jittered) or as long as the last `Retry-After` asked. So
- * the end of a short outage is noticed soon after it (at worst about as long again), and a long
- * one is tried every 15 to 30 s rather than hammered.
+ * taken to be down until it answers again: the events stay queued (never given up; only a full
+ * queue drops the oldest), and each further try is one request, after a wait of about half as
+ * long as the outage has lasted so far (from `delayMs` up to `backoffLimitMs`, jittered) or as
+ * long as the last `Retry-After` asked. So the waits grow exponentially, the end of an outage
+ * is noticed at worst half its length later, and a long one is tried every 15 to 30 s rather
+ * than hammered.
  *
  * @example { limit: 3, delayMs: 500, backoffLimitMs: 30000 }
  */
 export interface RetryOptions {
   /**
-   * Quick retries of one request after its first attempt; `0` disables them. When they all
-   * fail, the events stay queued and are sent again after the outage backoff.
+   * Quick retries of one request after its first attempt, while the service is not known to be
+   * down; `0` disables them. When they all fail, the events stay queued and the outage backoff
+   * takes over.
    * @default 3
    */
   limit?: number

@@ -146,43 +146,45 @@ describe('through an outage', () => {
     return { sink, tries, fetch: fetch as typeof globalThis.fetch }
   }
 
-  // Quick retries of each request are off here (`limit: 0`): what is measured is how long the
-  // tracker keeps the events between tries, which decides how long an outage it survives.
-  it('keeps the events, tries again soon, then waits about as long as the outage has lasted', async () => {
+  it('keeps the events, retries a request quickly, then waits half as long as the outage has lasted', async () => {
     let down = true
     const service = flakyFetch(() => (down ? 'unreachable' : undefined))
-    const { tracker, errors } = setup({ fetch: service.fetch, retry: { limit: 0 } })
-    const start = Date.now()
+    const { tracker, errors } = setup({ fetch: service.fetch }) // default retry settings
     tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
     await vi.advanceTimersByTimeAsync(120_000)
     const { tries } = service
-    const gaps = tries.slice(1).map((t, i) => t - tries[i]!)
-    expect(tries[0]! - start).toBe(500) // debounceMs
-    expect(gaps[0]).toBeLessThanOrEqual(500) // retry.delayMs: a blip costs half a second
-    gaps.forEach((gap, i) => {
-      const lasted = tries[i]! - tries[0]! // how long the outage had lasted at that try
-      expect(gap).toBeGreaterThanOrEqual(Math.min(15_000, Math.max(250, lasted / 2)))
-      expect(gap).toBeLessThanOrEqual(Math.min(30_000, Math.max(500, lasted)))
-    })
-    expect(tries.length).toBeLessThan(16) // not hammering a service that is down
-    expect(errors.every((e) => (e as { code?: string }).code === 'network_error')).toBe(true)
+    const began = tries[0]!
+    // A blip costs little: the first request's 3 quick retries are over within 3.5 s.
+    expect(tries[3]! - began).toBeLessThanOrEqual(3500)
+    // Then the service is taken to be down: one request per try, each wait half to all of
+    // half the outage so far, from retry.delayMs up to retry.backoffLimitMs.
+    for (let i = 3; i < tries.length - 1; i++) {
+      const ms = Math.min(30_000, Math.max(500, (tries[i]! - began) / 2))
+      const gap = tries[i + 1]! - tries[i]!
+      expect(gap).toBeGreaterThanOrEqual(ms / 2 - 1)
+      expect(gap).toBeLessThanOrEqual(ms + 1)
+    }
+    expect(tries.length).toBeLessThan(25) // a service that is down is not hammered
+    expect(new Set(errors.map((e) => (e as { code?: string }).code))).toEqual(
+      new Set(['network_error']),
+    )
     expect(tracker.getStats()).toMatchObject({ queued: 1, dropped: 0, sent: 0 })
 
     down = false
     await vi.advanceTimersByTimeAsync(30_000) // retry.backoffLimitMs at most
     expect(tracker.getStats()).toMatchObject({ queued: 0, dropped: 0, sent: 1 })
 
-    // The next outage starts again from a short wait.
+    // The next outage starts again with quick retries.
     down = true
     const before = tries.length
     tracker.track('login', undefined, { userId: 'u2', timestamp: 0 })
     await vi.advanceTimersByTimeAsync(2_000)
     expect(tries.length - before).toBeGreaterThanOrEqual(2)
-    expect(tries[before + 1]! - tries[before]!).toBeLessThanOrEqual(500)
+    expect(tries[before + 1]! - tries[before]!).toBeLessThanOrEqual(501)
   })
 
-  it('waits as long as Retry-After says between tries', async () => {
-    let refusals = 2
+  it('waits as long as Retry-After says, in quick retries and between tries', async () => {
+    let refusals = 5
     const service = flakyFetch(() =>
       refusals-- > 0
         ? Response.json(
@@ -191,11 +193,12 @@ describe('through an outage', () => {
           )
         : undefined,
     )
-    const { tracker } = setup({ fetch: service.fetch, retry: { limit: 0 } })
+    const { tracker } = setup({ fetch: service.fetch })
     tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
-    await vi.advanceTimersByTimeAsync(20_000)
+    await vi.advanceTimersByTimeAsync(60_000)
     const { tries } = service
-    expect(tries.map((t) => t - tries[0]!)).toEqual([0, 7000, 14_000])
+    // 3 quick retries, then 2 tries spaced by the tracker: 7 s apart every time.
+    expect(tries.map((t) => t - tries[0]!)).toEqual([0, 7000, 14_000, 21_000, 28_000, 35_000])
     expect(tracker.getStats()).toMatchObject({ queued: 0, sent: 1 })
   })
 })

@@ -350,7 +350,7 @@ export function createCore(config: Config, platform: Platform) {
     const body = envelope(items, dropped)
     const outcome = urgent
       ? await transport.sendUrgent(body)
-      : await transport.send(body, utf8Length(body), abort.signal)
+      : await transport.send(body, utf8Length(body), abort.signal, outageSince > 0)
     // Any answer but a failure means the service is reachable again.
     if (outcome.kind !== 'failed') outageSince = backoffUntil = 0
     switch (outcome.kind) {
@@ -402,7 +402,7 @@ export function createCore(config: Config, platform: Platform) {
         backoffUntil = Math.max(backoffUntil, Date.now() + wait)
         report(
           'network_error',
-          `sending ${items.length} events failed, next try in ${Math.round(wait)} ms: ${outcome.message}`,
+          `sending ${items.length} events failed, next try in ${wait | 0} ms: ${outcome.message}`,
           items.length,
           outcome.cause,
         )
@@ -411,18 +411,20 @@ export function createCore(config: Config, platform: Platform) {
   }
 
   /**
-   * How long to keep the queue before sending again while the service is unreachable or failing
-   * (its quick retries were not enough): what the last answer's `Retry-After` asked for, else
-   * about as long as the outage has lasted so far, so the wait doubles from one try to the next,
-   * from `retry.delayMs` up to `retry.backoffLimitMs`. Jittered (half to all of it), so that
+   * How long to keep the queue before sending again while the service is down (a request's
+   * quick retries were not enough; from then on each try is one request): what the last
+   * answer's `Retry-After` asked for, else half as long as the outage has lasted so far, from
+   * `retry.delayMs` up to `retry.backoffLimitMs`. So the waits grow exponentially, and the end of
+   * an outage is noticed at worst half its length later. Jittered (half to all of it), so that
    * many processes do not all come back in the same instant.
    */
   function backoff(started: number, retryAfterMs: number | undefined): number {
     const { delayMs, backoffLimitMs, maxRetryAfterMs } = config.retry
     outageSince ||= started
-    if (retryAfterMs !== undefined)
+    if (retryAfterMs !== undefined) {
       return Math.min(Math.max(retryAfterMs, delayMs), maxRetryAfterMs)
-    const ms = Math.min(backoffLimitMs, Math.max(delayMs, Date.now() - outageSince))
+    }
+    const ms = Math.min(backoffLimitMs, Math.max(delayMs, (Date.now() - outageSince) / 2))
     return ms / 2 + (Math.random() * ms) / 2
   }
 

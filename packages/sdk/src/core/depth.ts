@@ -17,9 +17,7 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     const node = stack.pop()
     if (typeof node !== 'object' || node === null) continue
     if (depth > max) return true
-    for (const child of Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push(child, depth + 1)
-    }
+    for (const child of Object.values(node)) stack.push(child, depth + 1)
   }
   return false
 }

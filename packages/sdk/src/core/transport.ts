@@ -1,7 +1,8 @@
 /**
  * @module
  * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
- * 5xx, `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should do
+ * 5xx (none while the service is known to be down), `Retry-After` honoured (seconds or
+ * HTTP-date). The outcome says what the core should do
  * with the events: forget them (acknowledged or refused), split the batch (413), or keep them
  * (the core sends them again after a backoff, or the `Retry-After` the last answer asked for).
  * `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
@@ -65,8 +66,16 @@ export function createTransport(config: Config, options: TransportOptions) {
     ...(keyInBody ? {} : { authorization: `Bearer ${config.writeKey}` }),
   })
 
-  /** POST `body` (a serialized `BatchRequest`), with retries. */
-  async function send(body: string, bytes: number, signal: AbortSignal): Promise<SendOutcome> {
+  /**
+   * POST `body` (a serialized `BatchRequest`), with quick retries unless `once` (the service is
+   * known to be down: the core spaces the tries out itself).
+   */
+  async function send(
+    body: string,
+    bytes: number,
+    signal: AbortSignal,
+    once = false,
+  ): Promise<SendOutcome> {
     const headers = headersFor(options.keyInBody)
     let payload: string | ArrayBuffer = body
     if (config.gzip && bytes > GZIP_OVER_BYTES && canGzip()) {
@@ -88,6 +97,7 @@ export function createTransport(config: Config, options: TransportOptions) {
           body: payload,
           headers,
           signal: local.signal,
+          ...(once ? { retry: 0 } : {}),
           ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
         }),
       )
@@ -150,14 +160,10 @@ async function classify(response: Response, cause: unknown): Promise<SendOutcome
   }
 }
 
-/** `Retry-After` (seconds or an HTTP-date) in milliseconds, if the answer has one. */
+/** `Retry-After` (seconds or an HTTP-date) in milliseconds, if the answer has a usable one. */
 function after(response: Response): number | undefined {
-  const value = response.headers.get('retry-after')
-  const ms = value
-    ? /^\d+$/.test(value)
-      ? +value * 1000
-      : Date.parse(value) - Date.now()
-    : Number.NaN
+  const value = response.headers.get('retry-after') ?? ''
+  const ms = +value * 1000 || Date.parse(value) - Date.now()
   return ms >= 0 ? ms : undefined
 }
 
