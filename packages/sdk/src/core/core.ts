@@ -38,7 +38,7 @@ interface Debounced {
 }
 
 export function createCore(config: Config, platform: Platform) {
-  const queue = createQueue(config.maxQueueSize)
+  const queue = createQueue(config.maxQueueSize, config.maxQueueBytes)
   const pending = new Map<string, Debounced>()
   const inflight = new Map<Promise<void>, QueuedEvent[]>()
   const counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
@@ -281,7 +281,7 @@ export function createCore(config: Config, platform: Platform) {
     overflowReported = true
     report(
       'queue_full',
-      `queue full (${config.maxQueueSize} events): dropping the oldest; getStats().dropped counts them`,
+      `queue full (${config.maxQueueSize} events or ${config.maxQueueBytes} bytes): dropping the oldest; getStats().dropped counts them`,
       n,
     )
   }
