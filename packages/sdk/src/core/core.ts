@@ -14,7 +14,7 @@ import type { FlushOptions } from '../options.js'
 import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
-import { nestsDeeperThan } from './depth.js'
+import { tooDeep } from './depth.js'
 import { createQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
 import { createTransport } from './transport.js'
@@ -119,10 +119,6 @@ export function createCore(config: Config, platform: Platform) {
     const problem = noUser(who)
     if (problem) report('invalid_event', `seen() ${problem}`, 1)
     else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
-  }
-
-  function tooDeep(props: unknown): boolean {
-    return nestsDeeperThan(props, LIMITS.maxPropertiesDepth)
   }
 
   function isName(value: unknown): value is string {

@@ -4,12 +4,13 @@
  * levels deep (by accident or on purpose) must not overflow the stack of the page or process
  * that tracks it, and the walk stops as soon as the limit is passed.
  */
+import { LIMITS } from '../wire.js'
 
 /**
- * Whether objects and arrays in `value` nest more than `max` levels (`value` itself is level 1).
- * A cycle nests without end, so it is too deep as well.
+ * Whether objects and arrays in `value` nest more than `max` levels (`value` itself is level 1;
+ * by default the protocol's limit for properties). A cycle nests without end: too deep as well.
  */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
+export function tooDeep(value: unknown, max: number = LIMITS.maxPropertiesDepth): boolean {
   // Depth-first with an explicit stack of (node, depth) pairs; ends at the first node too deep.
   const stack: unknown[] = [value, 1]
   while (stack.length > 0) {
