@@ -2,10 +2,10 @@
  * @module
  * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
  * 5xx (none while the service is known to be down), `Retry-After` honoured (seconds or
- * HTTP-date). The outcome says what the core should do
- * with the events: forget them (acknowledged or refused), split the batch (413), or keep them
- * (the core sends them again after a backoff, or the `Retry-After` the last answer asked for).
- * `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
+ * HTTP-date). The outcome says what the core should do with the events: forget them
+ * (acknowledged or refused), split the batch (413), or keep them (the core sends them again
+ * after its outage backoff, or after the `Retry-After` of the last answer). `sendUrgent` is the
+ * one-shot `keepalive` send used while a page is being hidden.
  */
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
