@@ -17,6 +17,7 @@ export interface Config {
   maxWaitMs: number
   maxBatchBytes: number
   maxQueueSize: number
+  maxQueueBytes: number
   heartbeatIntervalMs: number
   heartbeatCacheSize: number
   timeoutMs: number
@@ -38,6 +39,7 @@ const RANGES: Record<string, [min: number, max: number]> = {
   maxWaitMs: [0, DAY],
   maxBatchBytes: [1024, LIMITS.maxRequestBytes],
   maxQueueSize: [1, 1e7],
+  maxQueueBytes: [LIMITS.maxEventBytes, 1e12],
   heartbeatIntervalMs: [1000, 30 * DAY],
   heartbeatCacheSize: [1, 1e8],
   timeoutMs: [1, 2_147_483_647],

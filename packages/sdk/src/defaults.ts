@@ -9,22 +9,32 @@ export interface RuntimeDefaults {
   debounceMs: number
   maxBatchBytes: number
   maxQueueSize: number
+  maxQueueBytes: number
 }
 
-/** Node.js and fetch-based edge runtimes: one process, many users. */
+/**
+ * Node.js and fetch-based edge runtimes: one process, many users. The queue holds 50 s of a
+ * busy server's 2,000 events/s, so that a restart or an outage of the service (backoff
+ * included) loses nothing; the byte bound keeps memory bounded for events larger than usual.
+ */
 export const SERVER_DEFAULTS: RuntimeDefaults = {
   flushAt: 100,
   debounceMs: 500,
   maxBatchBytes: 512_000,
-  maxQueueSize: 10_000,
+  maxQueueSize: 100_000,
+  maxQueueBytes: 64_000_000,
 }
 
-/** Browsers: one user, and a batch must fit `keepalive` / `sendBeacon` (64 KB). */
+/**
+ * Browsers: one user, a batch must fit `keepalive` / `sendBeacon` (64 KB), and the queue must
+ * fit `localStorage` (about 5 MB per origin) to survive a reload.
+ */
 export const BROWSER_DEFAULTS: RuntimeDefaults = {
   flushAt: 50,
   debounceMs: 1000,
   maxBatchBytes: 60_000,
   maxQueueSize: 1000,
+  maxQueueBytes: 2_000_000,
 }
 
 /** Defaults shared by every runtime. */

@@ -8,7 +8,7 @@
 export type LastseenErrorCode =
   /** The options are invalid; the tracker is disabled. */
   | 'invalid_config'
-  /** An event was refused locally (over 32 KB, no user, `beforeSend` threw). */
+  /** An event was refused locally (over 32 KB, properties nested over 32 levels, no user, `beforeSend` threw). */
   | 'invalid_event'
   /** The queue was full; the oldest events were dropped (and reported in the next batch). */
   | 'queue_full'
@@ -16,7 +16,10 @@ export type LastseenErrorCode =
   | 'rejected'
   /** The server refused a batch (4xx other than 408/413/429); it is dropped. */
   | 'http_error'
-  /** Network errors, timeouts, 429 or 5xx outlasted every retry; the events stay queued. */
+  /**
+   * Network errors, timeouts, 408, 429 or 5xx outlasted a request's quick retries; the events
+   * stay queued and are sent again after a backoff that grows with the outage.
+   */
   | 'network_error'
   /** `flush()` or `shutdown()` reached its timeout with events still unsent. */
   | 'timeout'

@@ -7,20 +7,37 @@
 import type { LastseenError } from './errors.js'
 import type { WireEvent } from './wire.js'
 
-/** When and how often a failed request is tried again (network errors, 408, 429, 5xx). */
+/**
+ * When and how often a failed send is tried again (network errors, timeouts, 408, 429, 5xx).
+ *
+ * Each request first gets `limit` quick retries, for a blip. If they all fail, the service is
+ * taken to be down until it answers again: the events stay queued (never given up; only a full
+ * queue drops the oldest), and each further try is one request, after a wait of about half as
+ * long as the outage has lasted so far (from `delayMs` up to `backoffLimitMs`, jittered) or as
+ * long as the last `Retry-After` asked. So the waits grow exponentially, the end of an outage
+ * is noticed at worst half its length later, and a long one is tried every 15 to 30 s rather
+ * than hammered.
+ *
+ * @example { limit: 3, delayMs: 500, backoffLimitMs: 30000 }
+ */
 export interface RetryOptions {
   /**
-   * Retries per request after the first attempt; `0` disables retrying.
+   * Quick retries of one request after its first attempt, while the service is not known to be
+   * down; `0` disables them. When they all fail, the events stay queued and the outage backoff
+   * takes over.
    * @default 3
    */
   limit?: number
   /**
-   * Delay before the first retry; it doubles on each further retry, with full jitter.
+   * Delay before a request's first quick retry (it doubles on each further one, with full
+   * jitter); also the shortest wait between sends while the service is down.
    * @default 500
    */
   delayMs?: number
   /**
-   * Upper bound of one backoff delay.
+   * Longest wait between two tries: of a request's quick retries, and between sends while the
+   * service stays down (so, without a `Retry-After`, the end of an outage goes unnoticed for
+   * about this long at most).
    * @default 30000
    */
   backoffLimitMs?: number
@@ -55,6 +72,7 @@ export interface TrackerOptions {
   debounceMs?: number
   /**
    * Never wait longer than this after the oldest queued event, however busy `track()` is.
+   * While the service is down, the `retry` backoff decides when to send instead.
    * @default 5000
    */
   maxWaitMs?: number
@@ -65,11 +83,21 @@ export interface TrackerOptions {
    */
   maxBatchBytes?: number
   /**
-   * Most events kept while waiting to be sent; beyond it the oldest are dropped, counted in
-   * `getStats().dropped`, and the count is reported to the server with the next batch.
-   * @default 10000 in Node and edge runtimes, 1000 in browsers
+   * Most events kept while waiting to be sent, also through an outage of the service; beyond
+   * it (or beyond `maxQueueBytes`) the oldest are dropped, counted in `getStats().dropped`, and
+   * the count is reported to the server with the next batch. The server default holds 50 s of a
+   * busy server's 2,000 events/s, so a restart or a short outage loses nothing; at a typical
+   * 200–500 bytes per event that is 20–50 MB at most. A browser tracks one user.
+   * @default 100000 in Node and edge runtimes, 1000 in browsers
    */
   maxQueueSize?: number
+  /**
+   * Most bytes of queued events (serialized), so memory stays bounded whatever the events
+   * weigh: larger events mean fewer of them fit. In browsers it also keeps the queue small
+   * enough for `localStorage`.
+   * @default 64000000 in Node and edge runtimes, 2000000 in browsers
+   */
+  maxQueueBytes?: number
   /**
    * Each user's heartbeat (`seen`) is sent at most once per interval bucket (clock hours by default).
    * @default 3600000
@@ -87,7 +115,7 @@ export interface TrackerOptions {
    * @default 10000
    */
   timeoutMs?: number
-  /** Retry settings. */
+  /** Retries, and the backoff while the service is down: see {@link RetryOptions}. */
   retry?: RetryOptions
   /**
    * gzip request bodies over 1 KB with `CompressionStream` where the runtime has it.

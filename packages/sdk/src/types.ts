@@ -70,7 +70,10 @@ export interface TrackerStats {
   retried: number
   /** Events dropped because the queue was full (oldest first); reported to the server. */
   dropped: number
-  /** Events refused: locally (over 32 KB, `beforeSend` threw) or individually by the server. */
+  /**
+   * Events refused: locally (over 32 KB, properties nested over 32 levels, `beforeSend` threw)
+   * or individually by the server.
+   */
   rejected: number
   /** Events in batches the server refused as a whole (a 4xx such as 401), dropped. */
   failed: number

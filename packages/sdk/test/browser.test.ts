@@ -1,12 +1,16 @@
 /**
  * The browser build in real Chromium, against the real ingestion service (child process, embedded
- * chDB): batching, persistence across a reload, delivery when the page is hidden, and one
- * heartbeat for two tabs of the same user. What was stored is counted from the service's answers.
+ * chDB): batching, persistence across a reload (but never of what the service will not take),
+ * delivery when the page is hidden, and one heartbeat for two tabs of the same user. What was
+ * stored is counted from the service's answers.
  */
+import { randomUUID } from 'node:crypto'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs'
+import type { Config } from '../src/config.js'
 import type { TrackerOptions } from '../src/options.js'
+import { namespace } from '../src/platform/web-storage.js'
 import { type Ingest, startIngest, WRITE_KEY } from './support/ingest.js'
 import { type PageServer, startPageServer } from './support/page.js'
 import { type Proxy as RecordingProxy, startProxy } from './support/proxy.js'
@@ -168,6 +172,76 @@ describe('in Chromium', () => {
     await open(next, { debounceMs: 100 })
     await until(() => proxy.accepted('u_closed') === 4, "the closed tab's 4 events accepted")
     await until(async () => (await storedEvents(next)) === 0, 'storage emptied')
+  })
+
+  it('drops a stored event nested too deep instead of resending it, with its batch, on every load', async () => {
+    // What an SDK without the depth check left in localStorage: a batch with one event nested
+    // 5,000 levels deep (the service cannot store it) and five ordinary ones, from a closed tab.
+    const event = (query: string) => ({
+      id: randomUUID(),
+      type: 'track',
+      event: 'search',
+      userId: 'u_poison',
+      timestamp: new Date().toISOString(),
+      properties: { query },
+    })
+    const poison = { ...event('deep'), properties: {} }
+    const deep = `${'{"v":'.repeat(5000)}1${'}'.repeat(5000)}`
+    const ordinary = ['a', 'b', 'c', 'd', 'e'].map(event)
+    const stored = `[${JSON.stringify(poison).replace('"properties":{}', `"properties":${deep}`)},${ordinary.map((e) => JSON.stringify(e)).join(',')}]`
+    const key = `${namespace({ batchUrl: `${proxy.url}/v1/batch`, writeKey: WRITE_KEY } as Config)}:q:closed-tab`
+
+    const page = await context.newPage()
+    await page.goto(pages.url)
+    await page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [key, stored])
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+    await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+      endpoint: proxy.url,
+      writeKey: WRITE_KEY,
+      debounceMs: 100,
+    })
+    await until(() => proxy.accepted('u_poison') === 5, 'the 5 ordinary events accepted')
+    await until(async () => (await storedEvents(page)) === 0, 'storage emptied')
+    const sent = proxy.of('u_poison').flatMap((e) => e.body.batch.map((x) => x.id))
+    expect(sent.sort()).toEqual(ordinary.map((e) => e.id).sort())
+    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual([
+      'invalid_event',
+    ])
+    expect(await call(page, 'getStats')).toMatchObject({ rejected: 1, sent: 5, queued: 0 })
+
+    await page.reload() // nothing is left to send again
+    await open(page, { debounceMs: 100 })
+    await call(page, 'flush')
+    expect(proxy.of('u_poison')).toHaveLength(1)
+  })
+
+  it('drops a stored batch the service refuses (401) instead of resending it on every load', async () => {
+    const options = { writeKey: 'lsw_revoked_key_0123456789', debounceMs: 60_000 }
+    proxy.failing = true
+    const page = await context.newPage()
+    await open(page, options)
+    await call(page, 'identify', 'u_refused')
+    for (let i = 0; i < 3; i++) await call(page, 'track', 'search', { query: `q${i}` })
+    await call(page, 'flush')
+    expect(await storedEvents(page)).toBe(4) // the outage keeps them
+
+    proxy.failing = false
+    await page.reload()
+    await open(page, options)
+    await call(page, 'flush')
+    await until(async () => (await storedEvents(page)) === 0, 'the refused events dropped')
+    const refused = proxy.of('u_refused').filter((e) => e.status === 401)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toContain(
+      'http_error',
+    )
+
+    const before = proxy.of('u_refused').length
+    await page.reload()
+    await open(page, options)
+    await call(page, 'flush')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(proxy.of('u_refused')).toHaveLength(before)
   })
 
   it('delivers the queue when the page is hidden, and never counts it twice', async () => {

@@ -36,6 +36,7 @@ describe('documented options', () => {
         'maxWaitMs',
         'maxBatchBytes',
         'maxQueueSize',
+        'maxQueueBytes',
         'heartbeatIntervalMs',
         'heartbeatCacheSize',
         'timeoutMs',

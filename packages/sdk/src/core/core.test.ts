@@ -131,6 +131,78 @@ describe('batching', () => {
   })
 })
 
+describe('through an outage', () => {
+  /** A service that fails while `down()` says so, and records when each try came. */
+  function flakyFetch(down: (body: BatchRequest) => Response | 'unreachable' | undefined) {
+    const sink = recordingFetch()
+    const tries: number[] = []
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      tries.push(Date.now())
+      const failure = down((await request.clone().json()) as BatchRequest)
+      if (failure === 'unreachable') throw new TypeError('fetch failed: ECONNREFUSED')
+      return failure ?? sink.fetch(request)
+    }
+    return { sink, tries, fetch: fetch as typeof globalThis.fetch }
+  }
+
+  it('keeps the events, retries a request quickly, then waits half as long as the outage has lasted', async () => {
+    let down = true
+    const service = flakyFetch(() => (down ? 'unreachable' : undefined))
+    const { tracker, errors } = setup({ fetch: service.fetch }) // default retry settings
+    tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(120_000)
+    const { tries } = service
+    const began = tries[0]!
+    // A blip costs little: the first request's 3 quick retries are over within 3.5 s.
+    expect(tries[3]! - began).toBeLessThanOrEqual(3500)
+    // Then the service is taken to be down: one request per try, each wait half to all of
+    // half the outage so far, from retry.delayMs up to retry.backoffLimitMs.
+    for (let i = 3; i < tries.length - 1; i++) {
+      const ms = Math.min(30_000, Math.max(500, (tries[i]! - began) / 2))
+      const gap = tries[i + 1]! - tries[i]!
+      expect(gap).toBeGreaterThanOrEqual(ms / 2 - 1)
+      expect(gap).toBeLessThanOrEqual(ms + 1)
+    }
+    expect(tries.length).toBeLessThan(25) // a service that is down is not hammered
+    expect(new Set(errors.map((e) => (e as { code?: string }).code))).toEqual(
+      new Set(['network_error']),
+    )
+    expect(tracker.getStats()).toMatchObject({ queued: 1, dropped: 0, sent: 0 })
+
+    down = false
+    await vi.advanceTimersByTimeAsync(30_000) // retry.backoffLimitMs at most
+    expect(tracker.getStats()).toMatchObject({ queued: 0, dropped: 0, sent: 1 })
+
+    // The next outage starts again with quick retries.
+    down = true
+    const before = tries.length
+    tracker.track('login', undefined, { userId: 'u2', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(tries.length - before).toBeGreaterThanOrEqual(2)
+    expect(tries[before + 1]! - tries[before]!).toBeLessThanOrEqual(501)
+  })
+
+  it('waits as long as Retry-After says, in quick retries and between tries', async () => {
+    let refusals = 5
+    const service = flakyFetch(() =>
+      refusals-- > 0
+        ? Response.json(
+            { error: { code: 'unavailable', message: 'storage is down' } },
+            { status: 503, headers: { 'retry-after': '7' } },
+          )
+        : undefined,
+    )
+    const { tracker } = setup({ fetch: service.fetch })
+    tracker.track('login', undefined, { userId: 'u1', timestamp: 0 })
+    await vi.advanceTimersByTimeAsync(60_000)
+    const { tries } = service
+    // 3 quick retries, then 2 tries spaced by the tracker: 7 s apart every time.
+    expect(tries.map((t) => t - tries[0]!)).toEqual([0, 7000, 14_000, 21_000, 28_000, 35_000])
+    expect(tracker.getStats()).toMatchObject({ queued: 0, sent: 1 })
+  })
+})
+
 describe('heartbeat', () => {
   it('reports each user seen once per hour across many calls, and again the next hour', async () => {
     const { sink, tracker } = setup()
@@ -220,6 +292,29 @@ describe('never hurts the host', () => {
     expect(errors[3]!.message).toMatch(/userId over 200 characters/)
     expect(errors[0]!.message).toMatch(/over the 32768-byte limit/)
     expect(tracker.getStats().rejected).toBe(2)
+  })
+
+  it('refuses properties nested over 32 levels at track(), however deep, and sends the rest', async () => {
+    const { sink, tracker, errors } = setup()
+    // `levels` deep, objects and arrays in turn (both count); the properties are level 1.
+    const nest = (levels: number) => {
+      let value: unknown = 'leaf'
+      for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { v: value }
+      return { v: value } as never
+    }
+    tracker.track('search', nest(32), { userId: 'ok', timestamp: 0 })
+    tracker.track('search', nest(33), { userId: 'deep', timestamp: 0 })
+    // Far deeper than any stack: refused, not a RangeError.
+    tracker.track('search', nest(1_000_000), { userId: 'deep', timestamp: 0 })
+    const cycle: Record<string, unknown> = { query: 'q' }
+    cycle.self = cycle
+    tracker.track('search', cycle as never, { userId: 'deep', timestamp: 0 })
+    tracker.track('login', undefined, { userId: 'ok', timestamp: 0 })
+    await tracker.flush()
+    expect(sink.events().map((e) => e.userId)).toEqual(['ok', 'ok'])
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(3).fill('invalid_event'))
+    expect(errors[0]!.message).toMatch(/track\("search"\) has properties nested over 32 levels/)
+    expect(tracker.getStats()).toMatchObject({ rejected: 3, sent: 2, queued: 0 })
   })
 
   it('lets beforeSend change or drop events', async () => {

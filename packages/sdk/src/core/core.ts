@@ -2,7 +2,8 @@
  * @module
  * The tracker core, the same on every runtime: it owns the queue, decides when to send
  * (debounce, maxWait, flushAt, maxBatchBytes), sends through the transport, splits on 413,
- * requeues on failure, counts everything, and sends each user's heartbeat once per interval.
+ * keeps the events through an outage and backs off by its length, counts everything, and
+ * sends each user's heartbeat once per interval.
  * Runtime differences (timers, storage, page lifecycle) come from the {@link Platform}.
  */
 import type { Config } from '../config.js'
@@ -13,6 +14,7 @@ import type { FlushOptions } from '../options.js'
 import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
 import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
+import { tooDeep } from './depth.js'
 import { createQueue, type QueuedEvent, utf8Length } from './queue.js'
 import { settleWithin } from './settle.js'
 import { createTransport } from './transport.js'
@@ -27,6 +29,8 @@ const MAX_NAME = 200
 const PERSIST_EVERY_MS = 100
 /** A beacon must fit 64 KiB. */
 const BEACON_BYTES = 60_000
+/** Why an event with too deep properties is refused. */
+const DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} levels deep`
 
 interface Debounced {
   event: WireTrackEvent
@@ -34,7 +38,7 @@ interface Debounced {
 }
 
 export function createCore(config: Config, platform: Platform) {
-  const queue = createQueue(config.maxQueueSize)
+  const queue = createQueue(config.maxQueueSize, config.maxQueueBytes)
   const pending = new Map<string, Debounced>()
   const inflight = new Map<Promise<void>, QueuedEvent[]>()
   const counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
@@ -54,6 +58,8 @@ export function createCore(config: Config, platform: Platform) {
   let oldestAt = 0
   let lastAt = 0
   let backoffUntil = 0
+  /** When the first send that failed since the last answer began (0: the service answers). */
+  let outageSince = 0
   let unreportedDrops = 0
   let overflowReported = false
   let persistQueued = false
@@ -79,6 +85,13 @@ export function createCore(config: Config, platform: Platform) {
       : noUser(userId) || (Number.isFinite(at) ? '' : 'has an invalid timestamp')
     if (problem) {
       report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
+      return
+    }
+    if (tooDeep(props)) {
+      // The service refuses it, and some runtimes cannot even serialize it: refused here, so it
+      // can never hold a batch (or a browser's stored queue) hostage.
+      counts.rejected++
+      report('invalid_event', `track(${JSON.stringify(name)}) has ${DEEP}`, 1)
       return
     }
     const accountId = accountOf(userId as string, context.accountId)
@@ -264,7 +277,7 @@ export function createCore(config: Config, platform: Platform) {
     overflowReported = true
     report(
       'queue_full',
-      `queue full (${config.maxQueueSize} events): dropping the oldest; getStats().dropped counts them`,
+      `queue full (${config.maxQueueSize} events or ${config.maxQueueBytes} bytes): dropping the oldest; getStats().dropped counts them`,
       n,
     )
   }
@@ -328,11 +341,14 @@ export function createCore(config: Config, platform: Platform) {
   }
 
   async function deliver(items: QueuedEvent[], urgent: boolean): Promise<void> {
+    const started = Date.now()
     const dropped = unreportedDrops
     const body = envelope(items, dropped)
     const outcome = urgent
       ? await transport.sendUrgent(body)
-      : await transport.send(body, utf8Length(body), abort.signal)
+      : await transport.send(body, utf8Length(body), abort.signal, outageSince > 0)
+    // Any answer but a failure means the service is reachable again.
+    if (outcome.kind !== 'failed') outageSince = backoffUntil = 0
     switch (outcome.kind) {
       case 'ok': {
         const { accepted = 0, duplicates = 0, rejected = [] } = outcome.response
@@ -340,7 +356,6 @@ export function createCore(config: Config, platform: Platform) {
         overflowReported = false
         counts.sent += accepted + duplicates
         counts.duplicates += duplicates
-        backoffUntil = 0
         log(`sent ${items.length} events: ${accepted} accepted, ${duplicates} duplicates`)
         if (rejected.length > 0) {
           counts.rejected += rejected.length
@@ -379,15 +394,34 @@ export function createCore(config: Config, platform: Platform) {
         countDropped(queue.unshift(items))
         oldestAt = Date.now()
         if (abort.signal.aborted) return
-        backoffUntil = Date.now() + config.maxWaitMs
+        const wait = backoff(started, outcome.retryAfterMs)
+        backoffUntil = Math.max(backoffUntil, Date.now() + wait)
         report(
           'network_error',
-          `sending ${items.length} events failed, will retry: ${outcome.message}`,
+          `sending ${items.length} events failed, next try in ${wait | 0} ms: ${outcome.message}`,
           items.length,
           outcome.cause,
         )
       }
     }
+  }
+
+  /**
+   * How long to keep the queue before sending again while the service is down (a request's
+   * quick retries were not enough; from then on each try is one request): what the last
+   * answer's `Retry-After` asked for, else half as long as the outage has lasted so far, from
+   * `retry.delayMs` up to `retry.backoffLimitMs`. So the waits grow exponentially, and the end of
+   * an outage is noticed at worst half its length later. Jittered (half to all of it), so that
+   * many processes do not all come back in the same instant.
+   */
+  function backoff(started: number, retryAfterMs: number | undefined): number {
+    const { delayMs, backoffLimitMs, maxRetryAfterMs } = config.retry
+    outageSince ||= started
+    if (retryAfterMs !== undefined) {
+      return Math.min(Math.max(retryAfterMs, delayMs), maxRetryAfterMs)
+    }
+    const ms = Math.min(backoffLimitMs, Math.max(delayMs, (Date.now() - outageSince) / 2))
+    return ms / 2 + (Math.random() * ms) / 2
   }
 
   function inflightCount(): number {
@@ -436,13 +470,21 @@ export function createCore(config: Config, platform: Platform) {
     const known = new Set<string>()
     for (const item of queue.snapshot()) known.add(item.id)
     const items: QueuedEvent[] = []
+    let deep = 0
     for (const json of events) {
       try {
         const event = JSON.parse(json) as WireEvent
         if (typeof event?.id !== 'string' || known.has(event.id)) continue
         known.add(event.id)
-        items.push({ id: event.id, json, bytes: utf8Length(json) })
+        // Stored by an SDK that did not check the depth yet: the service would never take it.
+        if (event.type === 'track' && tooDeep(event.properties)) deep++
+        else items.push({ id: event.id, json, bytes: utf8Length(json) })
       } catch {}
+    }
+    if (deep > 0) {
+      counts.rejected += deep
+      report('invalid_event', `dropped ${deep} stored events with ${DEEP}`, deep)
+      persistSoon()
     }
     if (items.length === 0) return
     log(`restored ${items.length} unsent events`)

@@ -14,6 +14,19 @@ describe('EventQueue', () => {
     expect(q.bytes).toBe(30)
   })
 
+  it('also drops the oldest events beyond its byte bound', () => {
+    const q = createQueue(100, 250)
+    expect([q.push(item('a', 100)), q.push(item('b', 100)), q.push(item('c', 100))]).toEqual([
+      0, 0, 1,
+    ])
+    expect(q.snapshot().map((i) => i.id)).toEqual(['b', 'c'])
+    expect(q.unshift([item('x', 100)])).toBe(1)
+    expect(q.snapshot().map((i) => i.id)).toEqual(['b', 'c'])
+    expect(q.push(item('big', 240))).toBe(2)
+    expect(q.snapshot().map((i) => i.id)).toEqual(['big'])
+    expect(q.bytes).toBe(240)
+  })
+
   it('takes batches bounded by count and bytes, always at least one event', () => {
     const q = createQueue(100)
     for (let i = 0; i < 10; i++) q.push(item(`e${i}`, 100))

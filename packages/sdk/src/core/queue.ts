@@ -20,8 +20,8 @@ const encoder = new TextEncoder()
 export const utf8Length = (s: string): number =>
   NON_ASCII.test(s) ? encoder.encode(s).length : s.length
 
-/** A FIFO that keeps at most `max` events by dropping the oldest. */
-export function createQueue(max: number) {
+/** A FIFO that keeps at most `max` events and `maxBytes` bytes by dropping the oldest. */
+export function createQueue(max: number, maxBytes = Number.POSITIVE_INFINITY) {
   let items: QueuedEvent[] = []
   let head = 0
   let bytes = 0
@@ -35,10 +35,10 @@ export function createQueue(max: number) {
     }
   }
 
-  /** Drop the oldest events beyond `max`; returns how many. */
+  /** Drop the oldest events beyond `max` or `maxBytes`; returns how many. */
   const trim = () => {
     let dropped = 0
-    for (; length() > max; dropped++) bytes -= items[head++]!.bytes
+    for (; length() > max || bytes > maxBytes; dropped++) bytes -= items[head++]!.bytes
     compact()
     return dropped
   }
@@ -51,7 +51,7 @@ export function createQueue(max: number) {
     get bytes() {
       return bytes
     },
-    /** Append; returns how many of the oldest events were dropped to stay within `max`. */
+    /** Append; returns how many of the oldest events were dropped to stay within bounds. */
     push(item: QueuedEvent): number {
       items.push(item)
       bytes += item.bytes

@@ -1,9 +1,11 @@
 /**
  * @module
- * One batch over HTTP with ky: backoff with jitter on network errors, 408, 429 and 5xx,
- * `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should do with
- * the events: forget them (acknowledged or refused), split the batch (413), or keep them (retry
- * later). `sendUrgent` is the one-shot `keepalive` send used while a page is being hidden.
+ * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
+ * 5xx (none while the service is known to be down), `Retry-After` honoured (seconds or
+ * HTTP-date). The outcome says what the core should do with the events: forget them
+ * (acknowledged or refused), split the batch (413), or keep them (the core sends them again
+ * after its outage backoff, or after the `Retry-After` of the last answer). `sendUrgent` is the
+ * one-shot `keepalive` send used while a page is being hidden.
  */
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
@@ -15,7 +17,7 @@ export type SendOutcome =
   | { kind: 'ok'; response: BatchResponse }
   | { kind: 'too_large'; message: string }
   | { kind: 'refused'; status: number; message: string }
-  | { kind: 'failed'; message: string; cause: unknown }
+  | { kind: 'failed'; message: string; cause: unknown; retryAfterMs?: number | undefined }
 
 /** How a request is sent on this runtime. */
 export interface TransportOptions {
@@ -64,8 +66,16 @@ export function createTransport(config: Config, options: TransportOptions) {
     ...(keyInBody ? {} : { authorization: `Bearer ${config.writeKey}` }),
   })
 
-  /** POST `body` (a serialized `BatchRequest`), with retries. */
-  async function send(body: string, bytes: number, signal: AbortSignal): Promise<SendOutcome> {
+  /**
+   * POST `body` (a serialized `BatchRequest`), with quick retries unless `once` (the service is
+   * known to be down: the core spaces the tries out itself).
+   */
+  async function send(
+    body: string,
+    bytes: number,
+    signal: AbortSignal,
+    once = false,
+  ): Promise<SendOutcome> {
     const headers = headersFor(options.keyInBody)
     let payload: string | ArrayBuffer = body
     if (config.gzip && bytes > GZIP_OVER_BYTES && canGzip()) {
@@ -87,6 +97,7 @@ export function createTransport(config: Config, options: TransportOptions) {
           body: payload,
           headers,
           signal: local.signal,
+          ...(once ? { retry: 0 } : {}),
           ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
         }),
       )
@@ -141,7 +152,19 @@ async function classify(response: Response, cause: unknown): Promise<SendOutcome
   if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return { kind: 'refused', status, message }
   }
-  return { kind: 'failed', message: `HTTP ${status}: ${message}`, cause }
+  return {
+    kind: 'failed',
+    message: `HTTP ${status}: ${message}`,
+    cause,
+    retryAfterMs: after(response),
+  }
+}
+
+/** `Retry-After` (seconds or an HTTP-date) in milliseconds, if the answer has a usable one. */
+function after(response: Response): number | undefined {
+  const value = response.headers.get('retry-after') ?? ''
+  const ms = +value * 1000 || Date.parse(value) - Date.now()
+  return ms >= 0 ? ms : undefined
 }
 
 /** The server's `{ error: { message } }`, or the status text. */

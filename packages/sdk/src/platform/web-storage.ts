@@ -46,7 +46,17 @@ export const namespace = (config: Config): string =>
 function readEvents(s: Store | undefined, key: string): string[] {
   try {
     const list = JSON.parse(get(s, key) ?? '[]') as unknown[]
-    return Array.isArray(list) ? list.map((e) => JSON.stringify(e)) : []
+    // One at a time: an event this browser cannot serialize again (nested too deep for its
+    // stack) is left out alone, not with every other stored event.
+    return Array.isArray(list)
+      ? list.flatMap((e) => {
+          try {
+            return [JSON.stringify(e)]
+          } catch {
+            return []
+          }
+        })
+      : []
   } catch {
     return []
   }

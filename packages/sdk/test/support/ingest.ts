@@ -1,31 +1,43 @@
 /**
  * @module
  * The real ingestion service, started from its built CLI in a child process (as users run it),
- * on embedded chDB in a fresh directory.
+ * on embedded chDB in a fresh directory, or in a given one on a given port (to restart it), and
+ * a way to query that store once the service is stopped.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export const WRITE_KEY = 'lsw_sdk_browser_test_0123456789'
 const READ_KEY = 'lsr_sdk_browser_test_0123456789'
-const cli = resolve(import.meta.dirname, '../../../../apps/ingest/dist/cli.js')
+const ingestDir = resolve(import.meta.dirname, '../../../../apps/ingest')
+const cli = join(ingestDir, 'dist/cli.js')
 
 export interface Ingest {
   url: string
-  stop(): Promise<void>
+  /** Stop it: gracefully (`SIGTERM`, cut after 10 s), or at once as in a crash (`SIGKILL`). */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
 }
 
-export async function startIngest(): Promise<Ingest> {
+/** A fresh data directory for {@link startIngest}; the caller removes it. */
+export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-sdk-'))
+
+/**
+ * Start the service. Without `dataDir` it gets a fresh one, removed when it stops; with one (and
+ * a fixed `port`) it can be stopped and started again on the same store and address.
+ */
+export async function startIngest(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<Ingest> {
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: build the ingest service first (turbo runs its build)`)
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'lastseen-sdk-browser-'))
+  const dataDir = options.dataDir ?? tempDataDir()
   const child: ChildProcess = spawn(process.execPath, [cli, 'start'], {
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       LASTSEEN_DATA_DIR: dataDir,
       LASTSEEN_WRITE_KEY: WRITE_KEY,
@@ -60,10 +72,10 @@ export async function startIngest(): Promise<Ingest> {
   })
   return {
     url,
-    stop: () =>
+    stop: (signal = 'SIGTERM') =>
       new Promise((done) => {
         const finish = () => {
-          rmSync(dataDir, { recursive: true, force: true })
+          if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
           done()
         }
         if (child.exitCode !== null) return finish()
@@ -72,7 +84,35 @@ export async function startIngest(): Promise<Ingest> {
           clearTimeout(kill)
           finish()
         })
-        child.kill('SIGTERM')
+        child.kill(signal)
       }),
   }
+}
+
+/**
+ * Rows of `sql` run on the embedded store in `dataDir`, by a separate process (the store serves
+ * one process at a time, so the service must be stopped first).
+ */
+export function queryStore<Row>(dataDir: string, sql: string): Promise<Row[]> {
+  const script = `import { Session } from 'chdb'
+const session = new Session(process.argv[1])
+process.stdout.write(session.query(process.argv[2], 'JSONEachRow'))
+session.close()`
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script, dataDir, sql],
+      { cwd: ingestDir, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) fail(new Error(`query failed: ${stderr || error.message}`))
+        else
+          done(
+            stdout
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => JSON.parse(line) as Row),
+          )
+      },
+    )
+  })
 }
