@@ -2,11 +2,13 @@
  * @module
  * The dashboard at `/`: sign in with the read key, then the overview (active users chart,
  * inactive users and accounts, top events), user and account pages, and a user lookup. Server
- * rendered with Hono JSX from the same insights functions as the read API.
+ * rendered with Hono JSX from the same insights functions as the read API. The two forms
+ * (sign-in, sign-out) take bodies of a few kilobytes.
  */
 
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { ApiError } from '../http-error.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
@@ -32,6 +34,21 @@ export interface DashboardDeps {
 }
 
 const LIST_LENGTH = 25
+
+/** Largest form body: the sign-in form is a key of about 40 characters. */
+const FORM_LIMIT = 4 * 1024
+
+/** 413 as soon as the declared length, or the bytes read so far, pass {@link FORM_LIMIT}. */
+const formLimit = bodyLimit({
+  maxSize: FORM_LIMIT,
+  onError: () => {
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`,
+    )
+  },
+})
 
 /** `1209600000` → `14d`. */
 function formatDuration(ms: number): string {
@@ -105,7 +122,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
         />,
       )
     })
-    .post('/session', async (c) => {
+    .post('/session', formLimit, async (c) => {
       const form = await c.req.parseBody()
       const key = typeof form.key === 'string' ? form.key.trim() : ''
       try {
@@ -116,7 +133,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
       }
       return c.redirect('/', 303)
     })
-    .post('/session/end', (c) => {
+    .post('/session/end', formLimit, (c) => {
       signOut(c)
       return c.redirect('/', 303)
     })
