@@ -36,6 +36,11 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const metrics = deps.metrics ?? new IngestMetrics()
   app.use(countRequests(metrics))
+  // No answer is ever read as another type than it says (HTML sniffed out of a JSON error).
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  })
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics))
   app.route('/', batchRoutes({ ...deps, metrics }))

@@ -2,8 +2,9 @@
  * @module
  * The dashboard at `/`: sign in with the read key, then the overview (active users chart,
  * inactive users and accounts, top events), user and account pages, and a user lookup. Server
- * rendered with Hono JSX from the same insights functions as the read API. The two forms
- * (sign-in, sign-out) take bodies of a few kilobytes.
+ * rendered with Hono JSX from the same insights functions as the read API. Every answer gets
+ * {@link pageHeaders}; the two forms (sign-in, sign-out) take posts from the dashboard's own
+ * pages only ({@link sameOriginOnly}) and bodies of a few kilobytes.
  */
 
 import type { Context } from 'hono'
@@ -22,7 +23,9 @@ import type { KeyRing } from '../keys.js'
 import type { Storage } from '../storage/client.js'
 import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
+import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
+import { sameOriginOnly } from './same-origin.js'
 import { sessionProject, signIn, signOut } from './session.js'
 import { SignInPage } from './sign-in-page.js'
 
@@ -92,7 +95,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
     }
 
   return new Hono()
-    .get('/', async (c) => {
+    .get('/', pageHeaders, async (c) => {
       const projectId = await sessionProject(c, keys)
       if (!projectId) return c.html(<SignInPage />)
       const now = Date.now()
@@ -122,7 +125,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
         />,
       )
     })
-    .post('/session', formLimit, async (c) => {
+    .post('/session', pageHeaders, sameOriginOnly, formLimit, async (c) => {
       const form = await c.req.parseBody()
       const key = typeof form.key === 'string' ? form.key.trim() : ''
       try {
@@ -133,12 +136,13 @@ export function dashboardRoutes(deps: DashboardDeps) {
       }
       return c.redirect('/', 303)
     })
-    .post('/session/end', formLimit, (c) => {
+    .post('/session/end', pageHeaders, sameOriginOnly, formLimit, (c) => {
       signOut(c)
       return c.redirect('/', 303)
     })
     .get(
       '/lookup',
+      pageHeaders,
       signedIn(async (c) => {
         const userId = (c.req.query('userId') ?? '').trim()
         return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
@@ -146,6 +150,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
     )
     .get(
       '/users/:userId',
+      pageHeaders,
       signedIn(async (c, projectId) => {
         const user = await userProfile(
           storage,
@@ -158,6 +163,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
     )
     .get(
       '/accounts/:accountId',
+      pageHeaders,
       signedIn(async (c, projectId) => {
         const account = await accountProfile(
           storage,

@@ -1,6 +1,8 @@
 /**
- * The dashboard against hostile requests, over real sockets: huge sign-in bodies.
+ * The dashboard against hostile requests, over real sockets: huge sign-in bodies, forms posted
+ * from another site, framing and sniffing.
  */
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
 import { READ_KEY, startTestServer } from '../helpers.js'
@@ -31,6 +33,13 @@ async function signIn(key = READ_KEY): Promise<string> {
   const [cookie] = setCookies(res)
   expect(cookie).toBeDefined()
   return cookie as string
+}
+
+/** The overview when `cookie` is a live session; the sign-in page otherwise. */
+async function signedIn(cookie: string): Promise<boolean> {
+  const res = await fetch(`${server.url}/`, { headers: { cookie } })
+  const html = await res.text()
+  return html.includes('data-testid="active-chart"')
 }
 
 describe('a huge sign-in body', () => {
@@ -102,5 +111,134 @@ describe('a huge sign-in body', () => {
       expect(growth, route.path).toBeLessThan(8 * MB)
     }
     await expectAlive(server.url)
+  })
+})
+
+describe('a form posted from another site', () => {
+  const crossSite = (): Record<string, string>[] => [
+    { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    { origin: 'https://evil.example' },
+    { origin: 'null' },
+    { origin: server.url.replace('127.0.0.1', 'localhost') },
+    // A sibling subdomain is same-site, not same-origin.
+    { origin: server.url, 'sec-fetch-site': 'same-site' },
+    { 'sec-fetch-site': 'cross-site' },
+  ]
+
+  it("cannot sign a victim into the attacker's project", async () => {
+    for (const headers of crossSite()) {
+      const res = await raw(server.url, {
+        path: '/session',
+        headers: { ...FORM, ...headers },
+        body: form(READ_KEY),
+      })
+      expect(res.status, JSON.stringify(headers)).toBe(403)
+      expect(res.headers['set-cookie'], JSON.stringify(headers)).toBeUndefined()
+      expect(res.body).toMatch(/another site/)
+    }
+    await expectAlive(server.url)
+  })
+
+  it('cannot sign a victim out', async () => {
+    const cookie = await signIn()
+    for (const headers of crossSite()) {
+      const res = await raw(server.url, {
+        path: '/session/end',
+        headers: { ...FORM, ...headers, cookie },
+        body: '',
+      })
+      expect(res.status, JSON.stringify(headers)).toBe(403)
+      expect(res.headers['set-cookie'], JSON.stringify(headers)).toBeUndefined()
+    }
+    expect(await signedIn(cookie)).toBe(true)
+    await expectAlive(server.url)
+  })
+
+  it("is told apart from the dashboard's own forms and from clients that are not browsers", async () => {
+    // A browser on the dashboard's own page.
+    await signIn()
+    // An older browser that sends Origin but not Sec-Fetch-Site.
+    const older = await raw(server.url, {
+      path: '/session',
+      headers: { ...FORM, origin: server.url },
+      body: form(READ_KEY),
+    })
+    expect(older.status).toBe(303)
+    // A user typing the address: Sec-Fetch-Site none.
+    const typed = await raw(server.url, {
+      path: '/session',
+      headers: { ...FORM, 'sec-fetch-site': 'none' },
+      body: form(READ_KEY),
+    })
+    expect(typed.status).toBe(303)
+    // curl and scripts send neither header; a forged form cannot omit both.
+    const curl = await raw(server.url, { path: '/session', headers: FORM, body: form(READ_KEY) })
+    expect(curl.status).toBe(303)
+    await expectAlive(server.url)
+  })
+})
+
+describe('security headers', () => {
+  it('never lets an answer be sniffed as another type', async () => {
+    const answers = [
+      await fetch(`${server.url}/healthz`),
+      await fetch(`${server.url}/metrics`),
+      await fetch(`${server.url}/nowhere`),
+      await fetch(`${server.url}/v1/batch`, { method: 'POST', body: '{}' }),
+      await fetch(`${server.url}/v1/users/u_1`, {
+        headers: { authorization: `Bearer ${READ_KEY}` },
+      }),
+      await fetch(`${server.url}/`),
+    ]
+    for (const res of answers) expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    await expectAlive(server.url)
+  })
+
+  it('keeps every dashboard page out of frames, scripts, other origins and caches', async () => {
+    const cookie = await signIn()
+    const pages = [
+      await fetch(`${server.url}/`),
+      await fetch(`${server.url}/`, { headers: { cookie } }),
+      await fetch(`${server.url}/users/u_1`, { headers: { cookie } }),
+      await fetch(`${server.url}/accounts/nobody`, { headers: { cookie } }),
+      await fetch(`${server.url}/session`, {
+        method: 'POST',
+        headers: { ...FORM, ...sameOrigin() },
+        body: form('lsr_wrong'),
+      }),
+    ]
+    for (const res of pages) {
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp).toMatch(/(^|; )default-src 'none'(;|$)/)
+      expect(csp).toMatch(/(^|; )frame-ancestors 'none'(;|$)/)
+      expect(csp).toMatch(/(^|; )form-action 'self'(;|$)/)
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|script-src/)
+      expect(res.headers.get('referrer-policy')).toBe('same-origin')
+      expect(res.headers.get('x-frame-options')).toBe('DENY')
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+    await expectAlive(server.url)
+  })
+
+  it("allows the page's own stylesheet and nothing inline besides", async () => {
+    const cookie = await signIn()
+    const pages = [
+      await fetch(`${server.url}/`),
+      await fetch(`${server.url}/`, { headers: { cookie } }),
+      await fetch(`${server.url}/accounts/nobody`, { headers: { cookie } }),
+    ]
+    for (const res of pages) {
+      const html = await res.text()
+      const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '')
+      expect(styles).toHaveLength(1)
+      const hash = createHash('sha256')
+        .update(styles[0] as string)
+        .digest('base64')
+      expect(res.headers.get('content-security-policy')).toContain(`style-src 'sha256-${hash}'`)
+      // A style attribute would be blocked by that policy: the pages use none.
+      expect(html).not.toMatch(/\sstyle=/)
+      expect(html).not.toMatch(/<script/)
+    }
   })
 })
