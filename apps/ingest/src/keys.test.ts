@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDataDir } from '../test/helpers.js'
+import { AuthThrottle } from './auth-throttle.js'
 import { readConfig } from './env.js'
 import { createKeys, KeyRing, revokeKey } from './keys.js'
 import { openStorage, type Storage } from './storage/client.js'
@@ -31,5 +32,21 @@ describe('KeyRing', () => {
     await ring.reload()
     expect(await ring.resolve(first.write!)).toBeUndefined()
     expect(await ring.resolve('lsw_never_issued_0123456789')).toBeUndefined()
+  })
+
+  it('counts wrong keys against the address they came from', async () => {
+    const ring = new KeyRing(storage, 60_000, new AuthThrottle({ burst: 3, rate: 1 }))
+    const { write } = await createKeys(storage, 'p3', ['write'], 'throttled')
+    await ring.reload()
+    // Successes, however many, take nothing from the address's budget.
+    for (let i = 0; i < 10; i++) {
+      expect(await ring.resolve(write!, '10.0.0.1')).toMatchObject({ projectId: 'p3' })
+    }
+    for (let i = 0; i < 3; i++)
+      expect(await ring.resolve(`lsw_wrong_${i}`, '10.0.0.1')).toBe(undefined)
+    await expect(ring.resolve('lsw_wrong_3', '10.0.0.1')).rejects.toMatchObject({ status: 429 })
+    // The key that worked from there still does; elsewhere a wrong key is still looked at.
+    expect(await ring.resolve(write!, '10.0.0.1')).toMatchObject({ projectId: 'p3' })
+    expect(await ring.resolve('lsw_wrong_3', '10.0.0.2')).toBe(undefined)
   })
 })

@@ -5,6 +5,7 @@
  * hashes in constant time.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import type { AuthThrottle } from './auth-throttle.js'
 import { ApiError } from './http-error.js'
 import type { Storage } from './storage/client.js'
 
@@ -21,6 +22,9 @@ export interface ResolvedKey {
 export const DEFAULT_PROJECT = 'default'
 
 const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_' }
+
+/** How long a loaded key list is trusted: a revoked key stops working within this time. */
+export const KEY_CACHE_MS = 10_000
 
 /** A new random key of `kind`. */
 export function generateKey(kind: KeyKind): string {
@@ -107,7 +111,10 @@ export async function ensureDefaultProject(
   return generated
 }
 
-/** Resolves request keys to projects, from a cache refreshed from storage. */
+/**
+ * Resolves request keys to projects, from a cache refreshed from storage. Given the client's
+ * address, it also throttles failed attempts through its {@link AuthThrottle}.
+ */
 export class KeyRing {
   private keys = new Map<string, ResolvedKey>()
   private loadedAt = 0
@@ -116,7 +123,9 @@ export class KeyRing {
   constructor(
     private readonly storage: Storage,
     /** How long a loaded key list is trusted; a revoked key stops working within this time and the reload that follows. */
-    private readonly ttlMs = 10_000,
+    readonly ttlMs = KEY_CACHE_MS,
+    /** Throttles failed attempts per client address; none when omitted. */
+    readonly throttle?: AuthThrottle,
   ) {}
 
   /** Reload every live key from storage. */
@@ -135,12 +144,26 @@ export class KeyRing {
   }
 
   /**
-   * The project and kind of `key`, or undefined when it is unknown or revoked. While storage
-   * cannot be read, the keys loaded last keep answering (retried every second); before any
-   * were loaded, a 503.
+   * The project and kind of `key`, or undefined when it is unknown or revoked. With `from` (the
+   * client's address), a wrong key counts against that address, and an address over its budget
+   * gets the throttle's 429 before the key is looked at.
    */
-  async resolve(key: string): Promise<ResolvedKey | undefined> {
+  async resolve(key: string, from?: string): Promise<ResolvedKey | undefined> {
     const hash = hashKey(key)
+    if (from === undefined || !this.throttle) return this.resolveHash(hash)
+    this.throttle.admit(from, hash)
+    const resolved = await this.resolveHash(hash)
+    if (resolved) this.throttle.succeeded(from, hash)
+    else this.throttle.failed(from)
+    return resolved
+  }
+
+  /**
+   * The project and kind of the key whose SHA-256 is `hash` (see {@link resolve}). While
+   * storage cannot be read, the keys loaded last keep answering (retried every second); before
+   * any were loaded, a 503.
+   */
+  async resolveHash(hash: string): Promise<ResolvedKey | undefined> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
       const reload = this.startReload()
       // A key the cache knows is answered from it while the list refreshes in the background,

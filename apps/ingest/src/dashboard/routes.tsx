@@ -131,8 +131,10 @@ export function dashboardRoutes(deps: DashboardDeps) {
       try {
         await signIn(c, keys, key)
       } catch (err) {
-        if (!(err instanceof ApiError)) throw err
-        return c.html(<SignInPage error={err.message} />, err.status === 403 ? 403 : 401)
+        if (!(err instanceof ApiError) || err.status === 503) throw err
+        for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
+        const status = err.status === 403 || err.status === 429 ? err.status : 401
+        return c.html(<SignInPage error={err.message} />, status)
       }
       return c.redirect('/', 303)
     })

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { clientAddress } from '../client-address.js'
 import { ApiError } from '../http-error.js'
 import { readProject } from '../insights/read-key.js'
 import type { KeyRing } from '../keys.js'
@@ -23,7 +24,7 @@ export async function sessionProject(c: Context, keys: KeyRing): Promise<string 
   const key = getCookie(c, SESSION_COOKIE)
   if (!key) return undefined
   try {
-    return await readProject(keys, key)
+    return await readProject(keys, key, clientAddress(c))
   } catch (err) {
     if (err instanceof ApiError) return undefined
     throw err
@@ -32,7 +33,7 @@ export async function sessionProject(c: Context, keys: KeyRing): Promise<string 
 
 /** Check `key` and remember it; throws the `ApiError` of a key that cannot read. */
 export async function signIn(c: Context, keys: KeyRing, key: string): Promise<void> {
-  await readProject(keys, key)
+  await readProject(keys, key, clientAddress(c))
   setCookie(c, SESSION_COOKIE, key, {
     httpOnly: true,
     sameSite: 'Strict',
