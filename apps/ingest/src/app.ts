@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js'
 import { countRequests, metricsRoutes } from './routes/metrics.js'
 import { readRoutes } from './routes/read.js'
 import { trackRoutes } from './routes/track.js'
+import type { SessionStore } from './sessions.js'
 import type { Storage } from './storage/client.js'
 import type { EventWriter } from './writer.js'
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   storage: Storage
   /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
   inactiveAfterMs?: number
+  /** Dashboard sign-in sessions; kept in `storage` when omitted. */
+  sessions?: SessionStore
 }
 
 export function createApp(deps: AppDeps): Hono {

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthThrottle } from './auth-throttle.js'
 import { ApiError } from './http-error.js'
+import { endSessionsOfKey } from './sessions.js'
 import type { Storage } from './storage/client.js'
 
 /** What a key may do. */
@@ -252,8 +253,9 @@ export async function createKeys(
 }
 
 /**
- * Revoke the key given in full or by the prefix `keys list` shows. Throws when nothing or more
- * than one live key matches. Running services stop accepting it within their key cache time.
+ * Revoke the key given in full or by the prefix `keys list` shows, and end the dashboard sessions
+ * signed in with it. Throws when nothing or more than one live key matches. Running services
+ * stop accepting the key, and its sessions, within their key cache time.
  */
 export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<KeyInfo> {
   const { client, database } = storage
@@ -283,6 +285,9 @@ export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<
     values: [{ ...row, revoked_at: revokedAt, version: Date.now() }],
     format: 'JSONEachRow',
   })
+  // Sessions are also checked against their key on every use; ending them here keeps them
+  // ended even if the key is stored again (a key set by environment variable is, on start).
+  await endSessionsOfKey(storage, row.key_hash)
   return {
     prefix: row.prefix,
     projectId: row.project_id,

@@ -20,6 +20,7 @@ import { type InactiveSort, inactive } from '../insights/inactive.js'
 import { inactiveQuery } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys.js'
+import { SessionStore } from '../sessions.js'
 import type { Storage } from '../storage/client.js'
 import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
@@ -32,6 +33,8 @@ import { SignInPage } from './sign-in-page.js'
 export interface DashboardDeps {
   keys: KeyRing
   storage: Storage
+  /** Sign-in sessions; kept in `storage` when omitted. */
+  sessions?: SessionStore | undefined
   /** The inactivity threshold shown and used. @default 14 days */
   inactiveAfterMs?: number | undefined
 }
@@ -84,19 +87,20 @@ function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
 
 export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
+  const sessions = deps.sessions ?? new SessionStore(storage, keys)
   const afterMs = deps.inactiveAfterMs ?? 14 * 86_400_000
 
   /** The page for a signed-in project, or the sign-in page. */
   const signedIn =
     (page: (c: Context, projectId: string) => Promise<Response>) => async (c: Context) => {
-      const projectId = await sessionProject(c, keys)
+      const projectId = await sessionProject(c, sessions)
       if (!projectId) return c.redirect('/', 303)
       return page(c, projectId)
     }
 
   return new Hono()
     .get('/', pageHeaders, async (c) => {
-      const projectId = await sessionProject(c, keys)
+      const projectId = await sessionProject(c, sessions)
       if (!projectId) return c.html(<SignInPage />)
       const now = Date.now()
       const to = dayOf(now)
@@ -129,7 +133,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const form = await c.req.parseBody()
       const key = typeof form.key === 'string' ? form.key.trim() : ''
       try {
-        await signIn(c, keys, key)
+        await signIn(c, keys, sessions, key)
       } catch (err) {
         if (!(err instanceof ApiError) || err.status === 503) throw err
         for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
@@ -138,8 +142,8 @@ export function dashboardRoutes(deps: DashboardDeps) {
       }
       return c.redirect('/', 303)
     })
-    .post('/session/end', pageHeaders, sameOriginOnly, formLimit, (c) => {
-      signOut(c)
+    .post('/session/end', pageHeaders, sameOriginOnly, formLimit, async (c) => {
+      await signOut(c, sessions)
       return c.redirect('/', 303)
     })
     .get(

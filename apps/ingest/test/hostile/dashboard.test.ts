@@ -1,17 +1,23 @@
 /**
  * The dashboard against hostile requests, over real sockets: huge sign-in bodies, forms posted
- * from another site, framing and sniffing.
+ * from another site, framing and sniffing, and the sign-in cookie itself (what it holds, and
+ * that sign-out and key revocation end it on the server).
  */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createKeys, revokeKey } from '../../src/keys.js'
 import type { RunningServer } from '../../src/server.js'
-import { READ_KEY, startTestServer } from '../helpers.js'
+import { READ_KEY, startTestServer, WRITE_KEY } from '../helpers.js'
 import { peakRssGrowth, raw, setCookies } from './http.js'
 import { expectAlive } from './support.js'
 
 let server: RunningServer
+/** A second read key, revoked by one test; made first, since new keys take the cache time to be known. */
+let victimKey: string
 beforeAll(async () => {
   server = await startTestServer()
+  victimKey = (await createKeys(server.storage, 'victim', ['read'], 'revoked in a test'))
+    .read as string
 })
 afterAll(async () => {
   await server?.close()
@@ -40,6 +46,15 @@ async function signedIn(cookie: string): Promise<boolean> {
   const res = await fetch(`${server.url}/`, { headers: { cookie } })
   const html = await res.text()
   return html.includes('data-testid="active-chart"')
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now()
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return Date.now() - started
 }
 
 describe('a huge sign-in body', () => {
@@ -240,5 +255,92 @@ describe('security headers', () => {
       expect(html).not.toMatch(/\sstyle=/)
       expect(html).not.toMatch(/<script/)
     }
+  })
+})
+
+describe('the sign-in cookie', () => {
+  it('holds a random session id, never the read key', async () => {
+    const first = await signIn()
+    const second = await signIn()
+    for (const cookie of [first, second]) {
+      const value = cookie.split('=')[1] ?? ''
+      expect(value).not.toContain(READ_KEY)
+      expect(value).not.toContain(encodeURIComponent(READ_KEY))
+      expect(value).not.toContain(READ_KEY.slice(4, 16))
+      // At least 128 random bits.
+      expect(value).toMatch(/^[A-Za-z0-9_-]{22,}$/)
+    }
+    expect(first).not.toBe(second)
+    const stored = await server.storage.client.query({
+      query: `SELECT session_hash, key_hash FROM ${server.storage.database}.dashboard_sessions`,
+      format: 'JSONEachRow',
+    })
+    const rows = await stored.json<{ session_hash: string; key_hash: string }>()
+    const id = first.split('=')[1] as string
+    expect(rows.some((r) => r.session_hash === createHash('sha256').update(id).digest('hex'))).toBe(
+      true,
+    )
+    expect(JSON.stringify(rows)).not.toContain(id)
+    await expectAlive(server.url)
+  })
+
+  it('stops working after sign-out, even when replayed', async () => {
+    const cookie = await signIn()
+    expect(await signedIn(cookie)).toBe(true)
+    const out = await raw(server.url, {
+      path: '/session/end',
+      headers: { ...FORM, ...sameOrigin(), cookie },
+      body: '',
+    })
+    expect(out.status).toBe(303)
+    // The browser forgets the cookie; one that kept a copy gets the sign-in page.
+    expect(await signedIn(cookie)).toBe(false)
+    const page = await fetch(`${server.url}/users/u_1`, { headers: { cookie }, redirect: 'manual' })
+    expect(page.status).toBe(303)
+    await expectAlive(server.url)
+  })
+
+  it('stops working once its read key is revoked', async () => {
+    // A new key is known to the service within the key cache's lifetime.
+    const authorization = `Bearer ${victimKey}`
+    await until(
+      async () => (await fetch(`${server.url}/v1/active`, { headers: { authorization } })).ok,
+      15_000,
+    )
+    const cookie = await signIn(victimKey)
+    expect(await signedIn(cookie)).toBe(true)
+    // What `lastseen-ingest keys revoke` runs.
+    await revokeKey(server.storage, victimKey)
+    // Within the key cache's lifetime (10 s) and the reload that follows.
+    expect(await until(async () => !(await signedIn(cookie)), 15_000)).toBeLessThan(12_000)
+    await expectAlive(server.url)
+  })
+
+  it('is throttled like a key when guessed', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        raw(server.url, {
+          method: 'GET',
+          path: '/',
+          headers: { cookie: `lastseen_session=${String(i).padStart(43, 'g')}` },
+          from: '127.0.0.6',
+        }),
+      ),
+    )
+    const throttled = guesses.filter((r) => r.status === 429)
+    expect(throttled.length).toBeGreaterThanOrEqual(30)
+    expect(throttled[0]?.headers['retry-after']).toBeDefined()
+    // The sign-in page for the rest: a made-up session is no session.
+    expect(guesses.filter((r) => r.status === 200).length).toBe(60 - throttled.length)
+    await expectAlive(server.url)
+  })
+
+  it('is refused when made up', async () => {
+    for (const value of ['x', 'A'.repeat(43), WRITE_KEY, READ_KEY]) {
+      for (const name of ['lastseen_session', 'lastseen_read_key']) {
+        expect(await signedIn(`${name}=${value}`)).toBe(false)
+      }
+    }
+    await expectAlive(server.url)
   })
 })
