@@ -1,8 +1,8 @@
 /**
  * @module
  * API keys. Write keys (`lsw_…`, public, may ship to browsers) add events to one project; read
- * keys (`lsr_…`, secret) read one project. Only a key's SHA-256 is stored; lookups compare
- * hashes in constant time.
+ * keys (`lsr_…`, secret) read one project. Only a key's SHA-256 is stored, next to a prefix of 4
+ * of its characters for people to tell keys apart; lookups go by the digest.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthThrottle } from './auth-throttle.js'
@@ -24,6 +24,12 @@ export const DEFAULT_PROJECT = 'default'
 
 const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_' }
 
+/**
+ * Least key material after `lsw_` / `lsr_` in a key set by environment variable: 32 of
+ * `A–Z a–z 0–9 _ -` carry at least 128 bits when random. Generated keys have 32 (24 bytes).
+ */
+export const MIN_KEY_MATERIAL = 32
+
 /** How long a loaded key list is trusted: a revoked key stops working within this time. */
 export const KEY_CACHE_MS = 10_000
 
@@ -32,8 +38,15 @@ export function generateKey(kind: KeyKind): string {
   return PREFIX[kind] + randomBytes(24).toString('base64url')
 }
 
-/** The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 8 characters. */
-export const keyPrefix = (key: string): string => key.slice(0, 12)
+/** Length of the part of a key stored in clear: `lsw_` + 4 characters. */
+export const PREFIX_LENGTH = 8
+
+/**
+ * The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 4 characters.
+ * Enough to tell a project's keys apart, too little to help guess one. (`lsw_` + 8 is what
+ * older versions wrote; migration 5 shortens those.)
+ */
+export const keyPrefix = (key: string): string => key.slice(0, PREFIX_LENGTH)
 
 /** The stored form of a key. */
 export function hashKey(key: string): string {
@@ -217,7 +230,7 @@ export class KeyError extends Error {
 /** Every key, newest first, optionally of one project. */
 export async function listKeys(storage: Storage, projectId?: string): Promise<KeyInfo[]> {
   const result = await storage.client.query({
-    query: `SELECT prefix, project_id AS projectId, kind, name,
+    query: `SELECT left(prefix, ${PREFIX_LENGTH}) AS prefix, project_id AS projectId, kind, name,
                    toString(created_at) AS createdAt, toString(revoked_at) AS revokedAt
             FROM ${storage.database}.api_keys FINAL
             ${projectId === undefined ? '' : 'WHERE project_id = {project:String}'}
@@ -259,11 +272,11 @@ export async function createKeys(
  */
 export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<KeyInfo> {
   const { client, database } = storage
-  const full = keyOrPrefix.length > 12
+  const full = keyOrPrefix.length > PREFIX_LENGTH
   const result = await client.query({
     query: `SELECT key_hash, project_id, kind, prefix, name, toString(created_at) AS created_at
             FROM ${database}.api_keys FINAL
-            WHERE revoked_at IS NULL AND ${full ? 'key_hash = {hash:String}' : 'prefix = {prefix:String}'}`,
+            WHERE revoked_at IS NULL AND ${full ? 'key_hash = {hash:String}' : `left(prefix, ${PREFIX_LENGTH}) = {prefix:String}`}`,
     query_params: full ? { hash: hashKey(keyOrPrefix) } : { prefix: keyOrPrefix },
     format: 'JSONEachRow',
   })
@@ -280,16 +293,17 @@ export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<
   if (rows.length > 1)
     throw new KeyError(`${rows.length} keys match ${keyOrPrefix}; give the whole key`)
   const revokedAt = new Date().toISOString().replace('T', ' ').replace('Z', '')
+  const prefix = row.prefix.slice(0, PREFIX_LENGTH)
   await client.insert({
     table: `${database}.api_keys`,
-    values: [{ ...row, revoked_at: revokedAt, version: Date.now() }],
+    values: [{ ...row, prefix, revoked_at: revokedAt, version: Date.now() }],
     format: 'JSONEachRow',
   })
   // Sessions are also checked against their key on every use; ending them here keeps them
   // ended even if the key is stored again (a key set by environment variable is, on start).
   await endSessionsOfKey(storage, row.key_hash)
   return {
-    prefix: row.prefix,
+    prefix,
     projectId: row.project_id,
     kind: row.kind,
     name: row.name,

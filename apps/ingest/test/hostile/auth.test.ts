@@ -1,11 +1,13 @@
 /**
  * Guessing keys, over real sockets: failed authentication is throttled per client address
  * (429 with `Retry-After`, before the key is looked at), while clients whose key works are never
- * slowed, other addresses are not affected, and the budget comes back.
+ * slowed, other addresses are not affected, and the budget comes back. Keys set in the
+ * environment must be long enough to be unguessable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, readConfig } from '../../src/env.js'
 import type { RunningServer } from '../../src/server.js'
-import { READ_KEY, startTestServer, WRITE_KEY } from '../helpers.js'
+import { READ_KEY, runCli, startTestServer, tempDataDir, WRITE_KEY } from '../helpers.js'
 import { raw } from './http.js'
 import { expectAlive } from './support.js'
 
@@ -142,5 +144,35 @@ describe('guessing keys', () => {
     )
     expect(wrong.map((r) => r.status)).toEqual(Array(20).fill(401))
     await expectAlive(server.url)
+  })
+})
+
+describe('keys set in the environment', () => {
+  const material = (n: number) => 'Ab3_'.repeat(16).slice(0, n)
+
+  it('must have 32 characters or more after the prefix', () => {
+    for (const [name, prefix] of [
+      ['LASTSEEN_WRITE_KEY', 'lsw_'],
+      ['LASTSEEN_READ_KEY', 'lsr_'],
+    ] as const) {
+      expect(() => readConfig({ [name]: `${prefix}${material(31)}` })).toThrow(ConfigError)
+      expect(() => readConfig({ [name]: `${prefix}${material(31)}` })).toThrow(
+        new RegExp(`${name}: .*32.*openssl rand`),
+      )
+      expect(readConfig({ [name]: `${prefix}${material(32)}` })).toBeDefined()
+    }
+    // The test keys themselves pass.
+    expect(readConfig({ LASTSEEN_WRITE_KEY: WRITE_KEY, LASTSEEN_READ_KEY: READ_KEY })).toBeDefined()
+  })
+
+  it('stop the service at start with a message that says how to make one', async () => {
+    const short = await runCli(['start'], {
+      LASTSEEN_DATA_DIR: tempDataDir(),
+      PORT: '0',
+      LASTSEEN_READ_KEY: 'lsr_0123456789abcdef',
+    })
+    expect(short.code).toBe(1)
+    expect(short.stderr).toMatch(/LASTSEEN_READ_KEY/)
+    expect(short.stderr).toMatch(/openssl rand -hex 24/)
   })
 })
