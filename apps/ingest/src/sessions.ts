@@ -92,11 +92,12 @@ export class SessionStore {
    */
   async project(id: string, from?: string): Promise<string | undefined> {
     const hash = digest(id)
-    const throttle = from === undefined ? undefined : this.keys.throttle
-    throttle?.admit(from as string, hash)
+    const throttle = this.keys.throttle
+    if (from === undefined || !throttle) return ID.test(id) ? this.check(hash) : undefined
+    throttle.admit(from, hash)
     const projectId = ID.test(id) ? await this.check(hash) : undefined
-    if (projectId) throttle?.succeeded(from as string, hash)
-    else throttle?.failed(from as string)
+    if (projectId) throttle.succeeded(from, hash)
+    else throttle.failed(from)
     return projectId
   }
 

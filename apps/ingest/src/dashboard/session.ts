@@ -49,7 +49,7 @@ export async function signIn(
   const projectId = await readProject(keys, key, clientAddress(c))
   // A new id on every sign-in: one planted in the browser beforehand is never promoted.
   const previous = getCookie(c, SESSION_COOKIE)
-  if (previous) await sessions.end(previous)
+  if (previous && (await sessions.project(previous))) await sessions.end(previous)
   const id = await sessions.start(hashKey(key), projectId)
   setCookie(c, SESSION_COOKIE, id, {
     httpOnly: true,
@@ -61,9 +61,12 @@ export async function signIn(
   if (getCookie(c, LEGACY_COOKIE) !== undefined) forget(c, LEGACY_COOKIE)
 }
 
-/** End the session on the server and forget its cookie. */
+/**
+ * End the session on the server and forget its cookie. Only a live session is written to
+ * storage, so posting made-up ids costs a lookup (throttled like a wrong key), not an insert.
+ */
 export async function signOut(c: Context, sessions: SessionStore): Promise<void> {
   const id = getCookie(c, SESSION_COOKIE)
-  if (id) await sessions.end(id)
+  if (id && (await sessions.project(id, clientAddress(c)))) await sessions.end(id)
   forget(c, SESSION_COOKIE)
 }

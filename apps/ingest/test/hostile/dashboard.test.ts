@@ -335,6 +335,30 @@ describe('the sign-in cookie', () => {
     await expectAlive(server.url)
   })
 
+  it('costs no write when a made-up one is signed out', async () => {
+    const rows = async () => {
+      const result = await server.storage.client.query({
+        query: `SELECT count() AS n FROM ${server.storage.database}.dashboard_sessions`,
+        format: 'JSONEachRow',
+      })
+      return Number((await result.json<{ n: string | number }>())[0]?.n)
+    }
+    const before = await rows()
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        raw(server.url, {
+          path: '/session/end',
+          headers: { cookie: `lastseen_session=${String(i).padStart(43, 'e')}` },
+          body: '',
+          from: '127.0.0.7',
+        }),
+      ),
+    )
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(303))
+    expect(await rows()).toBe(before)
+    await expectAlive(server.url)
+  })
+
   it('is refused when made up', async () => {
     for (const value of ['x', 'A'.repeat(43), WRITE_KEY, READ_KEY]) {
       for (const name of ['lastseen_session', 'lastseen_read_key']) {
