@@ -3,7 +3,7 @@ import { AuthThrottle } from './auth-throttle.js'
 import { addressKey } from './client-address.js'
 import { ApiError } from './http-error.js'
 
-function refusal(run: () => void): unknown {
+function refusal(run: () => unknown): unknown {
   try {
     run()
   } catch (err) {
@@ -12,14 +12,15 @@ function refusal(run: () => void): unknown {
   return undefined
 }
 
+/** One attempt with `credential` from `address`, with its outcome. */
+const attempt = (throttle: AuthThrottle, address: string, credential: string, worked: boolean) =>
+  throttle.admit(address, credential)(worked)
+
 describe('AuthThrottle', () => {
   it('lets a burst of failures through, then refuses with 429 and Retry-After until tokens come back', () => {
     let now = 0
     const throttle = new AuthThrottle({ rate: 20, burst: 20, now: () => now })
-    for (let i = 0; i < 20; i++) {
-      throttle.admit('a', `wrong${i}`)
-      throttle.failed('a')
-    }
+    for (let i = 0; i < 20; i++) attempt(throttle, 'a', `wrong${i}`, false)
     const error = refusal(() => throttle.admit('a', 'wrong20'))
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({
@@ -29,32 +30,54 @@ describe('AuthThrottle', () => {
     })
     // Refused attempts cost nothing more; 50 ms later one more guess may be looked at.
     now += 50
-    throttle.admit('a', 'wrong21')
-    throttle.failed('a')
+    attempt(throttle, 'a', 'wrong21', false)
     expect(refusal(() => throttle.admit('a', 'wrong22'))).toBeInstanceOf(ApiError)
     // Other addresses have their own budget.
-    throttle.admit('b', 'wrong')
+    attempt(throttle, 'b', 'wrong', false)
     now += 1000
     throttle.admit('a', 'wrong23')
   })
 
-  it('never refuses a credential that already worked from the address', () => {
+  it('counts guesses still being checked, and gives the token back to one that works', () => {
+    const throttle = new AuthThrottle({ burst: 3, now: () => 0 })
+    const pending = [1, 2, 3].map((i) => throttle.admit('a', `guess${i}`))
+    // Three checks under way: a fourth is refused before any answer came.
+    expect(refusal(() => throttle.admit('a', 'guess4'))).toBeInstanceOf(ApiError)
+    pending[0]?.(true)
+    throttle.admit('a', 'guess5')(false)
+    for (const settle of pending.slice(1)) settle(false)
+    expect(refusal(() => throttle.admit('a', 'guess6'))).toBeInstanceOf(ApiError)
+  })
+
+  it('never refuses a credential that already worked from the address, until it stops working', () => {
     const throttle = new AuthThrottle({ now: () => 0 })
-    throttle.succeeded('a', 'good')
-    for (let i = 0; i < 100; i++) throttle.failed('a')
+    attempt(throttle, 'a', 'good', true)
+    for (let i = 0; i < 100; i++) {
+      try {
+        attempt(throttle, 'a', `wrong${i}`, false)
+      } catch {}
+    }
     expect(refusal(() => throttle.admit('a', 'new'))).toBeInstanceOf(ApiError)
-    throttle.admit('a', 'good')
+    for (let i = 0; i < 100; i++) attempt(throttle, 'a', 'good', true)
     // …from that address only.
-    for (let i = 0; i < 100; i++) throttle.failed('b')
+    for (let i = 0; i < 20; i++) attempt(throttle, 'b', `wrong${i}`, false)
     expect(refusal(() => throttle.admit('b', 'good'))).toBeInstanceOf(ApiError)
+    // Revoked: it counts like any other credential again.
+    attempt(throttle, 'a', 'good', false)
+    expect(refusal(() => throttle.admit('a', 'good'))).toBeInstanceOf(ApiError)
   })
 
   it('keeps at most maxAddresses addresses, forgetting the least recently seen', () => {
     const throttle = new AuthThrottle({ maxAddresses: 1000, now: () => 0 })
-    for (let i = 0; i < 100; i++) throttle.failed('busy')
+    const fail = (address: string) => {
+      try {
+        attempt(throttle, address, 'wrong', false)
+      } catch {}
+    }
+    for (let i = 0; i < 100; i++) fail('busy')
     for (let i = 0; i < 5000; i++) {
-      throttle.failed(`10.0.${i >> 8}.${i & 255}`)
-      if (i % 100 === 0) throttle.failed('busy')
+      fail(`10.0.${i >> 8}.${i & 255}`)
+      if (i % 100 === 0) fail('busy')
     }
     expect(throttle.size).toBe(1000)
     // Seen recently, so still remembered (and still out of budget).

@@ -1,15 +1,16 @@
 /**
  * @module
  * Failed authentication, throttled per client address, so keys and dashboard sessions cannot be
- * guessed at network speed. Each address has a token bucket that only failures drain: a burst
- * of `burst` wrong credentials, then `rate` a second. While an address's bucket is empty its
- * attempts are answered 429 with `Retry-After` before the credential is looked at, so a guess
- * made then tells nothing, right or wrong.
+ * guessed at network speed. Each address has a token bucket that failures drain: a burst of
+ * `burst` wrong credentials, then `rate` a second. A credential holds a token while it is being
+ * checked and gives it back if it works, so concurrent guesses are all counted, and successes
+ * cost nothing. While an address's bucket is empty its attempts are answered 429 with
+ * `Retry-After` before the credential is looked at, so a guess made then tells nothing.
  *
  * A credential that already worked from an address keeps working from it while the address is
  * throttled: clients sharing an address (a NAT, a proxy) with someone guessing are not slowed.
- * Successes never take tokens. Memory is bounded: at most `maxAddresses` addresses are kept (the
- * least recently seen are forgotten first), each with at most {@link KNOWN_PER_ADDRESS} digests.
+ * Memory is bounded: at most `maxAddresses` addresses are kept (the least recently seen are
+ * forgotten first), each with at most {@link KNOWN_PER_ADDRESS} credential digests.
  */
 import { ApiError } from './http-error.js'
 import { type Bucket, refill } from './rate-limit.js'
@@ -47,36 +48,39 @@ export class AuthThrottle {
   }
 
   /**
-   * Before checking `credential` (a digest) from `address`: throws 429 while the address has no
-   * failures left, unless that credential already worked from it.
+   * Before checking `credential` (a digest) from `address`; call the function it returns with
+   * the outcome. A credential that already worked from the address passes freely. Any other
+   * takes a token up front, given back if it works, so that guesses checked concurrently are
+   * all counted before their answers come; with no token left, 429 before anything is checked.
    */
-  admit(address: string, credential: string): void {
-    const entry = this.entries.get(address)
-    if (!entry) return
-    refill(entry, this.now(), this.rate, this.burst)
-    if (entry.tokens >= 1 || entry.known.includes(credential)) return
-    const seconds = Math.max(1, Math.ceil((1 - entry.tokens) / this.rate))
-    throw new ApiError(
-      429,
-      'rate_limited',
-      `too many failed authentication attempts from this address; retry in ${seconds} s`,
-      { 'Retry-After': String(seconds) },
-    )
-  }
-
-  /** A credential from `address` was wrong. */
-  failed(address: string): void {
+  admit(address: string, credential: string): (worked: boolean) => void {
     const entry = this.touch(address)
     refill(entry, this.now(), this.rate, this.burst)
-    entry.tokens = Math.max(0, entry.tokens - 1)
-  }
-
-  /** `credential` (a digest) worked from `address`. */
-  succeeded(address: string, credential: string): void {
-    const entry = this.touch(address)
-    if (entry.known.includes(credential)) return
-    entry.known.push(credential)
-    if (entry.known.length > KNOWN_PER_ADDRESS) entry.known.shift()
+    if (entry.known.includes(credential)) {
+      return (worked) => {
+        if (worked) return
+        // It stopped working (revoked, signed out): from now on it counts like any other.
+        entry.known = entry.known.filter((k) => k !== credential)
+        entry.tokens = Math.max(0, entry.tokens - 1)
+      }
+    }
+    if (entry.tokens < 1) {
+      const seconds = Math.max(1, Math.ceil((1 - entry.tokens) / this.rate))
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `too many failed authentication attempts from this address; retry in ${seconds} s`,
+        { 'Retry-After': String(seconds) },
+      )
+    }
+    entry.tokens -= 1
+    return (worked) => {
+      if (!worked) return
+      entry.tokens = Math.min(this.burst, entry.tokens + 1)
+      if (entry.known.includes(credential)) return
+      entry.known.push(credential)
+      if (entry.known.length > KNOWN_PER_ADDRESS) entry.known.shift()
+    }
   }
 
   /** Addresses remembered now. */

@@ -165,10 +165,9 @@ export class KeyRing {
   async resolve(key: string, from?: string): Promise<ResolvedKey | undefined> {
     const hash = hashKey(key)
     if (from === undefined || !this.throttle) return this.resolveHash(hash)
-    this.throttle.admit(from, hash)
+    const settle = this.throttle.admit(from, hash)
     const resolved = await this.resolveHash(hash)
-    if (resolved) this.throttle.succeeded(from, hash)
-    else this.throttle.failed(from)
+    settle(resolved !== undefined)
     return resolved
   }
 

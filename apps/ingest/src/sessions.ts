@@ -94,10 +94,9 @@ export class SessionStore {
     const hash = digest(id)
     const throttle = this.keys.throttle
     if (from === undefined || !throttle) return ID.test(id) ? this.check(hash) : undefined
-    throttle.admit(from, hash)
+    const settle = throttle.admit(from, hash)
     const projectId = ID.test(id) ? await this.check(hash) : undefined
-    if (projectId) throttle.succeeded(from, hash)
-    else throttle.failed(from)
+    settle(projectId !== undefined)
     return projectId
   }
 
