@@ -150,7 +150,7 @@ describe('guessing keys', () => {
 describe('keys set in the environment', () => {
   const material = (n: number) => 'Ab3_'.repeat(16).slice(0, n)
 
-  it('must have 32 characters or more after the prefix', () => {
+  it('must have 32 characters or more after the prefix', async () => {
     for (const [name, prefix] of [
       ['LASTSEEN_WRITE_KEY', 'lsw_'],
       ['LASTSEEN_READ_KEY', 'lsr_'],
@@ -163,6 +163,7 @@ describe('keys set in the environment', () => {
     }
     // The test keys themselves pass.
     expect(readConfig({ LASTSEEN_WRITE_KEY: WRITE_KEY, LASTSEEN_READ_KEY: READ_KEY })).toBeDefined()
+    await expectAlive(server.url)
   })
 
   it('stop the service at start with a message that says how to make one', async () => {
@@ -174,5 +175,6 @@ describe('keys set in the environment', () => {
     expect(short.code).toBe(1)
     expect(short.stderr).toMatch(/LASTSEEN_READ_KEY/)
     expect(short.stderr).toMatch(/openssl rand -hex 24/)
+    await expectAlive(server.url)
   })
 })

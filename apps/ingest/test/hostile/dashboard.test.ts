@@ -255,6 +255,7 @@ describe('security headers', () => {
       expect(html).not.toMatch(/\sstyle=/)
       expect(html).not.toMatch(/<script/)
     }
+    await expectAlive(server.url)
   })
 })
 
