@@ -6,6 +6,8 @@
  * `u_<i>` of account `a_<i % 1000>`.
  */
 
+import { WRITE_KEY } from '../lib/keys.js'
+
 /** One SDK as the benchmark drives it. */
 export interface BenchClient {
   /** Record the `i`-th call. */
@@ -33,7 +35,7 @@ export async function createClient(name: SdkName, sinkUrl: string): Promise<Benc
     // that does not know one ignores it.
     const options: Parameters<typeof createTracker>[0] & Record<string, unknown> = {
       endpoint: sinkUrl,
-      writeKey: 'lsw_bench_write_key_0123456789',
+      writeKey: WRITE_KEY,
       flushAt: BATCH,
       maxWaitMs: INTERVAL_MS,
       maxQueueSize: QUEUE,

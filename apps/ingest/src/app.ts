@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js'
 import { countRequests, metricsRoutes } from './routes/metrics.js'
 import { readRoutes } from './routes/read.js'
 import { trackRoutes } from './routes/track.js'
+import type { SessionStore } from './sessions.js'
 import type { Storage } from './storage/client.js'
 import type { EventWriter } from './writer.js'
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   inactiveAfterMs?: number
   /** Shutdown state: once draining, answers close their connections and new requests get 503. */
   drain?: Drain
+  /** Dashboard sign-in sessions; kept in `storage` when omitted. */
+  sessions?: SessionStore
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -40,6 +43,11 @@ export function createApp(deps: AppDeps): Hono {
   const metrics = deps.metrics ?? new IngestMetrics()
   app.use(countRequests(metrics))
   if (deps.drain) app.use(deps.drain.middleware())
+  // No answer is ever read as another type than it says (HTML sniffed out of a JSON error).
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  })
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics))
   app.route('/', batchRoutes({ ...deps, metrics }))

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { MIN_KEY_MATERIAL } from './keys.js'
 
 const duration = z
   .string()
@@ -12,6 +13,20 @@ const duration = z
   .transform(parseDuration)
 
 const port = z.coerce.number().int().min(0).max(65535)
+
+/**
+ * A key set by environment variable: the prefix, then at least 32 characters of key material,
+ * enough to be unguessable when random (a shorter one could be guessed offline from its stored
+ * digest, or online).
+ */
+const configuredKey = (prefix: 'lsw_' | 'lsr_') =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[A-Za-z0-9_-]{${MIN_KEY_MATERIAL},}$`),
+      `${prefix} and at least ${MIN_KEY_MATERIAL} random characters of A-Z a-z 0-9 _ - ` +
+        `(make one with: echo ${prefix}$(openssl rand -hex 24)), or unset it to have one generated`,
+    )
 
 const schema = z.object({
   PORT: port.default(3000),
@@ -28,14 +43,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
     .optional(),
-  LASTSEEN_WRITE_KEY: z
-    .string()
-    .regex(/^lsw_[A-Za-z0-9_-]{16,}$/, 'lsw_ and 16+ characters')
-    .optional(),
-  LASTSEEN_READ_KEY: z
-    .string()
-    .regex(/^lsr_[A-Za-z0-9_-]{16,}$/, 'lsr_ and 16+ characters')
-    .optional(),
+  LASTSEEN_WRITE_KEY: configuredKey('lsw_').optional(),
+  LASTSEEN_READ_KEY: configuredKey('lsr_').optional(),
   LASTSEEN_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LASTSEEN_WEBHOOK_SECRET: z.string().min(16).optional(),
   LASTSEEN_WEBHOOK_INTERVAL: duration.default(60_000),

@@ -1,11 +1,13 @@
 /**
  * @module
  * API keys. Write keys (`lsw_…`, public, may ship to browsers) add events to one project; read
- * keys (`lsr_…`, secret) read one project. Only a key's SHA-256 is stored; lookups compare
- * hashes in constant time.
+ * keys (`lsr_…`, secret) read one project. Only a key's SHA-256 is stored, next to a prefix of 4
+ * of its characters for people to tell keys apart; lookups go by the digest.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import type { AuthThrottle } from './auth-throttle.js'
 import { ApiError } from './http-error.js'
+import { endSessionsOfKey } from './sessions.js'
 import type { Storage } from './storage/client.js'
 
 /** What a key may do. */
@@ -22,13 +24,29 @@ export const DEFAULT_PROJECT = 'default'
 
 const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_' }
 
+/**
+ * Least key material after `lsw_` / `lsr_` in a key set by environment variable: 32 of
+ * `A–Z a–z 0–9 _ -` carry at least 128 bits when random. Generated keys have 32 (24 bytes).
+ */
+export const MIN_KEY_MATERIAL = 32
+
+/** How long a loaded key list is trusted: a revoked key stops working within this time. */
+export const KEY_CACHE_MS = 10_000
+
 /** A new random key of `kind`. */
 export function generateKey(kind: KeyKind): string {
   return PREFIX[kind] + randomBytes(24).toString('base64url')
 }
 
-/** The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 8 characters. */
-export const keyPrefix = (key: string): string => key.slice(0, 12)
+/** Length of the part of a key stored in clear: `lsw_` + 4 characters. */
+export const PREFIX_LENGTH = 8
+
+/**
+ * The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 4 characters.
+ * Enough to tell a project's keys apart, too little to help guess one. (`lsw_` + 8 is what
+ * older versions wrote; migration 5 shortens those.)
+ */
+export const keyPrefix = (key: string): string => key.slice(0, PREFIX_LENGTH)
 
 /** The stored form of a key. */
 export function hashKey(key: string): string {
@@ -107,7 +125,10 @@ export async function ensureDefaultProject(
   return generated
 }
 
-/** Resolves request keys to projects, from a cache refreshed from storage. */
+/**
+ * Resolves request keys to projects, from a cache refreshed from storage. Given the client's
+ * address, it also throttles failed attempts through its {@link AuthThrottle}.
+ */
 export class KeyRing {
   private keys = new Map<string, ResolvedKey>()
   private loadedAt = 0
@@ -116,7 +137,9 @@ export class KeyRing {
   constructor(
     private readonly storage: Storage,
     /** How long a loaded key list is trusted; a revoked key stops working within this time and the reload that follows. */
-    private readonly ttlMs = 10_000,
+    readonly ttlMs = KEY_CACHE_MS,
+    /** Throttles failed attempts per client address; none when omitted. */
+    readonly throttle?: AuthThrottle,
   ) {}
 
   /** Reload every live key from storage. */
@@ -135,12 +158,25 @@ export class KeyRing {
   }
 
   /**
-   * The project and kind of `key`, or undefined when it is unknown or revoked. While storage
-   * cannot be read, the keys loaded last keep answering (retried every second); before any
-   * were loaded, a 503.
+   * The project and kind of `key`, or undefined when it is unknown or revoked. With `from` (the
+   * client's address), a wrong key counts against that address, and an address over its budget
+   * gets the throttle's 429 before the key is looked at.
    */
-  async resolve(key: string): Promise<ResolvedKey | undefined> {
+  async resolve(key: string, from?: string): Promise<ResolvedKey | undefined> {
     const hash = hashKey(key)
+    if (from === undefined || !this.throttle) return this.resolveHash(hash)
+    const settle = this.throttle.admit(from, hash)
+    const resolved = await this.resolveHash(hash)
+    settle(resolved !== undefined)
+    return resolved
+  }
+
+  /**
+   * The project and kind of the key whose SHA-256 is `hash` (see {@link resolve}). While
+   * storage cannot be read, the keys loaded last keep answering (retried every second); before
+   * any were loaded, a 503.
+   */
+  async resolveHash(hash: string): Promise<ResolvedKey | undefined> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
       const reload = this.startReload()
       // A key the cache knows is answered from it while the list refreshes in the background,
@@ -193,7 +229,7 @@ export class KeyError extends Error {
 /** Every key, newest first, optionally of one project. */
 export async function listKeys(storage: Storage, projectId?: string): Promise<KeyInfo[]> {
   const result = await storage.client.query({
-    query: `SELECT prefix, project_id AS projectId, kind, name,
+    query: `SELECT left(prefix, ${PREFIX_LENGTH}) AS prefix, project_id AS projectId, kind, name,
                    toString(created_at) AS createdAt, toString(revoked_at) AS revokedAt
             FROM ${storage.database}.api_keys FINAL
             ${projectId === undefined ? '' : 'WHERE project_id = {project:String}'}
@@ -229,16 +265,17 @@ export async function createKeys(
 }
 
 /**
- * Revoke the key given in full or by the prefix `keys list` shows. Throws when nothing or more
- * than one live key matches. Running services stop accepting it within their key cache time.
+ * Revoke the key given in full or by the prefix `keys list` shows, and end the dashboard sessions
+ * signed in with it. Throws when nothing or more than one live key matches. Running services
+ * stop accepting the key, and its sessions, within their key cache time.
  */
 export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<KeyInfo> {
   const { client, database } = storage
-  const full = keyOrPrefix.length > 12
+  const full = keyOrPrefix.length > PREFIX_LENGTH
   const result = await client.query({
     query: `SELECT key_hash, project_id, kind, prefix, name, toString(created_at) AS created_at
             FROM ${database}.api_keys FINAL
-            WHERE revoked_at IS NULL AND ${full ? 'key_hash = {hash:String}' : 'prefix = {prefix:String}'}`,
+            WHERE revoked_at IS NULL AND ${full ? 'key_hash = {hash:String}' : `left(prefix, ${PREFIX_LENGTH}) = {prefix:String}`}`,
     query_params: full ? { hash: hashKey(keyOrPrefix) } : { prefix: keyOrPrefix },
     format: 'JSONEachRow',
   })
@@ -255,13 +292,17 @@ export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<
   if (rows.length > 1)
     throw new KeyError(`${rows.length} keys match ${keyOrPrefix}; give the whole key`)
   const revokedAt = new Date().toISOString().replace('T', ' ').replace('Z', '')
+  const prefix = row.prefix.slice(0, PREFIX_LENGTH)
   await client.insert({
     table: `${database}.api_keys`,
-    values: [{ ...row, revoked_at: revokedAt, version: Date.now() }],
+    values: [{ ...row, prefix, revoked_at: revokedAt, version: Date.now() }],
     format: 'JSONEachRow',
   })
+  // Sessions are also checked against their key on every use; ending them here keeps them
+  // ended even if the key is stored again (a key set by environment variable is, on start).
+  await endSessionsOfKey(storage, row.key_hash)
   return {
-    prefix: row.prefix,
+    prefix,
     projectId: row.project_id,
     kind: row.kind,
     name: row.name,

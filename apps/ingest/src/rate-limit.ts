@@ -7,9 +7,16 @@
  */
 import { ApiError } from './http-error.js'
 
-interface Bucket {
+/** A token bucket: `tokens` left at time `at` (ms). */
+export interface Bucket {
   tokens: number
   at: number
+}
+
+/** Bring `bucket` to time `now`: `rate` tokens a second come back, up to `capacity`. */
+export function refill(bucket: Bucket, now: number, rate: number, capacity: number): void {
+  bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * rate)
+  bucket.at = now
 }
 
 export class RateLimiter {
@@ -29,8 +36,7 @@ export class RateLimiter {
     if (this.rate === 0 || events === 0) return
     const now = this.now()
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now }
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.rate)
-    bucket.at = now
+    refill(bucket, now, this.rate, this.capacity)
     this.buckets.set(key, bucket)
     if (bucket.tokens >= events) {
       bucket.tokens -= events

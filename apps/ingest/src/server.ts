@@ -7,9 +7,10 @@ import type { Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
+import { AuthThrottle } from './auth-throttle.js'
 import { Drain } from './drain.js'
 import type { Config } from './env.js'
-import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
+import { ensureDefaultProject, type GeneratedKeys, KEY_CACHE_MS, KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import { openStorage, type Storage } from './storage/client.js'
@@ -44,7 +45,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await migrate(storage)
   await applyEventsTtl(storage, config.eventsTtlMs)
   const generatedKeys = await ensureDefaultProject(storage, config)
-  const keys = new KeyRing(storage)
+  const keys = new KeyRing(storage, KEY_CACHE_MS, new AuthThrottle())
   await keys.reload()
   const metrics = new IngestMetrics()
   const drain = new Drain()

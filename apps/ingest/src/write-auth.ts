@@ -15,8 +15,15 @@ export function bearerKey(header: string | undefined): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 }
 
-/** The project of a write key; 401 when the key is missing, unknown or revoked, 403 for a read key. */
-export async function writeProject(keys: KeyRing, key: string | undefined): Promise<string> {
+/**
+ * The project of a write key; 401 when the key is missing, unknown or revoked, 403 for a read
+ * key, 429 when `from` (the client's address) has failed too often.
+ */
+export async function writeProject(
+  keys: KeyRing,
+  key: string | undefined,
+  from: string,
+): Promise<string> {
   if (!key) {
     throw new ApiError(
       401,
@@ -24,7 +31,7 @@ export async function writeProject(keys: KeyRing, key: string | undefined): Prom
       'missing write key: send Authorization: Bearer <writeKey> or writeKey in the body',
     )
   }
-  const resolved = await keys.resolve(key)
+  const resolved = await keys.resolve(key, from)
   if (resolved?.kind === 'read') {
     throw new ApiError(403, 'forbidden', "a read key cannot write; use the project's write key")
   }
@@ -54,18 +61,20 @@ export interface WriteRequest<T> {
 export async function readWrite<T extends { writeKey?: string | undefined }>(
   request: Request,
   keys: KeyRing,
+  /** The client's address, for the throttle of failed authentication. */
+  from: string,
   schema: z.ZodType<T>,
   precheck: (body: unknown) => void,
 ): Promise<WriteRequest<T>> {
   const receivedAt = new Date()
   const headerKey = bearerKey(request.headers.get('authorization') ?? undefined)
-  const headerProject = headerKey ? await writeProject(keys, headerKey) : undefined
+  const headerProject = headerKey ? await writeProject(keys, headerKey, from) : undefined
   const body = await readJsonBody(request)
   precheck(body)
   const parsed = schema.safeParse(body)
   if (!parsed.success) throw new ApiError(400, 'bad_request', describeIssue(parsed.error))
   const key = headerKey ?? parsed.data.writeKey
   // writeProject refuses a missing key, so past it `key` is set.
-  const projectId = headerProject ?? (await writeProject(keys, key))
+  const projectId = headerProject ?? (await writeProject(keys, key, from))
   return { receivedAt, body, envelope: parsed.data, key: key as string, projectId }
 }

@@ -1,6 +1,7 @@
 /**
  * The dashboard in real Chromium: sign in with the read key, see the chart, the inactive lists
- * and the top events of a known history, sort, follow links, look a user up, sign out.
+ * and the top events of a known history, sort, follow links, look a user up, sign out — all
+ * under the pages' Content-Security-Policy, which must block nothing the pages use.
  * Screenshots are saved under test-results/.
  */
 import { mkdirSync } from 'node:fs'
@@ -17,6 +18,8 @@ const shots = fileURLToPath(new URL('../test-results/', import.meta.url))
 let server: RunningServer
 let browser: Browser
 let page: Page
+/** What the browser's console said about the Content-Security-Policy. */
+const violations: string[] = []
 
 const cells = (testId: string, column = 1) =>
   page.locator(`[data-testid="${testId}"] tbody tr td:nth-child(${column})`).allTextContents()
@@ -27,6 +30,9 @@ beforeAll(async () => {
   await sendBatch(server.url, WRITE_KEY, knownHistory())
   browser = await chromium.launch(chromiumLaunchOptions)
   page = await browser.newPage({ viewport: { width: 1200, height: 1000 } })
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
 })
 
 afterAll(async () => {
@@ -51,7 +57,9 @@ describe('dashboard', () => {
     await page.getByTestId('active-chart').waitFor()
     expect(page.url()).toBe(`${server.url}/`)
     expect(page.url()).not.toContain(READ_KEY)
-    const [cookie] = (await page.context().cookies()).filter((c) => c.value === READ_KEY)
+    const cookies = await page.context().cookies()
+    expect(JSON.stringify(cookies)).not.toContain(READ_KEY)
+    const [cookie] = cookies.filter((c) => c.name === 'lastseen_session')
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
 
     expect(await page.getByTestId('dau').textContent()).toBe('1')
@@ -125,5 +133,12 @@ describe('dashboard', () => {
     const res = await page.goto(`${server.url}/users/u_4`)
     expect(new URL(res?.url() ?? '').pathname).toBe('/')
     expect(await page.getByLabel('Read key').isVisible()).toBe(true)
+  })
+
+  it('was styled by its own stylesheet only: the policy blocked nothing', async () => {
+    expect(violations).toEqual([])
+    // The stylesheet applied: the sign-in form is the narrow column.
+    const width = await page.locator('section.narrow').evaluate((el) => el.clientWidth)
+    expect(width).toBeLessThanOrEqual(420)
   })
 })

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { readConfig } from '../src/env.js'
 import { type RunningServer, startServer } from '../src/server.js'
 
-export const WRITE_KEY = 'lsw_test_write_key_0123456789'
-export const READ_KEY = 'lsr_test_read_key_0123456789'
+export const WRITE_KEY = 'lsw_test_write_key_0123456789abcdefghij'
+export const READ_KEY = 'lsr_test_read_key_0123456789abcdefghijk'
 
 /** A fresh, empty data directory. */
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-test-'))

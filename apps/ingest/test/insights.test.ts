@@ -10,8 +10,8 @@ import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { activeByDay, daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
 
-const OTHER_WRITE = 'lsw_other_project_write_0123'
-const OTHER_READ = 'lsr_other_project_read_01234'
+const OTHER_WRITE = 'lsw_other_project_write_0123456789abcdef'
+const OTHER_READ = 'lsr_other_project_read_0123456789abcdefg'
 
 const today = dayOf(Date.now())
 const ago = (n: number) => addDays(today, -n)
@@ -377,7 +377,7 @@ describe('read keys', () => {
     const write = await get('/v1/active', WRITE_KEY)
     expect(write.status).toBe(403)
     expect(write.body).toMatchObject({ error: { code: 'forbidden' } })
-    expect((await get('/v1/users/u_1', 'lsr_unknown_key_000000000')).status).toBe(401)
+    expect((await get('/v1/users/u_1', 'lsr_unknown_key_00000000000000000000000')).status).toBe(401)
   })
 
   it("never shows one project's data to another project's read key", async () => {

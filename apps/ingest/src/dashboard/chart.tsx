@@ -23,7 +23,7 @@ export function ActiveChart(props: { series: ActivePoint[] }) {
   const first = series[0]
   const last = series.at(-1)
   return (
-    <figure style="margin:0">
+    <figure>
       <svg
         viewBox={`0 0 ${W} ${H}`}
         width="100%"
@@ -80,7 +80,7 @@ export function ActiveChart(props: { series: ActivePoint[] }) {
       <figcaption class="legend">
         {LINES.map((line) => (
           <span>
-            <i style={`background:${line.color}`} />
+            <i class={`swatch-${line.key}`} />
             {line.label}: <b>{last?.[line.key] ?? 0}</b>
           </span>
         ))}

@@ -52,7 +52,7 @@ export function InactiveTable(props: {
   const isUser = answer.level === 'user'
   return (
     <table data-testid={`inactive-${answer.level}s`}>
-      <caption class="muted" style="caption-side:bottom;text-align:left;padding-top:.4rem">
+      <caption class="muted">
         {total > 0 && `${offset + 1}–${offset + answer.items.length} of ${total}. `}
         {previous !== undefined && (
           <a href={link({ offset: previous ? String(previous) : undefined })} rel="prev">

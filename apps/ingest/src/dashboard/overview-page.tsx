@@ -83,7 +83,7 @@ export function OverviewPage(props: OverviewData) {
               <th>Event</th>
               <th class="n">Count</th>
               <th class="n">Users</th>
-              <th style="width:40%" />
+              <th class="w40" />
             </tr>
           </thead>
           <tbody>
@@ -93,7 +93,7 @@ export function OverviewPage(props: OverviewData) {
                 <td class="n">{e.count}</td>
                 <td class="n">{e.users}</td>
                 <td>
-                  <div class="bar" style={`width:${(100 * e.count) / topMax}%`} />
+                  <Bar share={e.count / topMax} />
                 </td>
               </tr>
             ))}
@@ -121,7 +121,7 @@ function Frequency(props: { answer: FrequencyAnswer }) {
           <tr>
             <th>Days a week</th>
             <th class="n">Users</th>
-            <th style="width:60%" />
+            <th class="w60" />
           </tr>
         </thead>
         <tbody>
@@ -130,12 +130,21 @@ function Frequency(props: { answer: FrequencyAnswer }) {
               <td>{b.daysPerWeek === 0 ? 'under ½' : b.daysPerWeek}</td>
               <td class="n">{b.users}</td>
               <td>
-                <div class="bar" style={`width:${(100 * b.users) / most}%`} />
+                <Bar share={b.users / most} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  )
+}
+
+/** A horizontal bar `share` (0–1) of the cell wide. */
+function Bar(props: { share: number }) {
+  return (
+    <svg class="bar" aria-hidden="true">
+      <rect width={`${(100 * props.share).toFixed(1)}%`} height="100%" rx="3" />
+    </svg>
   )
 }

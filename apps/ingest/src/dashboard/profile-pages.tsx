@@ -33,7 +33,7 @@ function Recent(props: { activity: RecentActivity }) {
           <span>events, last 30 days</span>
         </div>
       </div>
-      <h2 style="margin-top:1rem">Top events, last 30 days</h2>
+      <h2 class="spaced">Top events, last 30 days</h2>
       <ul>
         {activity.topEvents.length === 0 && <li class="muted">none</li>}
         {activity.topEvents.map((e) => (

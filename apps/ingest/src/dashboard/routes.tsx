@@ -2,11 +2,14 @@
  * @module
  * The dashboard at `/`: sign in with the read key, then the overview (active users chart,
  * inactive users and accounts, top events), user and account pages, and a user lookup. Server
- * rendered with Hono JSX from the same insights functions as the read API.
+ * rendered with Hono JSX from the same insights functions as the read API. Every answer gets
+ * {@link pageHeaders}; the two forms (sign-in, sign-out) take posts from the dashboard's own
+ * pages only ({@link sameOriginOnly}) and bodies of a few kilobytes.
  */
 
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { ApiError } from '../http-error.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
@@ -17,21 +20,41 @@ import { type InactiveSort, inactive } from '../insights/inactive.js'
 import { inactiveQuery } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys.js'
+import { SessionStore } from '../sessions.js'
 import type { Storage } from '../storage/client.js'
 import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
+import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
+import { sameOriginOnly } from './same-origin.js'
 import { sessionProject, signIn, signOut } from './session.js'
 import { SignInPage } from './sign-in-page.js'
 
 export interface DashboardDeps {
   keys: KeyRing
   storage: Storage
+  /** Sign-in sessions; kept in `storage` when omitted. */
+  sessions?: SessionStore | undefined
   /** The inactivity threshold shown and used. @default 14 days */
   inactiveAfterMs?: number | undefined
 }
 
 const LIST_LENGTH = 25
+
+/** Largest form body: the sign-in form is a key of about 40 characters. */
+const FORM_LIMIT = 4 * 1024
+
+/** 413 as soon as the declared length, or the bytes read so far, pass {@link FORM_LIMIT}. */
+const formLimit = bodyLimit({
+  maxSize: FORM_LIMIT,
+  onError: () => {
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`,
+    )
+  },
+})
 
 /** `1209600000` → `14d`. */
 function formatDuration(ms: number): string {
@@ -64,19 +87,20 @@ function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
 
 export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
+  const sessions = deps.sessions ?? new SessionStore(storage, keys)
   const afterMs = deps.inactiveAfterMs ?? 14 * 86_400_000
 
   /** The page for a signed-in project, or the sign-in page. */
   const signedIn =
     (page: (c: Context, projectId: string) => Promise<Response>) => async (c: Context) => {
-      const projectId = await sessionProject(c, keys)
+      const projectId = await sessionProject(c, sessions)
       if (!projectId) return c.redirect('/', 303)
       return page(c, projectId)
     }
 
   return new Hono()
-    .get('/', async (c) => {
-      const projectId = await sessionProject(c, keys)
+    .get('/', pageHeaders, async (c) => {
+      const projectId = await sessionProject(c, sessions)
       if (!projectId) return c.html(<SignInPage />)
       const now = Date.now()
       const to = dayOf(now)
@@ -105,23 +129,26 @@ export function dashboardRoutes(deps: DashboardDeps) {
         />,
       )
     })
-    .post('/session', async (c) => {
+    .post('/session', pageHeaders, sameOriginOnly, formLimit, async (c) => {
       const form = await c.req.parseBody()
       const key = typeof form.key === 'string' ? form.key.trim() : ''
       try {
-        await signIn(c, keys, key)
+        await signIn(c, keys, sessions, key)
       } catch (err) {
-        if (!(err instanceof ApiError)) throw err
-        return c.html(<SignInPage error={err.message} />, err.status === 403 ? 403 : 401)
+        if (!(err instanceof ApiError) || err.status === 503) throw err
+        for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
+        const status = err.status === 403 || err.status === 429 ? err.status : 401
+        return c.html(<SignInPage error={err.message} />, status)
       }
       return c.redirect('/', 303)
     })
-    .post('/session/end', (c) => {
-      signOut(c)
+    .post('/session/end', pageHeaders, sameOriginOnly, formLimit, async (c) => {
+      await signOut(c, sessions)
       return c.redirect('/', 303)
     })
     .get(
       '/lookup',
+      pageHeaders,
       signedIn(async (c) => {
         const userId = (c.req.query('userId') ?? '').trim()
         return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
@@ -129,6 +156,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
     )
     .get(
       '/users/:userId',
+      pageHeaders,
       signedIn(async (c, projectId) => {
         const user = await userProfile(
           storage,
@@ -141,6 +169,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
     )
     .get(
       '/accounts/:accountId',
+      pageHeaders,
       signedIn(async (c, projectId) => {
         const account = await accountProfile(
           storage,

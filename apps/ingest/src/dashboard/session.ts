@@ -1,47 +1,72 @@
 /**
  * @module
- * Dashboard sign-in: the read key, posted once from a form, kept in an HttpOnly, SameSite=Strict
- * cookie (never in a URL), and checked on every page like an `Authorization` header would be.
+ * Dashboard sign-in. The read key is posted once from a form and checked; the browser then
+ * holds only a random session id, in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS),
+ * never the key and never in a URL. Sessions live on the server ({@link SessionStore}):
+ * sign-out ends the session there, and revoking the read key ends every session made with it.
  */
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { ApiError } from '../http-error.js'
+import { clientAddress } from '../client-address.js'
 import { readProject } from '../insights/read-key.js'
-import type { KeyRing } from '../keys.js'
+import { hashKey, type KeyRing } from '../keys.js'
+import type { SessionStore } from '../sessions.js'
 
 /** Name of the sign-in cookie. */
-export const SESSION_COOKIE = 'lastseen_read_key'
+export const SESSION_COOKIE = 'lastseen_session'
 
-/** How long a sign-in lasts. @default 30 days */
-const MAX_AGE_SECONDS = 30 * 86_400
+/** The cookie of versions that kept the read key itself in it: never read, always removed. */
+const LEGACY_COOKIE = 'lastseen_read_key'
 
 const secure = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
 
-/** The project of the signed-in read key, or undefined when signed out (or the key was revoked). */
-export async function sessionProject(c: Context, keys: KeyRing): Promise<string | undefined> {
-  const key = getCookie(c, SESSION_COOKIE)
-  if (!key) return undefined
-  try {
-    return await readProject(keys, key)
-  } catch (err) {
-    if (err instanceof ApiError) return undefined
-    throw err
-  }
+function forget(c: Context, name: string): void {
+  deleteCookie(c, name, { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Strict' })
 }
 
-/** Check `key` and remember it; throws the `ApiError` of a key that cannot read. */
-export async function signIn(c: Context, keys: KeyRing, key: string): Promise<void> {
-  await readProject(keys, key)
-  setCookie(c, SESSION_COOKIE, key, {
+/** The project of the signed-in session, or undefined when signed out (or the session ended). */
+export async function sessionProject(
+  c: Context,
+  sessions: SessionStore,
+): Promise<string | undefined> {
+  if (getCookie(c, LEGACY_COOKIE) !== undefined) forget(c, LEGACY_COOKIE)
+  const id = getCookie(c, SESSION_COOKIE)
+  if (!id) return undefined
+  const projectId = await sessions.project(id, clientAddress(c))
+  // An ended session's cookie is dropped, so it is not looked up again.
+  if (!projectId) forget(c, SESSION_COOKIE)
+  return projectId
+}
+
+/** Check read key `key` and start a session; throws the `ApiError` of a key that cannot read. */
+export async function signIn(
+  c: Context,
+  keys: KeyRing,
+  sessions: SessionStore,
+  key: string,
+): Promise<void> {
+  const projectId = await readProject(keys, key, clientAddress(c))
+  // A new id on every sign-in: one planted in the browser beforehand is never promoted.
+  const previous = getCookie(c, SESSION_COOKIE)
+  if (previous && (await sessions.project(previous))) await sessions.end(previous)
+  const id = await sessions.start(hashKey(key), projectId)
+  setCookie(c, SESSION_COOKIE, id, {
     httpOnly: true,
     sameSite: 'Strict',
     secure: secure(c),
     path: '/',
-    maxAge: MAX_AGE_SECONDS,
+    maxAge: Math.floor(sessions.maxAgeMs / 1000),
   })
+  if (getCookie(c, LEGACY_COOKIE) !== undefined) forget(c, LEGACY_COOKIE)
 }
 
-export function signOut(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) })
+/**
+ * End the session on the server and forget its cookie. Only a live session is written to
+ * storage, so posting made-up ids costs a lookup (throttled like a wrong key), not an insert.
+ */
+export async function signOut(c: Context, sessions: SessionStore): Promise<void> {
+  const id = getCookie(c, SESSION_COOKIE)
+  if (id && (await sessions.project(id, clientAddress(c)))) await sessions.end(id)
+  forget(c, SESSION_COOKIE)
 }

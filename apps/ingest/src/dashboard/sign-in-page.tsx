@@ -7,7 +7,7 @@ import { Layout } from './layout.js'
 export function SignInPage(props: { error?: string | undefined }) {
   return (
     <Layout title="Sign in" signedIn={false}>
-      <section style="max-width:420px;margin:3rem auto">
+      <section class="narrow">
         <h2>Sign in with your project's read key</h2>
         <form method="post" action="/session">
           <p>
@@ -18,7 +18,6 @@ export function SignInPage(props: { error?: string | undefined }) {
               aria-label="Read key"
               autocomplete="current-password"
               required
-              style="width:100%"
             />
           </p>
           {props.error && <p class="error">{props.error}</p>}

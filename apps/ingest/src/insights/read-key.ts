@@ -2,16 +2,23 @@
  * @module
  * Reading needs a project's read key. A write key is public (it ships in browsers), so it is
  * refused here with 403; an unknown key is 401. The key comes from `Authorization: Bearer` or,
- * for the dashboard, from its HttpOnly sign-in cookie.
+ * for the dashboard, from its sign-in form.
  */
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
 
-/** The project a read key belongs to, or an `ApiError` (401 unknown, 403 not a read key). */
-export async function readProject(keys: KeyRing, key: string | undefined): Promise<string> {
+/**
+ * The project a read key belongs to, or an `ApiError` (401 unknown, 403 not a read key, 429 when
+ * `from`, the client's address, has failed too often).
+ */
+export async function readProject(
+  keys: KeyRing,
+  key: string | undefined,
+  from: string,
+): Promise<string> {
   if (!key)
     throw new ApiError(401, 'unauthorized', 'missing read key (Authorization: Bearer lsr_…)')
-  const resolved = await keys.resolve(key)
+  const resolved = await keys.resolve(key, from)
   if (!resolved) throw new ApiError(401, 'unauthorized', 'unknown or revoked read key')
   if (resolved.kind !== 'read') {
     throw new ApiError(403, 'forbidden', 'a write key cannot read; use the project read key')

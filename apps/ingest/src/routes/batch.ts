@@ -5,6 +5,7 @@
  */
 import { LIMITS } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
+import { clientAddress } from '../client-address.js'
 import { checkEvents } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import type { KeyRing } from '../keys.js'
@@ -38,6 +39,7 @@ export function batchRoutes(deps: WriteRouteDeps) {
     const { receivedAt, envelope, key, projectId } = await readWrite(
       c.req.raw,
       deps.keys,
+      clientAddress(c),
       batchEnvelopeSchema,
       checkEventCount,
     )

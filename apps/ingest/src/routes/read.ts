@@ -4,7 +4,8 @@
  * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
+import { clientAddress } from '../client-address.js'
 import { ApiError } from '../http-error.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
@@ -45,36 +46,37 @@ function idParam(name: string, value: string): string {
 
 export function readRoutes(deps: ReadDeps) {
   const { keys, storage } = deps
-  const project = (header: string | undefined) => readProject(keys, bearerKey(header))
+  const project = (c: Context) =>
+    readProject(keys, bearerKey(c.req.header('authorization')), clientAddress(c))
   return new Hono()
     .get('/v1/users/:userId', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const userId = idParam('userId', c.req.param('userId'))
       const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
       if (!found) throw new ApiError(404, 'not_found', `no user ${JSON.stringify(userId)}`)
       return c.json(found)
     })
     .get('/v1/accounts/:accountId', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const accountId = idParam('accountId', c.req.param('accountId'))
       const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
       if (!found) throw new ApiError(404, 'not_found', `no account ${JSON.stringify(accountId)}`)
       return c.json(found)
     })
     .get('/v1/active', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const q = parseQuery(activeQuery, c.req.query())
       const range = resolveRange(q, Date.now())
       return c.json(await activeUsers(storage, projectId, { ...range, interval: q.interval }))
     })
     .get('/v1/inactive', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const q = parseQuery(inactiveQuery, c.req.query())
       const afterMs = q.after ?? deps.inactiveAfterMs ?? 14 * 86_400_000
       return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
     })
     .get('/v1/events', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const q = parseQuery(eventsQuery, c.req.query())
       const range = resolveRange(q, Date.now())
       return c.json(
@@ -86,7 +88,7 @@ export function readRoutes(deps: ReadDeps) {
       )
     })
     .get('/v1/frequency', async (c) => {
-      const projectId = await project(c.req.header('authorization'))
+      const projectId = await project(c)
       const q = parseQuery(frequencyQuery, c.req.query())
       const to = q.to ?? dayOf(Date.now())
       return c.json(

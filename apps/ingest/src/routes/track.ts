@@ -5,6 +5,7 @@
  * rather than an entry in `rejected`.
  */
 import { Hono } from 'hono'
+import { clientAddress } from '../client-address.js'
 import { checkEvent } from '../event-check.js'
 import { ApiError } from '../http-error.js'
 import { storeEvents } from '../store-events.js'
@@ -18,6 +19,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
     const { receivedAt, body, envelope, key, projectId } = await readWrite(
       c.req.raw,
       deps.keys,
+      clientAddress(c),
       trackEnvelopeSchema,
       (parsed) => {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -9,6 +9,7 @@ import { contextFor, type MigrationContext } from './migration-context.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
+import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
 
@@ -25,7 +26,12 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [init, webhookClaims, readAggregates]
+export const migrations: readonly Migration[] = [
+  init,
+  webhookClaims,
+  readAggregates,
+  dashboardSessions,
+]
 
 /** Versions already applied. */
 export async function appliedVersions(storage: Storage): Promise<Set<number>> {

@@ -8,7 +8,14 @@ import { Agent, request } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { count, startCliServer, startTestServer, tempDataDir, WRITE_KEY } from '../helpers.js'
+import {
+  count,
+  READ_KEY,
+  startCliServer,
+  startTestServer,
+  tempDataDir,
+  WRITE_KEY,
+} from '../helpers.js'
 import { expectAlive } from './support.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -121,7 +128,7 @@ describe('shutdown with keep-alive clients', () => {
     const child = await startCliServer({
       LASTSEEN_DATA_DIR: dataDir,
       LASTSEEN_WRITE_KEY: WRITE_KEY,
-      LASTSEEN_READ_KEY: 'lsr_test_read_key_0123456789',
+      LASTSEEN_READ_KEY: READ_KEY,
     })
     const agent = new Agent({ keepAlive: true, maxSockets: 4 })
     const post = (userId: string) =>

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export const WRITE_KEY = 'lsw_sdk_browser_test_0123456789'
-const READ_KEY = 'lsr_sdk_browser_test_0123456789'
+export const WRITE_KEY = 'lsw_sdk_browser_test_0123456789abcdefghij'
+const READ_KEY = 'lsr_sdk_browser_test_0123456789abcdefghij'
 const ingestDir = resolve(import.meta.dirname, '../../../../apps/ingest')
 const cli = join(ingestDir, 'dist/cli.js')
 
