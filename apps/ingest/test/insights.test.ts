@@ -301,7 +301,7 @@ describe('GET /v1/inactive', () => {
       ['after=two-weeks', /^after: must be a duration/],
       ['level=team', /^level: must be 'user' or 'account'/],
       ['limit=0', /^limit: must be a whole number from 1 to 1000/],
-      ['offset=-1', /^offset: must not be negative/],
+      ['offset=-1', /^offset: must be a whole number from 0 to 1000000/],
       ['sort=name', /^sort: must be/],
     ] as const) {
       const { status, body } = await get(`/v1/inactive?${query}`)
