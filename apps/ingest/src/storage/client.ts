@@ -12,6 +12,8 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 
 /** An open store: the client and the database every table lives in. */
 export interface Storage {
+  /** Embedded chDB (this process alone opens the store) or a ClickHouse server. */
+  kind: 'embedded' | 'remote'
   client: ClickHouseClient
   /** Database name, already validated as an identifier. */
   database: string
@@ -47,6 +49,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
     // a separate copy; the shapes are the same, the declarations are not.
     const client = createClient({ connection: connection as unknown as ClientConnection })
     return {
+      kind: 'embedded',
       client,
       database: config.database,
       location: config.dataDir,
@@ -69,6 +72,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
   url.username = ''
   url.password = ''
   return {
+    kind: 'remote',
     client,
     database: config.database,
     ...(config.cluster ? { cluster: config.cluster } : {}),
