@@ -6,7 +6,6 @@
  * An id in `event_ids` therefore means every table has the event.
  */
 import { Readable } from 'node:stream'
-import type { ClickHouseSettings } from '@clickhouse/client'
 import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
 import type { Storage } from './client.js'
 
@@ -15,9 +14,6 @@ const LOOKUP_CHUNK = 5000
 
 /** The key of an event for deduplication: ids are unique per project. */
 export const eventKey = (projectId: string, id: string): string => `${projectId} ${id}`
-
-/** A backfill of years of history touches one monthly partition per month in one insert. */
-const insertSettings: ClickHouseSettings = { max_partitions_per_insert_block: '1000' }
 
 /** Keys (see {@link eventKey}) of the given events that `event_ids` already holds. */
 export async function storedKeys(
@@ -93,7 +89,6 @@ async function insertLines(
   const result = await storage.client.exec({
     query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
     values: Readable.from([text]),
-    clickhouse_settings: insertSettings,
   })
   // Read the (empty) answer to its end so the connection can be reused.
   for await (const _ of result.stream) {

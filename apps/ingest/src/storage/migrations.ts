@@ -10,6 +10,7 @@ import { contextFor, type MigrationContext } from './migration-context.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
+import { boundedPartitions } from './migrations/0004-bounded-partitions.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
 
@@ -33,7 +34,12 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [init, webhookClaims, readAggregates]
+export const migrations: readonly Migration[] = [
+  init,
+  webhookClaims,
+  readAggregates,
+  boundedPartitions,
+]
 
 /** Versions already applied. */
 export async function appliedVersions(storage: Storage): Promise<Set<number>> {
