@@ -45,6 +45,7 @@ const schema = z.object({
   LASTSEEN_MAX_EVENT_AGE: duration.default(3650 * 86_400_000),
   LASTSEEN_EVENTS_TTL: duration.optional(),
   LASTSEEN_INSERT_INTERVAL: duration.default(50),
+  LASTSEEN_STORAGE_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100, 'at least 100ms'),
   LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
   LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
 })
@@ -53,7 +54,7 @@ const schema = z.object({
 export interface Config {
   port: number
   host: string
-  clickhouse:
+  clickhouse: (
     | { kind: 'embedded'; dataDir: string; database: string }
     | {
         kind: 'remote'
@@ -63,6 +64,14 @@ export interface Config {
         password?: string
         cluster?: string
       }
+  ) & {
+    /**
+     * Most time a storage call a request waits on (an insert, a read, a key reload, `/readyz`)
+     * may take before it is abandoned and answered 503 (`LASTSEEN_STORAGE_TIMEOUT`).
+     * @default 10000
+     */
+    timeoutMs: number
+  }
   writeKey?: string
   readKey?: string
   webhook?: {
@@ -122,11 +131,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ...(e.CLICKHOUSE_USER ? { username: e.CLICKHOUSE_USER } : {}),
           ...(e.CLICKHOUSE_PASSWORD ? { password: e.CLICKHOUSE_PASSWORD } : {}),
           ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
         }
       : {
           kind: 'embedded',
           dataDir: resolve(e.LASTSEEN_DATA_DIR),
           database: e.CLICKHOUSE_DATABASE,
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
         },
     ...(e.LASTSEEN_WRITE_KEY ? { writeKey: e.LASTSEEN_WRITE_KEY } : {}),
     ...(e.LASTSEEN_READ_KEY ? { readKey: e.LASTSEEN_READ_KEY } : {}),

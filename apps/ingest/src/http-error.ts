@@ -6,6 +6,7 @@
 import type { ErrorCode, ErrorResponse } from '@lastseen/sdk/wire'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { isStorageTimeout } from './storage/deadline.js'
 
 /** An error answered to the client as-is. */
 export class ApiError extends Error {
@@ -26,8 +27,15 @@ export function errorBody(code: ErrorCode, message: string): ErrorResponse {
   return { error: { code, message } }
 }
 
-/** Hono `onError`: known errors keep their status; anything else is a logged 500. */
+/**
+ * Hono `onError`: known errors keep their status; storage that did not answer in time is a 503
+ * to retry after the storage deadline; anything else is a logged 500.
+ */
 export function onError(err: Error, c: Context): Response {
+  if (isStorageTimeout(err)) {
+    c.header('Retry-After', String(Math.max(1, Math.ceil(err.timeoutMs / 1000))))
+    return c.json(errorBody('unavailable', `${err.message}; retry later`), 503)
+  }
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
     return c.json(errorBody(err.code, err.message), err.status)

@@ -21,6 +21,8 @@ export interface Storage {
   cluster?: string
   /** Where the data is, for logs: a directory or a URL without credentials. */
   location: string
+  /** Deadline of the storage calls requests wait on, in ms (see `deadline.ts`). */
+  timeoutMs: number
   close(): Promise<void>
 }
 
@@ -53,6 +55,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
       client,
       database: config.database,
       location: config.dataDir,
+      timeoutMs: config.timeoutMs,
       close: () => client.close(),
     }
   }
@@ -77,6 +80,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
     database: config.database,
     ...(config.cluster ? { cluster: config.cluster } : {}),
     location: url.toString(),
+    timeoutMs: config.timeoutMs,
     close: () => client.close(),
   }
 }

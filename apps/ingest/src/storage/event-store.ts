@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream'
 import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
 import type { Storage } from './client.js'
+import { withDeadline } from './deadline.js'
 
 /** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
 const LOOKUP_CHUNK = 5000
@@ -24,16 +25,18 @@ export async function storedKeys(
   for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
     const chunk = events.slice(start, start + LOOKUP_CHUNK)
     const projects = [...new Set(chunk.map((e) => e.project_id))]
-    const result = await storage.client.query({
-      query: `SELECT project_id, toString(id) AS id FROM ${storage.database}.event_ids
-              WHERE project_id IN (SELECT arrayJoin({projects:Array(String)}))
-                AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
-      query_params: { projects, ids: chunk.map((e) => e.id) },
-      format: 'JSONCompactEachRow',
+    const rows = await withDeadline(storage, 'the lookup of stored ids', async (signal) => {
+      const result = await storage.client.query({
+        query: `SELECT project_id, toString(id) AS id FROM ${storage.database}.event_ids
+                WHERE project_id IN (SELECT arrayJoin({projects:Array(String)}))
+                  AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
+        query_params: { projects, ids: chunk.map((e) => e.id) },
+        format: 'JSONCompactEachRow',
+        abort_signal: signal,
+      })
+      return result.json<[string, string]>()
     })
-    for (const [project, id] of await result.json<[string, string]>()) {
-      found.add(eventKey(project, id))
-    }
+    for (const [project, id] of rows) found.add(eventKey(project, id))
   }
   return found
 }
@@ -86,13 +89,16 @@ async function insertLines(
   columns: string,
   text: string,
 ): Promise<void> {
-  const result = await storage.client.exec({
-    query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
-    values: Readable.from([text]),
+  await withDeadline(storage, `the insert into ${table}`, async (signal) => {
+    const result = await storage.client.exec({
+      query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
+      values: Readable.from([text]),
+      abort_signal: signal,
+    })
+    // Read the (empty) answer to its end so the connection can be reused.
+    for await (const _ of result.stream) {
+    }
   })
-  // Read the (empty) answer to its end so the connection can be reused.
-  for await (const _ of result.stream) {
-  }
 }
 
 /** Store events: one insert into `events_in`, then one into `event_ids`. */

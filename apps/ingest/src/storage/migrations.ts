@@ -42,10 +42,14 @@ export const migrations: readonly Migration[] = [
 ]
 
 /** Versions already applied. */
-export async function appliedVersions(storage: Storage): Promise<Set<number>> {
+export async function appliedVersions(
+  storage: Storage,
+  signal?: AbortSignal,
+): Promise<Set<number>> {
   const result = await storage.client.query({
     query: `SELECT DISTINCT version FROM ${storage.database}.schema_migrations`,
     format: 'JSONEachRow',
+    ...(signal ? { abort_signal: signal } : {}),
   })
   const rows = await result.json<{ version: number }>()
   return new Set(rows.map((r) => Number(r.version)))
