@@ -47,6 +47,7 @@ const schema = z.object({
   LASTSEEN_INSERT_INTERVAL: duration.default(50),
   LASTSEEN_STORAGE_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100, 'at least 100ms'),
   LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
+  LASTSEEN_FSYNC: z.enum(['on', 'off'], { message: "'on' or 'off'" }).default('on'),
   LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
 })
 
@@ -87,6 +88,11 @@ export interface Config {
   maxEventAgeMs: number
   /** Raw `events` rows expire this long after their timestamp; unset keeps them. */
   eventsTtlMs?: number
+  /**
+   * Inserts are fsynced before they are acknowledged (`LASTSEEN_FSYNC`); off, a `200` means
+   * the page cache. @default true
+   */
+  fsync: boolean
   /** Group commit tuning. */
   writer: { minIntervalMs: number; maxQueuedEvents: number }
   /** Events per second per write key (burst: two seconds' worth); 0 turns the limit off. */
@@ -154,6 +160,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
     maxEventAgeMs: e.LASTSEEN_MAX_EVENT_AGE,
     ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),
+    fsync: e.LASTSEEN_FSYNC === 'on',
     writer: { minIntervalMs: e.LASTSEEN_INSERT_INTERVAL, maxQueuedEvents: e.LASTSEEN_MAX_QUEUE },
     rateLimit: e.LASTSEEN_RATE_LIMIT,
   }

@@ -12,6 +12,7 @@ import { ensureDefaultProject, type GeneratedKeys, KeyRing } from './keys.js'
 import { IngestMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import { openStorage, type Storage } from './storage/client.js'
+import { applyFsync } from './storage/durability.js'
 import { migrate } from './storage/migrations.js'
 import { applyEventsTtl } from './storage/retention.js'
 import { InactivityMonitor } from './webhooks/monitor.js'
@@ -36,6 +37,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const storage = await openStorage(config.clickhouse)
   await migrate(storage)
   await applyEventsTtl(storage, config.eventsTtlMs)
+  await applyFsync(storage, config.fsync)
   const generatedKeys = await ensureDefaultProject(storage, config)
   const keys = new KeyRing(storage)
   await keys.reload()

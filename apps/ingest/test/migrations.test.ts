@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/env.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
+import { applyFsync } from '../src/storage/durability.js'
 import { contextFor } from '../src/storage/migration-context.js'
 import {
   appliedVersions,
@@ -64,6 +65,38 @@ describe('migrate', () => {
     await applyEventsTtl(storage, 90 * 86_400_000)
     await applyEventsTtl(storage, undefined)
     expect(await engine()).not.toContain('TTL')
+  })
+})
+
+describe('durable inserts (LASTSEEN_FSYNC)', () => {
+  const settings = async () => {
+    const r = await storage.client.query({
+      query: `SELECT name, engine_full FROM system.tables
+              WHERE database = {db:String} AND engine LIKE '%MergeTree'`,
+      query_params: { db: storage.database },
+      format: 'JSONEachRow',
+    })
+    return (await r.json<{ name: string; engine_full: string }>()).map(
+      (t) =>
+        [
+          t.name,
+          /fsync_after_insert = 1, fsync_part_directory = 1, min_rows_to_fsync_after_merge = 1/.test(
+            t.engine_full,
+          ),
+        ] as const,
+    )
+  }
+
+  it('fsyncs inserts and merges into every MergeTree table, or stops', async () => {
+    await applyFsync(storage, true)
+    const on = await settings()
+    expect(on.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['events', 'event_ids', 'users']),
+    )
+    expect(on.every(([, fsync]) => fsync)).toBe(true)
+    await applyFsync(storage, true)
+    await applyFsync(storage, false)
+    expect((await settings()).some(([, fsync]) => fsync)).toBe(false)
   })
 })
 
