@@ -68,7 +68,8 @@ export interface Config {
   ) & {
     /**
      * Most time a storage call a request waits on (an insert, a read, a key reload, `/readyz`)
-     * may take before it is abandoned and answered 503 (`LASTSEEN_STORAGE_TIMEOUT`).
+     * may take before it is abandoned and answered 503, and a webhook check's query before it
+     * is abandoned (`LASTSEEN_STORAGE_TIMEOUT`).
      * @default 10000
      */
     timeoutMs: number
