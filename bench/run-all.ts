@@ -6,7 +6,13 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BENCHES = ['bundle/size.ts', 'sdk/enqueue.ts', 'ingest/throughput.ts', 'insights/latency.ts']
+const BENCHES = [
+  'bundle/size.ts',
+  'sdk/enqueue.ts',
+  'ingest/throughput.ts',
+  'insights/latency.ts',
+  'ingest/fsync.ts',
+]
 
 let failed = 0
 for (const bench of BENCHES) {

@@ -13,6 +13,20 @@ import { startBenchService } from '../lib/service.js'
 const dir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lastseen-bench-'))
 const keep = Boolean(process.env.BENCH_DATA_DIR)
 const server = await startBenchService(dir)
+if (process.env.BENCH_FSYNC_FILES_ONLY) {
+  // For ingest/fsync.ts: of what LASTSEEN_FSYNC=on fsyncs, only the inserted parts' files.
+  const { client, database } = server.storage
+  const tables = await client.query({
+    query: `SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree'`,
+    query_params: { db: database },
+    format: 'JSONEachRow',
+  })
+  for (const { name } of await tables.json<{ name: string }>()) {
+    await client.command({
+      query: `ALTER TABLE ${database}.${name} MODIFY SETTING fsync_part_directory = 0, min_rows_to_fsync_after_merge = 0`,
+    })
+  }
+}
 report({ url: server.url })
 
 onParentMessage(async (message) => {

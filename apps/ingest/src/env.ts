@@ -55,7 +55,9 @@ const schema = z.object({
   LASTSEEN_MAX_EVENT_AGE: duration.default(3650 * 86_400_000),
   LASTSEEN_EVENTS_TTL: duration.optional(),
   LASTSEEN_INSERT_INTERVAL: duration.default(50),
+  LASTSEEN_STORAGE_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100, 'at least 100ms'),
   LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
+  LASTSEEN_FSYNC: z.enum(['on', 'off'], { message: "'on' or 'off'" }).default('on'),
   LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
   LASTSEEN_REQUEST_TIMEOUT: duration
     .refine((ms) => ms >= 1000 && ms <= 300_000, 'from 1s to 300s')
@@ -67,7 +69,7 @@ const schema = z.object({
 export interface Config {
   port: number
   host: string
-  clickhouse:
+  clickhouse: (
     | { kind: 'embedded'; dataDir: string; database: string }
     | {
         kind: 'remote'
@@ -77,6 +79,15 @@ export interface Config {
         password?: string
         cluster?: string
       }
+  ) & {
+    /**
+     * Most time a storage call a request waits on (an insert, a read, a key reload, `/readyz`)
+     * may take before it is abandoned and answered 503, and a webhook check's query before it
+     * is abandoned (`LASTSEEN_STORAGE_TIMEOUT`).
+     * @default 10000
+     */
+    timeoutMs: number
+  }
   writeKey?: string
   readKey?: string
   webhook?: {
@@ -92,6 +103,11 @@ export interface Config {
   maxEventAgeMs: number
   /** Raw `events` rows expire this long after their timestamp; unset keeps them. */
   eventsTtlMs?: number
+  /**
+   * Inserts are fsynced before they are acknowledged (`LASTSEEN_FSYNC`); off, a `200` means
+   * the page cache. @default true
+   */
+  fsync: boolean
   /** Group commit tuning. */
   writer: { minIntervalMs: number; maxQueuedEvents: number }
   /** Events per second per write key (burst: two seconds' worth); 0 turns the limit off. */
@@ -149,11 +165,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ...(e.CLICKHOUSE_USER ? { username: e.CLICKHOUSE_USER } : {}),
           ...(e.CLICKHOUSE_PASSWORD ? { password: e.CLICKHOUSE_PASSWORD } : {}),
           ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
         }
       : {
           kind: 'embedded',
           dataDir: resolve(e.LASTSEEN_DATA_DIR),
           database: e.CLICKHOUSE_DATABASE,
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
         },
     ...(e.LASTSEEN_WRITE_KEY ? { writeKey: e.LASTSEEN_WRITE_KEY } : {}),
     ...(e.LASTSEEN_READ_KEY ? { readKey: e.LASTSEEN_READ_KEY } : {}),
@@ -170,6 +188,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
     maxEventAgeMs: e.LASTSEEN_MAX_EVENT_AGE,
     ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),
+    fsync: e.LASTSEEN_FSYNC === 'on',
     writer: { minIntervalMs: e.LASTSEEN_INSERT_INTERVAL, maxQueuedEvents: e.LASTSEEN_MAX_QUEUE },
     rateLimit: e.LASTSEEN_RATE_LIMIT,
     http: {

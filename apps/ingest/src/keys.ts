@@ -9,6 +9,7 @@ import type { AuthThrottle } from './auth-throttle.js'
 import { ApiError } from './http-error.js'
 import { endSessionsOfKey } from './sessions.js'
 import type { Storage } from './storage/client.js'
+import { withDeadline } from './storage/deadline.js'
 
 /** What a key may do. */
 export type KeyKind = 'write' | 'read'
@@ -144,12 +145,16 @@ export class KeyRing {
 
   /** Reload every live key from storage. */
   async reload(): Promise<void> {
-    const result = await this.storage.client.query({
-      query: `SELECT key_hash, project_id, kind, revoked_at FROM ${this.storage.database}.api_keys FINAL`,
-      format: 'JSONEachRow',
+    const rows = await withDeadline(this.storage, 'the key reload', async (signal) => {
+      const result = await this.storage.client.query({
+        query: `SELECT key_hash, project_id, kind, revoked_at FROM ${this.storage.database}.api_keys FINAL`,
+        format: 'JSONEachRow',
+        abort_signal: signal,
+      })
+      return result.json<KeyRow>()
     })
     const next = new Map<string, ResolvedKey>()
-    for (const row of await result.json<KeyRow>()) {
+    for (const row of rows) {
       if (row.revoked_at === null)
         next.set(row.key_hash, { projectId: row.project_id, kind: row.kind })
     }

@@ -14,6 +14,7 @@ import { ensureDefaultProject, type GeneratedKeys, KEY_CACHE_MS, KeyRing } from 
 import { IngestMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import { openStorage, type Storage } from './storage/client.js'
+import { applyFsync } from './storage/durability.js'
 import { migrate } from './storage/migrations.js'
 import { applyEventsTtl } from './storage/retention.js'
 import { InactivityMonitor } from './webhooks/monitor.js'
@@ -44,6 +45,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const storage = await openStorage(config.clickhouse)
   await migrate(storage)
   await applyEventsTtl(storage, config.eventsTtlMs)
+  await applyFsync(storage, config.fsync)
   const generatedKeys = await ensureDefaultProject(storage, config)
   const keys = new KeyRing(storage, KEY_CACHE_MS, new AuthThrottle())
   await keys.reload()

@@ -20,6 +20,14 @@
  * write is refused at once with 503 and `Retry-After` instead of being held. After a failed
  * insert the writer waits (1 s, doubling up to 30 s) and then lets the next group try again, so
  * it recovers by itself when storage comes back.
+ *
+ * A failed insert may have reached some tables and not others (the materialized views that
+ * fill the aggregates are not atomic with the insert they read), so the tables would disagree
+ * about those events until their sender retries, and for good if it never does. So the rows
+ * of a group whose insert failed are kept (up to `maxQueuedEvents`) and, after the next group
+ * is stored, inserted again — all but those stored meanwhile — which completes every table
+ * (the aggregates are sets, minima and maxima: a row they already had changes nothing). A
+ * repair is tried with three groups at most; it does not survive a restart.
  */
 
 import type { EventRow } from './event-rows.js'
@@ -70,6 +78,9 @@ interface Pending {
   reject(error: unknown): void
 }
 
+/** Tries at completing the rows of a failed insert, each after a group stored. */
+const MAX_REPAIR_TRIES = 3
+
 const FIRST_BACKOFF_MS = 1000
 const MAX_BACKOFF_MS = 30_000
 
@@ -101,6 +112,9 @@ export class EventWriter {
   private failures = 0
   private downUntil = 0
   private closing = false
+  /** Rows of failed inserts, to insert again (see the module comment), and tries so far. */
+  private unsettled: { rows: EventRow[]; tries: number }[] = []
+  private unsettledEvents = 0
 
   constructor(
     private readonly storage: Storage,
@@ -171,6 +185,7 @@ export class EventWriter {
     this.closing = true
     this.gathered?.()
     await this.drained
+    if (this.unsettled.length && this.available) await this.settle()
     await this.filter?.settle()
   }
 
@@ -185,7 +200,7 @@ export class EventWriter {
       await this.gather()
       const group = this.takeGroup()
       this.lastStart = Date.now()
-      await this.commit(group)
+      if ((await this.commit(group)) && this.unsettled.length) await this.settle()
     }
   }
 
@@ -218,8 +233,10 @@ export class EventWriter {
     return group
   }
 
-  private async commit(group: Pending[]): Promise<void> {
+  /** Store a group and answer its requests; false when it failed (answered 503). */
+  private async commit(group: Pending[]): Promise<boolean> {
     const started = performance.now()
+    let inserting: EventRow[] = []
     // (Re)load the filter after a start or a failed insert; lookups answer meanwhile.
     if (this.filter && !this.filter.complete) void this.filter.refresh()
     try {
@@ -255,6 +272,7 @@ export class EventWriter {
           fresh.push(c.row)
         }
       }
+      inserting = fresh
       await insertEvents(this.storage, fresh)
       for (const c of candidates) {
         this.recent?.add(c.key)
@@ -267,8 +285,56 @@ export class EventWriter {
       group.forEach((pending, i) => {
         pending.resolve(results[i] as WriteResult)
       })
+      return true
     } catch (err) {
+      if (inserting.length) this.keepUnsettled(inserting, 0)
       this.fail(group, err)
+      return false
+    }
+  }
+
+  /** Keep `rows` of a failed insert to insert again, within the queue's memory bound. */
+  private keepUnsettled(rows: EventRow[], tries: number): void {
+    this.unsettled.push({ rows, tries })
+    this.unsettledEvents += rows.length
+    while (this.unsettledEvents > this.maxQueuedEvents && this.unsettled.length > 1) {
+      const dropped = this.unsettled.shift() as { rows: EventRow[] }
+      this.unsettledEvents -= dropped.rows.length
+      console.error(
+        `lastseen-ingest: ${dropped.rows.length} events of a failed insert will not be repaired (too many); tables may disagree about them until their senders retry`,
+      )
+    }
+  }
+
+  /** Insert again the rows of failed inserts that are still not stored (see the module comment). */
+  private async settle(): Promise<void> {
+    const batch = this.unsettled
+    this.unsettled = []
+    this.unsettledEvents = 0
+    const rows = batch.flatMap((b) => b.rows)
+    try {
+      const stored = await storedKeys(this.storage, rows)
+      const missing = rows.filter((r) => !stored.has(eventKey(r.project_id, r.id)))
+      await insertEvents(this.storage, missing)
+      for (const r of rows) {
+        const key = eventKey(r.project_id, r.id)
+        this.recent?.add(key)
+        this.filter?.add(key)
+      }
+      console.error(
+        `lastseen-ingest: completed ${missing.length} events of failed inserts (${rows.length - missing.length} were stored meanwhile)`,
+      )
+    } catch (err) {
+      this.filter?.doubt()
+      for (const b of batch) {
+        if (b.tries + 1 < MAX_REPAIR_TRIES) this.keepUnsettled(b.rows, b.tries + 1)
+        else {
+          console.error(
+            `lastseen-ingest: gave up completing ${b.rows.length} events of a failed insert after ${MAX_REPAIR_TRIES} tries; tables may disagree about them until their senders retry:`,
+            (err as Error).message,
+          )
+        }
+      }
     }
   }
 

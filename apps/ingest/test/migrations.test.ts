@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/env.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
+import { applyFsync } from '../src/storage/durability.js'
+import { contextFor } from '../src/storage/migration-context.js'
 import {
   appliedVersions,
   latestVersion,
@@ -66,6 +68,38 @@ describe('migrate', () => {
   })
 })
 
+describe('durable inserts (LASTSEEN_FSYNC)', () => {
+  const settings = async () => {
+    const r = await storage.client.query({
+      query: `SELECT name, engine_full FROM system.tables
+              WHERE database = {db:String} AND engine LIKE '%MergeTree'`,
+      query_params: { db: storage.database },
+      format: 'JSONEachRow',
+    })
+    return (await r.json<{ name: string; engine_full: string }>()).map(
+      (t) =>
+        [
+          t.name,
+          /fsync_after_insert = 1, fsync_part_directory = 1, min_rows_to_fsync_after_merge = 1/.test(
+            t.engine_full,
+          ),
+        ] as const,
+    )
+  }
+
+  it('fsyncs inserts and merges into every MergeTree table, or stops', async () => {
+    await applyFsync(storage, true)
+    const on = await settings()
+    expect(on.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['events', 'event_ids', 'users']),
+    )
+    expect(on.every(([, fsync]) => fsync)).toBe(true)
+    await applyFsync(storage, true)
+    await applyFsync(storage, false)
+    expect((await settings()).some(([, fsync]) => fsync)).toBe(false)
+  })
+})
+
 describe('on a cluster (CLICKHOUSE_CLUSTER=prod)', () => {
   const statements = renderMigrations({ database: 'lastseen', cluster: 'prod' })
 
@@ -107,14 +141,43 @@ describe('on a cluster (CLICKHOUSE_CLUSTER=prod)', () => {
     }
   })
 
+  it('rebuilds tables (version 4) ON CLUSTER: _local tables swapped, rows copied by shard', () => {
+    const v4 =
+      migrations
+        .find((m) => m.version === 4)
+        ?.review?.(contextFor({ database: 'lastseen', cluster: 'prod' })) ?? []
+    expect(v4.length).toBeGreaterThan(0)
+    for (const s of v4) {
+      if (s.startsWith('INSERT')) {
+        // Through the Distributed tables: every row is sent to its shard by the same key.
+        expect(s).not.toContain('_local')
+        continue
+      }
+      expect(s).toContain(' ON CLUSTER prod')
+      const engine = /ENGINE = (\w+)/.exec(s)?.[1]
+      if (engine?.endsWith('MergeTree')) expect(engine.startsWith('Replicated')).toBe(true)
+    }
+    expect(v4).toContain(
+      'EXCHANGE TABLES lastseen.events_local AND lastseen.events_v4_local ON CLUSTER prod',
+    )
+    expect(v4.find((s) => s.includes('lastseen.events_v4_local ON CLUSTER prod ('))).toContain(
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lastseen/{table}', '{replica}')",
+    )
+  })
+
   it('is valid ClickHouse SQL (parsed by the engine)', async () => {
-    for (const statement of statements) {
+    for (const statement of renderMigrations(
+      { database: 'lastseen', cluster: 'prod' },
+      { all: true },
+    )) {
       const parsed = await storage.client.query({
         query: 'SELECT formatQuery({q:String}) AS f',
         query_params: { q: statement },
         format: 'JSONEachRow',
       })
-      expect((await parsed.json<{ f: string }>())[0]?.f).toContain('CREATE')
+      // The statement's own first words (CREATE, INSERT, EXCHANGE, DROP) survive the parse.
+      const formatted = (await parsed.json<{ f: string }>())[0]?.f ?? ''
+      expect(formatted.split(/\s/, 2)).toEqual(statement.trim().split(/\s/, 2))
     }
   })
 })

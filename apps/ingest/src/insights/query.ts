@@ -5,6 +5,7 @@
  */
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { Storage } from '../storage/client.js'
+import { withDeadline } from '../storage/deadline.js'
 
 /**
  * On a cluster the tables are Distributed: a subquery or join over another Distributed table
@@ -12,20 +13,26 @@ import type { Storage } from '../storage/client.js'
  */
 const onCluster: ClickHouseSettings = { distributed_product_mode: 'global' }
 
-/** Run `sql` (with `{db}` standing for the database) and return its rows. */
+/**
+ * Run `sql` (with `{db}` standing for the database) and return its rows, or fail with a
+ * `StorageTimeoutError` past the storage deadline.
+ */
 export async function rows<T>(
   storage: Storage,
   sql: string,
   params: Record<string, unknown> = {},
   settings: ClickHouseSettings = {},
 ): Promise<T[]> {
-  const result = await storage.client.query({
-    query: sql.replaceAll('{db}', storage.database),
-    query_params: params,
-    format: 'JSONEachRow',
-    clickhouse_settings: storage.cluster ? { ...onCluster, ...settings } : settings,
+  return withDeadline(storage, 'a read', async (signal) => {
+    const result = await storage.client.query({
+      query: sql.replaceAll('{db}', storage.database),
+      query_params: params,
+      format: 'JSONEachRow',
+      clickhouse_settings: storage.cluster ? { ...onCluster, ...settings } : settings,
+      abort_signal: signal,
+    })
+    return result.json<T>()
   })
-  return result.json<T>()
 }
 
 /** A ClickHouse `DateTime64(3, 'UTC')` as ISO 8601, or null for the epoch (meaning "never"). */

@@ -1,12 +1,13 @@
 /**
  * @module
  * `GET /healthz`: the process is alive and answering. `GET /readyz`: it can take writes — the
- * store answers, every migration this build knows is applied, and the writer is not waiting
- * after a failed insert. A load balancer should route by `/readyz`.
+ * store answers within 2 s, every migration this build knows is applied, and the writer is not
+ * waiting after a failed insert. A load balancer should route by `/readyz`.
  */
 import { Hono } from 'hono'
 import { ApiError } from '../http-error.js'
 import type { Storage } from '../storage/client.js'
+import { withDeadline } from '../storage/deadline.js'
 import { appliedVersions, latestVersion } from '../storage/migrations.js'
 import type { EventWriter } from '../writer.js'
 
@@ -15,6 +16,9 @@ export interface HealthDeps {
   storage: Storage
   writer: EventWriter
 }
+
+/** A probe must be answered quickly: load balancers give up after a few seconds. */
+const READY_TIMEOUT_MS = 2000
 
 const notReady = (message: string) =>
   new ApiError(503, 'unavailable', `not ready: ${message}`, { 'Retry-After': '1' })
@@ -26,7 +30,12 @@ export function healthRoutes(deps: HealthDeps) {
       if (!deps.writer.available) throw notReady('storage failed recently; retrying')
       let applied: Set<number>
       try {
-        applied = await appliedVersions(deps.storage)
+        applied = await withDeadline(
+          deps.storage,
+          'the readiness check',
+          (signal) => appliedVersions(deps.storage, signal),
+          Math.min(READY_TIMEOUT_MS, deps.storage.timeoutMs),
+        )
       } catch (err) {
         throw notReady(`storage does not answer: ${(err as Error).message.split('\n')[0]}`)
       }

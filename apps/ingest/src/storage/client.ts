@@ -12,6 +12,8 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 
 /** An open store: the client and the database every table lives in. */
 export interface Storage {
+  /** Embedded chDB (this process alone opens the store) or a ClickHouse server. */
+  kind: 'embedded' | 'remote'
   client: ClickHouseClient
   /** Database name, already validated as an identifier. */
   database: string
@@ -19,6 +21,8 @@ export interface Storage {
   cluster?: string
   /** Where the data is, for logs: a directory or a URL without credentials. */
   location: string
+  /** Deadline of the storage calls requests wait on, in ms (see `deadline.ts`). */
+  timeoutMs: number
   close(): Promise<void>
 }
 
@@ -47,9 +51,11 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
     // a separate copy; the shapes are the same, the declarations are not.
     const client = createClient({ connection: connection as unknown as ClientConnection })
     return {
+      kind: 'embedded',
       client,
       database: config.database,
       location: config.dataDir,
+      timeoutMs: config.timeoutMs,
       close: () => client.close(),
     }
   }
@@ -69,10 +75,12 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
   url.username = ''
   url.password = ''
   return {
+    kind: 'remote',
     client,
     database: config.database,
     ...(config.cluster ? { cluster: config.cluster } : {}),
     location: url.toString(),
+    timeoutMs: config.timeoutMs,
     close: () => client.close(),
   }
 }

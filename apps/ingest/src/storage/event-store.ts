@@ -6,18 +6,15 @@
  * An id in `event_ids` therefore means every table has the event.
  */
 import { Readable } from 'node:stream'
-import type { ClickHouseSettings } from '@clickhouse/client'
 import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
 import type { Storage } from './client.js'
+import { withDeadline } from './deadline.js'
 
 /** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
 const LOOKUP_CHUNK = 5000
 
 /** The key of an event for deduplication: ids are unique per project. */
 export const eventKey = (projectId: string, id: string): string => `${projectId} ${id}`
-
-/** A backfill of years of history touches one monthly partition per month in one insert. */
-const insertSettings: ClickHouseSettings = { max_partitions_per_insert_block: '1000' }
 
 /** Keys (see {@link eventKey}) of the given events that `event_ids` already holds. */
 export async function storedKeys(
@@ -28,16 +25,18 @@ export async function storedKeys(
   for (let start = 0; start < events.length; start += LOOKUP_CHUNK) {
     const chunk = events.slice(start, start + LOOKUP_CHUNK)
     const projects = [...new Set(chunk.map((e) => e.project_id))]
-    const result = await storage.client.query({
-      query: `SELECT project_id, toString(id) AS id FROM ${storage.database}.event_ids
-              WHERE project_id IN (SELECT arrayJoin({projects:Array(String)}))
-                AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
-      query_params: { projects, ids: chunk.map((e) => e.id) },
-      format: 'JSONCompactEachRow',
+    const rows = await withDeadline(storage, 'the lookup of stored ids', async (signal) => {
+      const result = await storage.client.query({
+        query: `SELECT project_id, toString(id) AS id FROM ${storage.database}.event_ids
+                WHERE project_id IN (SELECT arrayJoin({projects:Array(String)}))
+                  AND id IN (SELECT arrayJoin({ids:Array(UUID)}))`,
+        query_params: { projects, ids: chunk.map((e) => e.id) },
+        format: 'JSONCompactEachRow',
+        abort_signal: signal,
+      })
+      return result.json<[string, string]>()
     })
-    for (const [project, id] of await result.json<[string, string]>()) {
-      found.add(eventKey(project, id))
-    }
+    for (const [project, id] of rows) found.add(eventKey(project, id))
   }
   return found
 }
@@ -90,14 +89,16 @@ async function insertLines(
   columns: string,
   text: string,
 ): Promise<void> {
-  const result = await storage.client.exec({
-    query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
-    values: Readable.from([text]),
-    clickhouse_settings: insertSettings,
+  await withDeadline(storage, `the insert into ${table}`, async (signal) => {
+    const result = await storage.client.exec({
+      query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
+      values: Readable.from([text]),
+      abort_signal: signal,
+    })
+    // Read the (empty) answer to its end so the connection can be reused.
+    for await (const _ of result.stream) {
+    }
   })
-  // Read the (empty) answer to its end so the connection can be reused.
-  for await (const _ of result.stream) {
-  }
 }
 
 /** Store events: one insert into `events_in`, then one into `event_ids`. */

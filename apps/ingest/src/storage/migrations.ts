@@ -2,13 +2,15 @@
  * @module
  * Versioned schema migrations. Each is a list of idempotent statements (`IF NOT EXISTS`), applied
  * in order on start and by `lastseen-ingest migrate`, and recorded in `schema_migrations`; running
- * them twice, or from two processes at once, is safe.
+ * them twice, or from two processes at once, is safe. A migration whose steps depend on what the
+ * store holds (rebuilding a table) does them in {@link Migration.run}, under the same rules.
  */
 import type { Storage } from './client.js'
 import { contextFor, type MigrationContext } from './migration-context.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
+import { boundedPartitions } from './migrations/0004-bounded-partitions.js'
 import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
@@ -23,6 +25,13 @@ export interface Migration {
    * `statements`, before the version is recorded. They must be safe to run twice.
    */
   backfill?(ctx: MigrationContext): string[]
+  /**
+   * Steps that depend on the store's state, run after `backfill`. Like statements, they must
+   * finish the work when run again after an interruption, and be safe from two processes.
+   */
+  run?(storage: Storage, ctx: MigrationContext): Promise<void>
+  /** Every statement `run` may execute, for review and tests. */
+  review?(ctx: MigrationContext): string[]
 }
 
 /** Every migration, in order. Append only: a released migration never changes. */
@@ -30,14 +39,19 @@ export const migrations: readonly Migration[] = [
   init,
   webhookClaims,
   readAggregates,
+  boundedPartitions,
   dashboardSessions,
 ]
 
 /** Versions already applied. */
-export async function appliedVersions(storage: Storage): Promise<Set<number>> {
+export async function appliedVersions(
+  storage: Storage,
+  signal?: AbortSignal,
+): Promise<Set<number>> {
   const result = await storage.client.query({
     query: `SELECT DISTINCT version FROM ${storage.database}.schema_migrations`,
     format: 'JSONEachRow',
+    ...(signal ? { abort_signal: signal } : {}),
   })
   const rows = await result.json<{ version: number }>()
   return new Set(rows.map((r) => Number(r.version)))
@@ -57,14 +71,26 @@ async function run(storage: Storage, statement: string): Promise<void> {
   }
 }
 
-/** Every statement of every migration, as rendered for `where` (for review and tests). */
-export function renderMigrations(where: { database: string; cluster?: string }): string[] {
+/**
+ * Every idempotent statement of every migration, as rendered for `where` (for review and
+ * tests); with `all`, also the backfills and the statements of `run` steps.
+ */
+export function renderMigrations(
+  where: { database: string; cluster?: string },
+  { all = false } = {},
+): string[] {
   const ctx = contextFor(where)
-  return migrations.flatMap((m) => m.statements(ctx))
+  return migrations.flatMap((m) => [
+    ...m.statements(ctx),
+    ...(all ? [...(m.backfill?.(ctx) ?? []), ...(m.review?.(ctx) ?? [])] : []),
+  ])
 }
 
-/** Apply every migration not yet recorded; returns the versions applied now. */
-export async function migrate(storage: Storage): Promise<number[]> {
+/**
+ * Apply every migration not yet recorded, up to version `upTo` (default: all); returns the
+ * versions applied now.
+ */
+export async function migrate(storage: Storage, { upTo = Infinity } = {}): Promise<number[]> {
   const ctx = contextFor(storage)
   const { client } = storage
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ctx.db}${ctx.onCluster}` })
@@ -78,11 +104,12 @@ export async function migrate(storage: Storage): Promise<number[]> {
   const done = await appliedVersions(storage)
   const applied: number[] = []
   for (const migration of migrations) {
-    if (done.has(migration.version)) continue
+    if (done.has(migration.version) || migration.version > upTo) continue
     for (const statement of migration.statements(ctx)) await run(storage, statement)
     for (const statement of migration.backfill?.(ctx) ?? []) {
       await client.command({ query: statement })
     }
+    await migration.run?.(storage, ctx)
     await client.insert({
       table: `${ctx.db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],

@@ -27,6 +27,12 @@ export interface ClickHouseTestServer {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
   /** Start it again on the same port and data directory. */
   restart(): Promise<void>
+  /**
+   * Freeze the server (`SIGSTOP`): connections are still accepted by the kernel, nothing is
+   * answered — a hung server or disk. `resume()` thaws it.
+   */
+  pause(): void
+  resume(): void
 }
 
 function launch(options: ClickHouseServerOptions, port: number) {
@@ -89,6 +95,12 @@ export async function startClickHouseServer(
       const next = launch(options, port)
       current = next.child
       await next.ready
+    },
+    pause() {
+      current.kill('SIGSTOP')
+    },
+    resume() {
+      current.kill('SIGCONT')
     },
   }
 }

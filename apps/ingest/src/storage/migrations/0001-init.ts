@@ -21,6 +21,56 @@ import type { Migration } from '../migrations.js'
 const ts = "DateTime64(3, 'UTC')"
 const byUser = 'cityHash64(user_id)'
 
+/** How a view names the table it reads: `db.events_in` alone, `db.events_in_local` on a cluster. */
+type Local = (name: string) => string
+
+// The columns and views of the tables a later migration rebuilds (see 0004) are shared with it,
+// so the rebuilt table has the same columns and is fed by the same query.
+
+export const eventsColumns = `project_id LowCardinality(String),
+      id UUID,
+      event LowCardinality(String),
+      user_id String,
+      account_id String,
+      timestamp ${ts},
+      client_timestamp Nullable(${ts}),
+      sent_at ${ts},
+      received_at ${ts},
+      properties String CODEC(ZSTD(3)),
+      count UInt32,
+      flags UInt8`
+
+export const eventsView = (
+  local: Local,
+) => `SELECT project_id, id, event, user_id, account_id, timestamp, client_timestamp, sent_at,
+             received_at, properties, count, flags
+      FROM ${local('events_in')} WHERE type = 'track'`
+
+export const userDaysColumns = `project_id LowCardinality(String),
+      day Date,
+      user_id String,
+      account_id SimpleAggregateFunction(anyLast, Nullable(String)),
+      events AggregateFunction(uniqExact, UUID)`
+
+export const userDaysView = (local: Local) => `SELECT project_id, toDate(timestamp) AS day, user_id,
+             anyLast(nullIf(account_id, '')) AS account_id,
+             uniqExactStateIf(id, type = 'track') AS events
+      FROM ${local('events_in')} GROUP BY project_id, day, user_id`
+
+export const eventDaysColumns = `project_id LowCardinality(String),
+      day Date,
+      event LowCardinality(String),
+      user_id String,
+      account_id SimpleAggregateFunction(anyLast, Nullable(String)),
+      events AggregateFunction(uniqExact, UUID)`
+
+export const eventDaysView = (
+  local: Local,
+) => `SELECT project_id, toDate(timestamp) AS day, event, user_id,
+             anyLast(nullIf(account_id, '')) AS account_id,
+             uniqExactState(id) AS events
+      FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event, user_id`
+
 export const init: Migration = {
   version: 1,
   name: 'init',
@@ -62,18 +112,7 @@ export const init: Migration = {
     }),
 
     ...table('events', {
-      columns: `project_id LowCardinality(String),
-      id UUID,
-      event LowCardinality(String),
-      user_id String,
-      account_id String,
-      timestamp ${ts},
-      client_timestamp Nullable(${ts}),
-      sent_at ${ts},
-      received_at ${ts},
-      properties String CODEC(ZSTD(3)),
-      count UInt32,
-      flags UInt8`,
+      columns: eventsColumns,
       engine: 'ReplacingMergeTree',
       layout: `PARTITION BY toYYYYMM(timestamp)
     ORDER BY (project_id, user_id, timestamp, id)`,
@@ -81,9 +120,7 @@ export const init: Migration = {
     }),
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_mv${onCluster} TO ${local('events')} AS
-      SELECT project_id, id, event, user_id, account_id, timestamp, client_timestamp, sent_at,
-             received_at, properties, count, flags
-      FROM ${local('events_in')} WHERE type = 'track'`,
+      ${eventsView(local)}`,
 
     // Written by its own INSERT after the one into events_in succeeded (not by a view): an id
     // here means every table above has the event.
@@ -136,11 +173,7 @@ export const init: Migration = {
       FROM ${local('events_in')} WHERE account_id != '' GROUP BY project_id, account_id`,
 
     ...table('user_days', {
-      columns: `project_id LowCardinality(String),
-      day Date,
-      user_id String,
-      account_id SimpleAggregateFunction(anyLast, Nullable(String)),
-      events AggregateFunction(uniqExact, UUID)`,
+      columns: userDaysColumns,
       engine: 'AggregatingMergeTree',
       layout: `PARTITION BY toYYYYMM(day)
     ORDER BY (project_id, day, user_id)`,
@@ -148,18 +181,10 @@ export const init: Migration = {
     }),
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.user_days_mv${onCluster} TO ${local('user_days')} AS
-      SELECT project_id, toDate(timestamp) AS day, user_id,
-             anyLast(nullIf(account_id, '')) AS account_id,
-             uniqExactStateIf(id, type = 'track') AS events
-      FROM ${local('events_in')} GROUP BY project_id, day, user_id`,
+      ${userDaysView(local)}`,
 
     ...table('event_days', {
-      columns: `project_id LowCardinality(String),
-      day Date,
-      event LowCardinality(String),
-      user_id String,
-      account_id SimpleAggregateFunction(anyLast, Nullable(String)),
-      events AggregateFunction(uniqExact, UUID)`,
+      columns: eventDaysColumns,
       engine: 'AggregatingMergeTree',
       layout: `PARTITION BY toYYYYMM(day)
     ORDER BY (project_id, day, event, user_id)`,
@@ -167,9 +192,6 @@ export const init: Migration = {
     }),
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.event_days_mv${onCluster} TO ${local('event_days')} AS
-      SELECT project_id, toDate(timestamp) AS day, event, user_id,
-             anyLast(nullIf(account_id, '')) AS account_id,
-             uniqExactState(id) AS events
-      FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event, user_id`,
+      ${eventDaysView(local)}`,
   ],
 }

@@ -16,6 +16,20 @@
  */
 import type { Migration } from '../migrations.js'
 
+// Shared with migration 4, which rebuilds `event_totals` with the same columns and view.
+
+export const eventTotalsColumns = `project_id LowCardinality(String),
+      day Date,
+      event LowCardinality(String),
+      events AggregateFunction(uniqExact, UUID),
+      users AggregateFunction(uniqExact, String)`
+
+export const eventTotalsView = (
+  local: (name: string) => string,
+) => `SELECT project_id, toDate(timestamp) AS day, event,
+             uniqExactState(id) AS events, uniqExactState(user_id) AS users
+      FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event`
+
 export const readAggregates: Migration = {
   version: 3,
   name: 'read-aggregates',
@@ -39,11 +53,7 @@ export const readAggregates: Migration = {
       FROM ${local('events_in')} GROUP BY project_id, user_id, day`,
 
     ...table('event_totals', {
-      columns: `project_id LowCardinality(String),
-      day Date,
-      event LowCardinality(String),
-      events AggregateFunction(uniqExact, UUID),
-      users AggregateFunction(uniqExact, String)`,
+      columns: eventTotalsColumns,
       engine: 'AggregatingMergeTree',
       layout: `PARTITION BY toYYYYMM(day)
     ORDER BY (project_id, day, event)`,
@@ -52,9 +62,7 @@ export const readAggregates: Migration = {
     }),
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.event_totals_mv${onCluster} TO ${local('event_totals')} AS
-      SELECT project_id, toDate(timestamp) AS day, event,
-             uniqExactState(id) AS events, uniqExactState(user_id) AS users
-      FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event`,
+      ${eventTotalsView(local)}`,
   ],
   // Through the logical (Distributed) tables on a cluster: every row lands on its shard.
   backfill: ({ db }) => [

@@ -1,0 +1,82 @@
+/**
+ * @module
+ * Deadlines for the storage calls requests wait on. A hung disk or server must not hang the
+ * requests: past its deadline (`LASTSEEN_STORAGE_TIMEOUT`) a call is abandoned and fails with
+ * {@link StorageTimeoutError}, which is answered `503` with `Retry-After`.
+ *
+ * Abandoning differs by store. With a server, the HTTP request is aborted. Embedded chDB runs
+ * each statement on one of libuv's worker threads (the event loop stays free, so `/healthz`
+ * answers), but cannot interrupt it, and runs one statement at a time: an abandoned statement
+ * holds the store until the disk answers, and every later one would wait behind it, each
+ * holding a worker thread (there are 4; gzip decoding of request bodies needs them too). So
+ * while an abandoned embedded statement still runs, new calls fail at once instead of queueing.
+ */
+import type { Storage } from './client.js'
+
+/** A storage call that did not answer in time: the store is hung or overloaded. */
+export class StorageTimeoutError extends Error {
+  override readonly name = 'StorageTimeoutError'
+  constructor(
+    message: string,
+    /** The deadline, in ms; a good `Retry-After`. */
+    readonly timeoutMs: number,
+  ) {
+    super(message)
+  }
+}
+
+/** Whether `err` is a {@link StorageTimeoutError}, also from another copy of this module. */
+export const isStorageTimeout = (err: unknown): err is StorageTimeoutError =>
+  (err as { name?: unknown } | undefined)?.name === 'StorageTimeoutError'
+
+/** Per embedded store: settles once no abandoned statement runs any more. */
+const draining = new WeakMap<object, Promise<void>>()
+
+/**
+ * Run `call` (one or a few statements, reading their answers) with a deadline of
+ * `storage.timeoutMs` (or `timeoutMs`); `call` should pass `signal` on as `abort_signal`.
+ * @param what names the call in the error, e.g. `'the insert'`
+ */
+export async function withDeadline<T>(
+  storage: Storage,
+  what: string,
+  call: (signal: AbortSignal) => Promise<T>,
+  timeoutMs = storage.timeoutMs,
+): Promise<T> {
+  if (draining.has(storage.client)) {
+    throw new StorageTimeoutError(
+      'storage is not answering: an abandoned statement still runs in the embedded engine',
+      timeoutMs,
+    )
+  }
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort()
+      if (storage.kind === 'embedded') hold(storage.client)
+      reject(
+        new StorageTimeoutError(`storage did not answer ${what} within ${timeoutMs} ms`, timeoutMs),
+      )
+    }, timeoutMs)
+  })
+  const pending = call(controller.signal)
+  try {
+    return await Promise.race([pending, expired])
+  } finally {
+    clearTimeout(timer)
+    pending.catch(() => {})
+  }
+}
+
+/** Refuse calls on `client` until the embedded engine has finished every statement. */
+function hold(client: object): void {
+  if (draining.has(client)) return
+  // An aborted chDB call settles at once, but its statement runs on: chDB's drainPending()
+  // settles when no statement of this process (which owns the store) is running any more.
+  const drained = import('chdb')
+    .then(({ drainPending }) => drainPending())
+    .catch(() => {})
+    .finally(() => draining.delete(client))
+  draining.set(client, drained)
+}

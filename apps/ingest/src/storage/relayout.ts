@@ -1,0 +1,125 @@
+/**
+ * @module
+ * Rebuilding a table with a new layout (partition key) under its own name, while the service
+ * keeps writing to it. ClickHouse cannot change a table's partition key in place.
+ *
+ * For a table `t`, fed by its view from `events_in`:
+ * 1. create `t_vN` with the new layout, and a view `t_vN_mv` that feeds it the same rows as
+ *    `t`'s own view; from now on every insert reaches both tables;
+ * 2. copy `t` into `t_vN` (rows written meanwhile reach `t_vN` twice, which changes no answer:
+ *    aggregates are sets, minima and maxima, and raw events are read by distinct id);
+ * 3. exchange the two tables' names in one atomic step: `t`'s view, which finds its table by
+ *    name, now feeds the new table, and `t_vN_mv` the old one;
+ * 4. drop `t_vN_mv`, then the old table.
+ *
+ * At every moment both tables exist and receive every row, so nothing written during the
+ * rebuild is missed, and readers always find a complete `t`. Steps 1 and 3–4 run under the
+ * migration lock and only while `t` still has its old layout, so a second process (or the
+ * next start after a crash) never swaps the tables back: it finds the work done, or finishes
+ * it. On a cluster the `_local` tables are rebuilt and swapped `ON CLUSTER`; the copy goes
+ * through the `Distributed` tables, so each row stays on its shard.
+ */
+import type { ClickHouseSettings } from '@clickhouse/client'
+import type { Storage } from './client.js'
+import type { MigrationContext, TableSpec } from './migration-context.js'
+import { withMigrationLock } from './migration-lock.js'
+
+/** A table to rebuild, and how it is fed. */
+export interface Relayout {
+  /** Logical name, such as `events`. */
+  name: string
+  /** Its columns and new layout. */
+  spec: TableSpec
+  /** The partition key of the new layout as `system.tables` prints it; `''` for none. */
+  partitionKey: string
+  /** The SELECT of the view that feeds it, reading `events_in` through `local`. */
+  view(local: (name: string) => string): string
+}
+
+/** Every statement of one rebuild, by step. */
+export interface RelayoutStatements {
+  create: string[]
+  copy: string
+  swap: string
+  retire: string[]
+}
+
+/** The statements rebuilding `r`, with `suffix` (such as `_v4`) naming the temporary table. */
+export function relayoutStatements(
+  ctx: MigrationContext,
+  r: Relayout,
+  suffix: string,
+): RelayoutStatements {
+  const { db, onCluster, local } = ctx
+  const next = `${r.name}${suffix}`
+  return {
+    create: [
+      ...ctx.table(next, r.spec),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${next}_mv${onCluster} TO ${local(next)} AS
+      ${r.view(local)}`,
+    ],
+    // Every partition of the new layout at once: no limit on partitions per insert.
+    copy: `INSERT INTO ${db}.${next} SETTINGS max_partitions_per_insert_block = 0
+      SELECT * FROM ${db}.${r.name}`,
+    swap: `EXCHANGE TABLES ${local(r.name)} AND ${local(next)}${onCluster}`,
+    retire: [
+      `DROP VIEW IF EXISTS ${db}.${next}_mv${onCluster}`,
+      ...(local(next) === `${db}.${next}`
+        ? []
+        : [`DROP TABLE IF EXISTS ${db}.${next}${onCluster}`]),
+      `DROP TABLE IF EXISTS ${local(next)}${onCluster}`,
+    ],
+  }
+}
+
+/**
+ * The copy of a large table may run for minutes without a byte of answer: a server sends
+ * progress headers meanwhile, so no idle timeout cuts the HTTP request.
+ */
+const copySettings: ClickHouseSettings = {
+  send_progress_in_http_headers: 1,
+  http_headers_progress_interval_ms: '10000',
+}
+
+/** The partition key `table` has now (`''` for none), on the node the client talks to. */
+async function partitionKeyOf(storage: Storage, table: string): Promise<string | undefined> {
+  const [database, name] = table.split('.') as [string, string]
+  const result = await storage.client.query({
+    query: `SELECT partition_key FROM system.tables
+            WHERE database = {database:String} AND name = {name:String}`,
+    query_params: { database, name },
+    format: 'JSONEachRow',
+  })
+  return (await result.json<{ partition_key: string }>())[0]?.partition_key
+}
+
+/** Rebuild `r` with its new layout, unless it has it already; see the module comment. */
+export async function relayout(
+  storage: Storage,
+  ctx: MigrationContext,
+  r: Relayout,
+  suffix: string,
+): Promise<void> {
+  const steps = relayoutStatements(ctx, r, suffix)
+  const run = (query: string, settings?: ClickHouseSettings) =>
+    storage.client.command({ query, ...(settings ? { clickhouse_settings: settings } : {}) })
+  const rebuilt = async () => (await partitionKeyOf(storage, ctx.local(r.name))) === r.partitionKey
+
+  const started = await withMigrationLock(storage, async () => {
+    if (await rebuilt()) return false
+    for (const statement of steps.create) await run(statement)
+    return true
+  })
+  if (started) {
+    try {
+      await run(steps.copy, copySettings)
+    } catch (err) {
+      // Another process finished the rebuild (and dropped the temporary table) meanwhile.
+      if (!(await rebuilt())) throw err
+    }
+  }
+  await withMigrationLock(storage, async () => {
+    if (!(await rebuilt())) await run(steps.swap)
+    for (const statement of steps.retire) await run(statement)
+  })
+}
