@@ -19,7 +19,7 @@ function clientClosed(err: Error, c: Context): boolean {
   return c.req.raw.signal.aborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET'
 }
 
-import { isStorageTimeout } from './storage/deadline.js'
+import { isStorageUnavailable } from './storage/deadline.js'
 
 /** An error answered to the client as-is. */
 export class ApiError extends Error {
@@ -41,12 +41,12 @@ export function errorBody(code: ErrorCode, message: string): ErrorResponse {
 }
 
 /**
- * Hono `onError`: known errors keep their status; storage that did not answer in time is a 503
- * to retry after the storage deadline; a client that went away is counted as 499 and logged
+ * Hono `onError`: known errors keep their status; storage that did not answer in time, or
+ * refused the connection, is a 503 to retry after `Retry-After`; a client that went away is counted as 499 and logged
  * only at debug level; anything else is a logged 500.
  */
 export function onError(err: Error, c: Context): Response {
-  if (isStorageTimeout(err)) {
+  if (isStorageUnavailable(err)) {
     c.header('Retry-After', String(Math.max(1, Math.ceil(err.timeoutMs / 1000))))
     return c.json(errorBody('unavailable', `${err.message}; retry later`), 503)
   }

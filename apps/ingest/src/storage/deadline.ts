@@ -25,6 +25,41 @@ export class StorageTimeoutError extends Error {
   }
 }
 
+/** Storage refused or dropped the connection: the server is down or restarting. */
+export class StorageUnreachableError extends Error {
+  override readonly name = 'StorageUnreachableError'
+  /** Retry soon: a restarting server is back within seconds. */
+  readonly timeoutMs = 1000
+}
+
+/** Socket errors that mean the server is not there (as opposed to an error in a statement). */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+
+/** The socket error code of `err` or of one of its causes, when it is one of `UNREACHABLE`. */
+function unreachableCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && UNREACHABLE.has(e.code)) return e.code
+  }
+  return undefined
+}
+
+/** Whether storage did not answer: a timeout or a refused connection (a `503`, never a `500`). */
+export const isStorageUnavailable = (
+  err: unknown,
+): err is StorageTimeoutError | StorageUnreachableError =>
+  isStorageTimeout(err) ||
+  (err as { name?: unknown } | undefined)?.name === 'StorageUnreachableError'
+
 /** Whether `err` is a {@link StorageTimeoutError}, also from another copy of this module. */
 export const isStorageTimeout = (err: unknown): err is StorageTimeoutError =>
   (err as { name?: unknown } | undefined)?.name === 'StorageTimeoutError'
@@ -63,6 +98,10 @@ export async function withDeadline<T>(
   const pending = call(controller.signal)
   try {
     return await Promise.race([pending, expired])
+  } catch (err) {
+    const code = unreachableCode(err)
+    if (code) throw new StorageUnreachableError(`storage is unreachable (${code})`, { cause: err })
+    throw err
   } finally {
     clearTimeout(timer)
     pending.catch(() => {})

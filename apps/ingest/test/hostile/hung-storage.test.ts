@@ -131,6 +131,44 @@ describe('a ClickHouse server that stops answering', () => {
   })
 })
 
+describe('a ClickHouse server that is down', () => {
+  let clickhouse: ClickHouseTestServer
+  let server: RunningServer
+  beforeAll(async () => {
+    clickhouse = await startClickHouseServer({ dataDir: tempDataDir() })
+    server = await startTestServer({ ...env, CLICKHOUSE_URL: clickhouse.url })
+  })
+  afterAll(async () => {
+    await server?.close()
+    await clickhouse?.stop()
+  })
+
+  it('gets 503, never 500, from writes, reads and /readyz while connections are refused', async () => {
+    expect((await write(server, batchOf('d_before'))).status).toBe(200)
+    await clickhouse.stop('SIGKILL')
+    try {
+      const batch = batchOf('d_during')
+      const answers = [
+        await timed(read(server, 'd_before')),
+        await timed(
+          fetch(`${server.url}/v1/inactive`, { headers: { authorization: `Bearer ${READ_KEY}` } }),
+        ),
+        await timed(ready(server)),
+        await timed(write(server, batch)),
+      ]
+      for (const answer of answers) expectUnavailable(answer)
+      await expectAlive(server.url, 1000)
+      await clickhouse.restart()
+      const stored = await retried(server, batch)
+      expect(stored.accepted + stored.duplicates).toBe(batch.length)
+      expect(await eventsOf(server, 'd_during')).toBe(batch.length)
+    } finally {
+      await clickhouse.restart().catch(() => {})
+    }
+    await expectAlive(server.url)
+  })
+})
+
 describe('an embedded store held by a statement that does not finish', () => {
   let server: RunningServer
   beforeAll(async () => {
