@@ -10,15 +10,16 @@ const { version } = JSON.parse(
 const define = { __LASTSEEN_VERSION__: JSON.stringify(version) }
 
 export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/node.ts',
-    'src/browser.ts',
-    'src/wire.ts',
-    'src/hono.ts',
-    'src/express.ts',
-    'src/fastify.ts',
-  ],
+  // Output name → source: one entry per published subpath.
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    browser: 'src/browser.ts',
+    wire: 'src/wire.ts',
+    hono: 'src/middleware/hono.ts',
+    express: 'src/middleware/express.ts',
+    fastify: 'src/middleware/fastify.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
