@@ -21,7 +21,11 @@ export default defineConfig({
     fastify: 'src/middleware/fastify.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  // The protocol package is private TypeScript source: inlined into the code and the types, so
+  // the published package neither imports nor depends on it. The types find it by path, not
+  // through node_modules: the declaration bundler keeps whatever a node_modules path imports.
+  noExternal: ['@lastseen/protocol'],
+  dts: { compilerOptions: { paths: { '@lastseen/protocol': ['../protocol/src/index.ts'] } } },
   clean: true,
   sourcemap: true,
   target: 'es2022',

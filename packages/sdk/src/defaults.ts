@@ -2,6 +2,7 @@
  * @module
  * Default option values per runtime, and the SDK's own name and version sent with each batch.
  */
+import { LIMITS } from '@lastseen/protocol'
 
 /** Options whose default depends on the runtime. */
 export interface RuntimeDefaults {
@@ -32,7 +33,7 @@ export const SERVER_DEFAULTS: RuntimeDefaults = {
 export const BROWSER_DEFAULTS: RuntimeDefaults = {
   flushAt: 50,
   debounceMs: 1000,
-  maxBatchBytes: 60_000,
+  maxBatchBytes: LIMITS.maxBeaconBytes,
   maxQueueSize: 1000,
   maxQueueBytes: 2_000_000,
 }

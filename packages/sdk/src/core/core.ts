@@ -6,6 +6,8 @@
  * sends each user's heartbeat once per interval.
  * Runtime differences (timers, storage, page lifecycle) come from the {@link Platform}.
  */
+
+import { LIMITS, utf8Length, type WireEvent, type WireTrackEvent } from '@lastseen/protocol'
 import type { Config } from '../config.js'
 import { COMMON_DEFAULTS, LIBRARY } from '../defaults.js'
 import { LastseenError, type LastseenErrorCode } from '../errors.js'
@@ -13,9 +15,8 @@ import { heartbeatId, randomId } from '../ids.js'
 import type { FlushOptions } from '../options.js'
 import type { Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
-import { LIMITS, type WireEvent, type WireTrackEvent } from '../wire.js'
 import { tooDeep } from './depth.js'
-import { createQueue, type QueuedEvent, utf8Length } from './queue.js'
+import { createQueue, type QueuedEvent } from './queue.js'
 import { settleWithin } from './settle.js'
 import { createTransport } from './transport.js'
 
@@ -23,12 +24,8 @@ import { createTransport } from './transport.js'
 const MAX_CONCURRENT = 2
 /** Room for the envelope (`sentAt`, `library`, `dropped`, `writeKey`) around the events. */
 const ENVELOPE_BYTES = 512
-/** Longest event name and user id the service accepts. */
-const MAX_NAME = 200
 /** Longest delay before unsent events are written to storage (browsers). */
 const PERSIST_EVERY_MS = 100
-/** A beacon must fit 64 KiB. */
-const BEACON_BYTES = 60_000
 /** Why an event with too deep properties is refused. */
 const DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} levels deep`
 
@@ -81,7 +78,7 @@ export function createCore(config: Config, platform: Platform) {
     const now = Date.now()
     const at = context.timestamp === undefined ? now : new Date(context.timestamp).getTime()
     const problem = !isName(name)
-      ? `needs an event name of 1 to ${MAX_NAME} characters`
+      ? `needs an event name of 1 to ${LIMITS.maxNameLength} characters`
       : noUser(userId) || (Number.isFinite(at) ? '' : 'has an invalid timestamp')
     if (problem) {
       report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
@@ -122,7 +119,7 @@ export function createCore(config: Config, platform: Platform) {
   }
 
   function isName(value: unknown): value is string {
-    return typeof value === 'string' && value !== '' && value.length <= MAX_NAME
+    return typeof value === 'string' && value !== '' && value.length <= LIMITS.maxNameLength
   }
 
   /** Why `userId` is no valid user ('' when it is one). */
@@ -130,7 +127,7 @@ export function createCore(config: Config, platform: Platform) {
     return isName(userId)
       ? ''
       : typeof userId === 'string' && userId
-        ? `has a userId over ${MAX_NAME} characters`
+        ? `has a userId over ${LIMITS.maxNameLength} characters`
         : 'has no user: pass a userId or call identify() first'
   }
 
@@ -441,7 +438,7 @@ export function createCore(config: Config, platform: Platform) {
   function onHide(unloading: boolean): void {
     promoteDebounced()
     clearTimer()
-    const chunk = Math.min(chunkBytes(), BEACON_BYTES)
+    const chunk = Math.min(config.maxBatchBytes, LIMITS.maxBeaconBytes) - ENVELOPE_BYTES
     const beacon = platform.beacon
     while (queue.length > 0) {
       if (!unloading || !beacon) {

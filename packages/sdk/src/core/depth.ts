@@ -4,7 +4,7 @@
  * levels deep (by accident or on purpose) must not overflow the stack of the page or process
  * that tracks it, and the walk stops as soon as the limit is passed.
  */
-import { LIMITS } from '../wire.js'
+import { LIMITS } from '@lastseen/protocol'
 
 /**
  * Whether objects and arrays in `value` nest more than `max` levels (`value` itself is level 1;

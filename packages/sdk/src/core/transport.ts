@@ -1,15 +1,22 @@
 /**
  * @module
- * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
- * 5xx (none while the service is known to be down), `Retry-After` honoured (seconds or
+ * One batch over HTTP with ky: a few quick retries with jitter on network errors and on the
+ * statuses the protocol calls retryable, 408, 429 and 5xx (none while the service is known to be
+ * down), `Retry-After` honoured (seconds or
  * HTTP-date). The outcome says what the core should do with the events: forget them
  * (acknowledged or refused), split the batch (413), or keep them (the core sends them again
  * after its outage backoff, or after the `Retry-After` of the last answer). `sendUrgent` is the
  * one-shot `keepalive` send used while a page is being hidden.
  */
+
+import {
+  type BatchResponse,
+  type ErrorResponse,
+  isRetryableStatus,
+  LIMITS,
+} from '@lastseen/protocol'
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
-import type { BatchResponse, ErrorResponse } from '../wire.js'
 import { canGzip, gzip } from './gzip.js'
 
 /** What became of a request. */
@@ -27,8 +34,8 @@ export interface TransportOptions {
 }
 
 const GZIP_OVER_BYTES = 1024
-/** Chromium refuses `keepalive` bodies over 64 KiB in flight; leave room for headers. */
-const KEEPALIVE_MAX_BYTES = 63_000
+/** Every status worth retrying, as ky wants them: a list. */
+const RETRY_STATUSES = Array.from({ length: 600 }, (_, status) => status).filter(isRetryableStatus)
 
 export function createTransport(config: Config, options: TransportOptions) {
   const { retry, timeoutMs } = config
@@ -51,7 +58,7 @@ export function createTransport(config: Config, options: TransportOptions) {
     retry: {
       limit: retry.limit,
       methods: ['post'],
-      statusCodes: [408, 429, 500, 502, 503, 504],
+      statusCodes: RETRY_STATUSES,
       afterStatusCodes: [413, 429, 503],
       maxRetryAfter: retry.maxRetryAfterMs,
       backoffLimit: retry.backoffLimitMs,
@@ -98,7 +105,7 @@ export function createTransport(config: Config, options: TransportOptions) {
           headers,
           signal: local.signal,
           ...(once ? { retry: 0 } : {}),
-          ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
+          ...(options.keepalive && size <= LIMITS.maxBeaconBytes ? { keepalive: true } : {}),
         }),
       )
     } finally {
@@ -149,9 +156,7 @@ async function classify(response: Response, cause: unknown): Promise<SendOutcome
   const status = response.status
   const message = await errorMessage(response)
   if (status === 413) return { kind: 'too_large', message }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return { kind: 'refused', status, message }
-  }
+  if (status >= 400 && !isRetryableStatus(status)) return { kind: 'refused', status, message }
   return {
     kind: 'failed',
     message: `HTTP ${status}: ${message}`,
