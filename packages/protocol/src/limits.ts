@@ -26,10 +26,10 @@ export const LIMITS = {
    */
   maxPropertiesDepth: 32,
   /**
-   * Largest request body a browser sends with `fetch(…, { keepalive: true })` or
-   * `navigator.sendBeacon`, in bytes; also the browsers' default `maxBatchBytes`. Browsers allow
-   * 64 KiB (65,536 bytes) of such bodies in flight per page, shared with every other script on
-   * it; stopping at 60,000 leaves room for those. Not enforced by the service.
+   * Largest request body a browser sends as a beacon (a `keepalive` fetch or the Beacon API),
+   * in bytes; also the browsers' default `maxBatchBytes`. Browsers allow 64 KiB (65,536 bytes)
+   * of such bodies in flight per page, shared with every other script on it; stopping at 60,000
+   * leaves room for those. Not enforced by the service.
    */
   maxBeaconBytes: 60_000,
 } as const

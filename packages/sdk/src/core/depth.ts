@@ -6,6 +6,9 @@
  */
 import { LIMITS } from '@lastseen/protocol'
 
+/** Why an event with too deep properties is refused. */
+export const TOO_DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} levels deep`
+
 /**
  * Whether objects and arrays in `value` nest more than `max` levels (`value` itself is level 1;
  * by default the protocol's limit for properties). A cycle nests without end: too deep as well.
