@@ -78,10 +78,6 @@ export function resolveConfig(
   const config = {
     ...COMMON_DEFAULTS,
     ...defaults,
-    gzip: true,
-    persist: true,
-    disabled: false,
-    debug: false,
     ...defined(o),
     batchUrl: `${url?.href.replace(/\/+$/, '')}/v1/batch`,
     writeKey: o.writeKey.trim(),

@@ -38,7 +38,10 @@ export const BROWSER_DEFAULTS: RuntimeDefaults = {
   maxQueueBytes: 2_000_000,
 }
 
-/** Defaults shared by every runtime. */
+/**
+ * Defaults shared by every runtime (`flushTimeoutMs` is the `timeoutMs` of `flush()` and
+ * `shutdown()`). The docs' option tables and the options' TSDoc are checked against these.
+ */
 export const COMMON_DEFAULTS = {
   maxWaitMs: 5000,
   heartbeatIntervalMs: 3_600_000,
@@ -46,6 +49,10 @@ export const COMMON_DEFAULTS = {
   timeoutMs: 10_000,
   flushTimeoutMs: 10_000,
   retry: { limit: 3, delayMs: 500, backoffLimitMs: 30_000, maxRetryAfterMs: 60_000 },
+  gzip: true,
+  persist: true,
+  disabled: false,
+  debug: false,
 } as const
 
 /** Replaced with the package version by the build. */
