@@ -211,7 +211,9 @@ export function createCore(config: Config, platform: Platform) {
     },
     refuse,
     log,
-    heartbeat: () => user && seen(user.userId, user),
+    heartbeat() {
+      if (user) seen(user.userId, user)
+    },
     flush,
   }
   attachment = platform.attach?.(handle)
