@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
+  // The protocol package is TypeScript source and never published: always bundled in.
+  noExternal: ['@lastseen/protocol'],
 })

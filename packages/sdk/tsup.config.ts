@@ -10,17 +10,22 @@ const { version } = JSON.parse(
 const define = { __LASTSEEN_VERSION__: JSON.stringify(version) }
 
 export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/node.ts',
-    'src/browser.ts',
-    'src/wire.ts',
-    'src/hono.ts',
-    'src/express.ts',
-    'src/fastify.ts',
-  ],
+  // Output name → source: one entry per published subpath.
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    browser: 'src/browser.ts',
+    wire: 'src/wire.ts',
+    hono: 'src/middleware/hono.ts',
+    express: 'src/middleware/express.ts',
+    fastify: 'src/middleware/fastify.ts',
+  },
   format: ['esm', 'cjs'],
-  dts: true,
+  // The protocol package is private TypeScript source: inlined into the code and the types, so
+  // the published package neither imports nor depends on it. The types find it by path, not
+  // through node_modules: the declaration bundler keeps whatever a node_modules path imports.
+  noExternal: ['@lastseen/protocol'],
+  dts: { compilerOptions: { paths: { '@lastseen/protocol': ['../protocol/src/index.ts'] } } },
   clean: true,
   sourcemap: true,
   target: 'es2022',

@@ -3,10 +3,11 @@
  * Options → resolved configuration: fill in the runtime's defaults, then check every value.
  * A bad value yields one message naming the option, never an exception.
  */
+
+import { LIMITS, type WireEvent } from '@lastseen/protocol'
 import { COMMON_DEFAULTS, type RuntimeDefaults } from './defaults.js'
 import type { LastseenError } from './errors.js'
 import type { TrackerOptions } from './options.js'
-import { LIMITS, type WireEvent } from './wire.js'
 
 /** Every option with its value decided. */
 export interface Config {
@@ -77,10 +78,6 @@ export function resolveConfig(
   const config = {
     ...COMMON_DEFAULTS,
     ...defaults,
-    gzip: true,
-    persist: true,
-    disabled: false,
-    debug: false,
     ...defined(o),
     batchUrl: `${url?.href.replace(/\/+$/, '')}/v1/batch`,
     writeKey: o.writeKey.trim(),

@@ -2,6 +2,7 @@
  * @module
  * Default option values per runtime, and the SDK's own name and version sent with each batch.
  */
+import { LIMITS } from '@lastseen/protocol'
 
 /** Options whose default depends on the runtime. */
 export interface RuntimeDefaults {
@@ -32,12 +33,15 @@ export const SERVER_DEFAULTS: RuntimeDefaults = {
 export const BROWSER_DEFAULTS: RuntimeDefaults = {
   flushAt: 50,
   debounceMs: 1000,
-  maxBatchBytes: 60_000,
+  maxBatchBytes: LIMITS.maxBeaconBytes,
   maxQueueSize: 1000,
   maxQueueBytes: 2_000_000,
 }
 
-/** Defaults shared by every runtime. */
+/**
+ * Defaults shared by every runtime (`flushTimeoutMs` is the `timeoutMs` of `flush()` and
+ * `shutdown()`). The docs' option tables and the options' TSDoc are checked against these.
+ */
 export const COMMON_DEFAULTS = {
   maxWaitMs: 5000,
   heartbeatIntervalMs: 3_600_000,
@@ -45,6 +49,10 @@ export const COMMON_DEFAULTS = {
   timeoutMs: 10_000,
   flushTimeoutMs: 10_000,
   retry: { limit: 3, delayMs: 500, backoffLimitMs: 30_000, maxRetryAfterMs: 60_000 },
+  gzip: true,
+  persist: true,
+  disabled: false,
+  debug: false,
 } as const
 
 /** Replaced with the package version by the build. */

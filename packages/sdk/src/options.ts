@@ -4,8 +4,9 @@
  * (a browser batch must fit the 64 KB that `keepalive` and `sendBeacon` allow); each option's
  * TSDoc gives them, and `defaults.ts` holds them.
  */
+
+import type { WireEvent } from '@lastseen/protocol'
 import type { LastseenError } from './errors.js'
-import type { WireEvent } from './wire.js'
 
 /**
  * When and how often a failed send is tried again (network errors, timeouts, 408, 429, 5xx).

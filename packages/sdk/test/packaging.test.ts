@@ -179,6 +179,9 @@ tracker.track('login', undefined, { userId: 'u_1' })
 tracker.for({ userId: 'u_1', accountId: 'acme' }).track('login')
 tracker.seen('u_1', { accountId: 'acme' })
 void tracker.flush().then(() => tracker.shutdown({ timeoutMs: 5000 }))
+import type { BatchRequest, WireEvent } from '@lastseen/sdk/wire'
+const event: WireEvent = { id: 'x', type: 'seen', userId: 'u_1' }
+export const body: BatchRequest = { sentAt: new Date().toISOString(), batch: [event] }
 import { Hono } from 'hono'
 import { lastseen } from '@lastseen/sdk/hono'
 type AppEnv = { Variables: { userId?: string } }
@@ -227,6 +230,23 @@ new Hono<AppEnv>().use(lastseen<AppEnv>({ tracker, userId: (c) => c.get('userId'
     )
     expect(badProp.status).not.toBe(0)
     expect(badProp.output).toMatch(/number.*string/)
+  })
+
+  it('depends on nothing private: the protocol package is inlined, code and types', () => {
+    const root = join(project, 'node_modules/@lastseen/sdk')
+    const manifest = readFileSync(join(root, 'package.json'), 'utf8')
+    const { dependencies = {}, peerDependencies = {} } = JSON.parse(manifest) as {
+      dependencies?: Record<string, string>
+      peerDependencies?: Record<string, string>
+    }
+    expect(Object.keys({ ...dependencies, ...peerDependencies })).not.toContain(
+      '@lastseen/protocol',
+    )
+    const built = readdirSync(join(root, 'dist')).filter((f) => /\.(c?js|d\.c?ts)$/.test(f))
+    const importing = built.filter((f) =>
+      readFileSync(join(root, 'dist', f), 'utf8').includes('@lastseen/protocol'),
+    )
+    expect(importing).toEqual([])
   })
 
   it('passes publint and are-the-types-wrong', () => {

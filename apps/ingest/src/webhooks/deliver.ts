@@ -1,8 +1,10 @@
 /**
  * @module
  * Sending one notification: a signed POST, retried with exponential backoff on network errors,
- * timeouts, 408, 429 and 5xx. Any other 4xx is a refusal that retrying cannot fix.
+ * timeouts and the statuses the protocol calls retryable (408, 429, 5xx). Any other 4xx is a
+ * refusal that retrying cannot fix.
  */
+import { isRetryableStatus } from '@lastseen/protocol'
 import { SIGNATURE_HEADERS, sign } from './signature.js'
 
 export interface DeliveryOptions {
@@ -35,8 +37,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     )
   })
 
-const retryable = (status: number) => status === 408 || status === 429 || status >= 500
-
 /** POST `body` to the webhook URL until it is accepted, refused or attempts run out. */
 export async function deliver(
   id: string,
@@ -68,7 +68,7 @@ export async function deliver(
       })
       await res.body?.cancel()
       if (res.ok) return 'delivered'
-      if (!retryable(res.status)) return 'refused'
+      if (!isRetryableStatus(res.status)) return 'refused'
     } catch {
       // Network error or timeout: retried.
     }

@@ -4,7 +4,10 @@
  * levels deep (by accident or on purpose) must not overflow the stack of the page or process
  * that tracks it, and the walk stops as soon as the limit is passed.
  */
-import { LIMITS } from '../wire.js'
+import { LIMITS } from '@lastseen/protocol'
+
+/** Why an event with too deep properties is refused. */
+export const TOO_DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} levels deep`
 
 /**
  * Whether objects and arrays in `value` nest more than `max` levels (`value` itself is level 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createQueue, utf8Length } from './queue.js'
+import { createQueue } from './queue.js'
 
 const item = (id: string, bytes = 10) => ({ id, json: `"${id}"`, bytes })
 
@@ -43,13 +43,5 @@ describe('EventQueue', () => {
     expect(q.length).toBe(10)
     expect(q.snapshot()[0]!.id).toBe('4990')
     expect(q.bytes).toBe(10)
-  })
-})
-
-describe('utf8Length', () => {
-  it('matches the encoded byte length', () => {
-    for (const s of ['', 'abc', 'é', '€', '😀', 'a😀é€z']) {
-      expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length)
-    }
   })
 })

@@ -11,15 +11,6 @@ export interface QueuedEvent {
   bytes: number
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-const NON_ASCII = /[^\x00-\x7f]/
-
-const encoder = new TextEncoder()
-
-/** UTF-8 length of `s`; ASCII (the common case) is checked natively, without encoding. */
-export const utf8Length = (s: string): number =>
-  NON_ASCII.test(s) ? encoder.encode(s).length : s.length
-
 /** A FIFO that keeps at most `max` events and `maxBytes` bytes by dropping the oldest. */
 export function createQueue(max: number, maxBytes = Number.POSITIVE_INFINITY) {
   let items: QueuedEvent[] = []

@@ -1,15 +1,20 @@
 /**
  * @module
- * One batch over HTTP with ky: a few quick retries with jitter on network errors, 408, 429 and
- * 5xx (none while the service is known to be down), `Retry-After` honoured (seconds or
- * HTTP-date). The outcome says what the core should do with the events: forget them
- * (acknowledged or refused), split the batch (413), or keep them (the core sends them again
- * after its outage backoff, or after the `Retry-After` of the last answer). `sendUrgent` is the
- * one-shot `keepalive` send used while a page is being hidden.
+ * One batch over HTTP with ky: a few quick retries with jitter on network errors and on the
+ * statuses the protocol calls retryable, 408, 429 and 5xx (none while the service is known to
+ * be down), `Retry-After` honoured (seconds or HTTP-date). The outcome says what the core should
+ * do with the events: forget them (acknowledged or refused), split the batch (413), or keep them
+ * (the core sends them again after its outage backoff, or after the `Retry-After` of the last
+ * answer). The classifier is shared with the browser's one-shot `keepalive` send on page hide.
  */
+import {
+  type BatchResponse,
+  type ErrorResponse,
+  isRetryableStatus,
+  LIMITS,
+} from '@lastseen/protocol'
 import ky, { HTTPError } from 'ky'
 import type { Config } from '../config.js'
-import type { BatchResponse, ErrorResponse } from '../wire.js'
 import { canGzip, gzip } from './gzip.js'
 
 /** What became of a request. */
@@ -19,6 +24,12 @@ export type SendOutcome =
   | { kind: 'refused'; status: number; message: string }
   | { kind: 'failed'; message: string; cause: unknown; retryAfterMs?: number | undefined }
 
+/** Another way to send one body (a browser's page hide): once, no retries. */
+export type Sender = (body: string) => Promise<SendOutcome>
+
+/** The content type of a body that carries the write key (no CORS preflight). */
+export const TEXT_PLAIN = 'text/plain;charset=UTF-8'
+
 /** How a request is sent on this runtime. */
 export interface TransportOptions {
   keyInBody: boolean
@@ -27,12 +38,11 @@ export interface TransportOptions {
 }
 
 const GZIP_OVER_BYTES = 1024
-/** Chromium refuses `keepalive` bodies over 64 KiB in flight; leave room for headers. */
-const KEEPALIVE_MAX_BYTES = 63_000
+/** Every status worth retrying, as ky wants them: a list. */
+const RETRY_STATUSES = Array.from({ length: 600 }, (_, status) => status).filter(isRetryableStatus)
 
 export function createTransport(config: Config, options: TransportOptions) {
   const { retry, timeoutMs } = config
-  const fetcher: typeof fetch = (input, init) => (config.fetch ?? fetch)(input, init)
   /** One attempt, aborted after `timeoutMs` as a network error, so that ky retries it too. */
   const attempt = (input: unknown, init?: RequestInit): Promise<Response> => {
     const request = input as Request // ky always passes a Request
@@ -42,7 +52,9 @@ export function createTransport(config: Config, options: TransportOptions) {
     if (request.signal.aborted) follow()
     request.signal.addEventListener('abort', follow)
     const id = setTimeout(() => stop(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
-    return fetcher(request, { ...init, signal: timer.signal }).finally(() => clearTimeout(id))
+    return (config.fetch ?? fetch)(request, { ...init, signal: timer.signal }).finally(() =>
+      clearTimeout(id),
+    )
   }
   const http = ky.create({
     method: 'post',
@@ -51,7 +63,7 @@ export function createTransport(config: Config, options: TransportOptions) {
     retry: {
       limit: retry.limit,
       methods: ['post'],
-      statusCodes: [408, 429, 500, 502, 503, 504],
+      statusCodes: RETRY_STATUSES,
       afterStatusCodes: [413, 429, 503],
       maxRetryAfter: retry.maxRetryAfterMs,
       backoffLimit: retry.backoffLimitMs,
@@ -62,7 +74,7 @@ export function createTransport(config: Config, options: TransportOptions) {
   })
 
   const headersFor = (keyInBody: boolean): Record<string, string> => ({
-    'content-type': keyInBody ? 'text/plain;charset=UTF-8' : 'application/json',
+    'content-type': keyInBody ? TEXT_PLAIN : 'application/json',
     ...(keyInBody ? {} : { authorization: `Bearer ${config.writeKey}` }),
   })
 
@@ -98,7 +110,7 @@ export function createTransport(config: Config, options: TransportOptions) {
           headers,
           signal: local.signal,
           ...(once ? { retry: 0 } : {}),
-          ...(options.keepalive && size < KEEPALIVE_MAX_BYTES ? { keepalive: true } : {}),
+          ...(options.keepalive && size <= LIMITS.maxBeaconBytes ? { keepalive: true } : {}),
         }),
       )
     } finally {
@@ -106,31 +118,11 @@ export function createTransport(config: Config, options: TransportOptions) {
     }
   }
 
-  /**
-   * POST `body` once, with `keepalive`, calling `fetch` before returning: the page is being
-   * hidden and may be gone before any `await` resumes. No gzip (asynchronous), no retry (the
-   * events stay stored until acknowledged). The write key goes in the body (no preflight).
-   */
-  function sendUrgent(body: string): Promise<SendOutcome> {
-    return outcome(
-      new Promise<Response>((resolve) =>
-        resolve(
-          fetcher(config.batchUrl, {
-            method: 'POST',
-            body,
-            headers: headersFor(true),
-            keepalive: true,
-          }),
-        ),
-      ),
-    )
-  }
-
-  return { send, sendUrgent }
+  return send
 }
 
 /** What became of `request` (ky's, which throws on error statuses, or a plain `fetch`). */
-function outcome(request: Promise<Response>): Promise<SendOutcome> {
+export function outcome(request: Promise<Response>): Promise<SendOutcome> {
   return request
     .then(async (response) =>
       response.ok
@@ -149,9 +141,7 @@ async function classify(response: Response, cause: unknown): Promise<SendOutcome
   const status = response.status
   const message = await errorMessage(response)
   if (status === 413) return { kind: 'too_large', message }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return { kind: 'refused', status, message }
-  }
+  if (status >= 400 && !isRetryableStatus(status)) return { kind: 'refused', status, message }
   return {
     kind: 'failed',
     message: `HTTP ${status}: ${message}`,
@@ -175,5 +165,3 @@ async function errorMessage(response: Response): Promise<string> {
   } catch {}
   return response.statusText || `HTTP ${response.status}`
 }
-
-export type Transport = ReturnType<typeof createTransport>

@@ -1,10 +1,13 @@
 /**
  * @module
- * Fastify hook: marks the request's user as seen once the response is sent (`onResponse`), after
- * every `preHandler` that authenticates has run.
+ * `@lastseen/sdk/fastify`: one hook that marks each request's user as seen in a Fastify app, at
+ * most once per user per heartbeat interval. It runs once the response is sent (`onResponse`),
+ * after every `preHandler` that authenticates has run.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { markSeen, type SeenMiddlewareOptions } from './mark-seen.js'
+
+export type { SeenMiddlewareOptions, SeenTracker } from './mark-seen.js'
 
 /**
  * @example

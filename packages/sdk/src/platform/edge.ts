@@ -15,7 +15,5 @@ export const edgePlatform: Platform = {
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   heartbeats: lruHeartbeats,
-  storage: () => undefined,
   identity: memoryIdentity,
-  lifecycle: () => ({ dispose() {} }),
 }

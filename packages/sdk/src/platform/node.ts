@@ -37,20 +37,17 @@ export const nodePlatform: Platform = {
   },
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   heartbeats: lruHeartbeats,
-  storage: () => undefined,
   identity: memoryIdentity,
-  lifecycle() {
-    let registered: (() => void) | undefined
+  attach(core) {
+    const flush = () => void core.flush()
+    const p = proc()
+    if (p?.on) {
+      if (exitFlushes.size === 0) p.on('beforeExit', runExitFlushes)
+      exitFlushes.add(flush)
+    }
     return {
-      onExit(handler) {
-        const p = proc()
-        if (!p?.on) return
-        registered = handler
-        if (exitFlushes.size === 0) p.on('beforeExit', runExitFlushes)
-        exitFlushes.add(handler)
-      },
       dispose() {
-        if (registered) exitFlushes.delete(registered)
+        exitFlushes.delete(flush)
         if (exitFlushes.size === 0) proc()?.off('beforeExit', runExitFlushes)
       },
     }

@@ -11,9 +11,8 @@
  */
 import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { createTracker, type LastseenError } from '@lastseen/sdk'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { LastseenError } from '../src/errors.js'
-import { createTracker } from '../src/node.js'
 import { type Ingest, queryStore, startIngest, tempDataDir, WRITE_KEY } from './support/ingest.js'
 
 const RATE = 2000 // events per second

@@ -6,12 +6,13 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 
 export const WRITE_KEY = 'lsw_sdk_browser_test_0123456789abcdefghij'
 const READ_KEY = 'lsr_sdk_browser_test_0123456789abcdefghij'
-const ingestDir = resolve(import.meta.dirname, '../../../../apps/ingest')
+const ingestDir = dirname(createRequire(import.meta.url).resolve('@lastseen/ingest/package.json'))
 const cli = join(ingestDir, 'dist/cli.js')
 
 export interface Ingest {
@@ -21,7 +22,7 @@ export interface Ingest {
 }
 
 /** A fresh data directory for {@link startIngest}; the caller removes it. */
-export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-sdk-'))
+export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-e2e-'))
 
 /**
  * Start the service. Without `dataDir` it gets a fresh one, removed when it stops; with one (and

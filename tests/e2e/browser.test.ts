@@ -5,12 +5,12 @@
  * stored is counted from the service's answers.
  */
 import { randomUUID } from 'node:crypto'
+import type { TrackerOptions } from '@lastseen/sdk'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs'
-import type { Config } from '../src/config.js'
-import type { TrackerOptions } from '../src/options.js'
-import { namespace } from '../src/platform/web-storage.js'
+// Where a tab keeps its unsent events is internal to the SDK; this suite plants some there.
+import { namespace } from '../../packages/sdk/src/platform/web-storage.js'
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, startIngest, WRITE_KEY } from './support/ingest.js'
 import { type PageServer, startPageServer } from './support/page.js'
 import { type Proxy as RecordingProxy, startProxy } from './support/proxy.js'
@@ -189,7 +189,8 @@ describe('in Chromium', () => {
     const deep = `${'{"v":'.repeat(5000)}1${'}'.repeat(5000)}`
     const ordinary = ['a', 'b', 'c', 'd', 'e'].map(event)
     const stored = `[${JSON.stringify(poison).replace('"properties":{}', `"properties":${deep}`)},${ordinary.map((e) => JSON.stringify(e)).join(',')}]`
-    const key = `${namespace({ batchUrl: `${proxy.url}/v1/batch`, writeKey: WRITE_KEY } as Config)}:q:closed-tab`
+    const project = { batchUrl: `${proxy.url}/v1/batch`, writeKey: WRITE_KEY }
+    const key = `${namespace(project as Parameters<typeof namespace>[0])}:q:closed-tab`
 
     const page = await context.newPage()
     await page.goto(pages.url)

@@ -1,13 +1,13 @@
 /**
  * @module
  * The web app under test: an HTML page that loads the SDK with a plain `<script type="module">`,
- * served from its own origin: bundled by esbuild from `src` (`/`), or the published
+ * served from its own origin: bundled by esbuild from the SDK's source (`/`), or the published
  * self-contained `dist/lastseen.min.js` (`/standalone`).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { resolve } from 'node:path'
 import { build } from 'esbuild'
 
 const html = (sdk: string) => `<!doctype html>
@@ -23,17 +23,21 @@ const html = (sdk: string) => `<!doctype html>
 </script>
 </body></html>`
 
-const standalone = resolve(import.meta.dirname, '../../dist/lastseen.min.js')
-
 export interface PageServer {
   url: string
   close(): Promise<void>
 }
 
 export async function startPageServer(): Promise<PageServer> {
-  if (!existsSync(standalone)) throw new Error(`${standalone} is missing: build the SDK first`)
+  let standalone: string
+  try {
+    standalone = createRequire(import.meta.url).resolve('@lastseen/sdk/lastseen.min.js')
+  } catch {
+    throw new Error('@lastseen/sdk/lastseen.min.js is missing: build the SDK first')
+  }
+  // The SDK's browser entry from source, as a web app's bundler would pick it.
   const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, '../../src/browser.ts')],
+    stdin: { contents: "export * from '@lastseen/sdk'", resolveDir: import.meta.dirname },
     bundle: true,
     format: 'esm',
     platform: 'browser',

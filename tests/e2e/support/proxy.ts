@@ -8,7 +8,7 @@
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
-import type { BatchRequest, BatchResponse } from '../../src/wire.js'
+import type { BatchRequest, BatchResponse } from '@lastseen/sdk/wire'
 
 export interface Exchange {
   contentType: string | undefined

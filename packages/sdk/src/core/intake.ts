@@ -1,0 +1,43 @@
+/**
+ * @module
+ * What becomes of an event before it is queued: `beforeSend` may change or drop it, then it is
+ * serialized once (the queue keeps the text) and measured against the protocol's per-event
+ * limit. An event that fails any of this is refused here, so it can never hold a batch hostage.
+ */
+import { LIMITS, utf8Length, type WireEvent } from '@lastseen/protocol'
+import type { Config } from '../config.js'
+import type { QueuedEvent } from './queue.js'
+
+/** Refuse `n` events: counted as rejected and reported as `invalid_event`. */
+export type Refuse = (message: string, n?: number, cause?: unknown) => void
+
+/** The queued form of events, or `undefined` when one is dropped by `beforeSend` or refused. */
+export function createIntake(config: Config, refuse: Refuse) {
+  return (input: WireEvent): QueuedEvent | undefined => {
+    let event: WireEvent | null | undefined = input
+    if (config.beforeSend) {
+      try {
+        event = config.beforeSend(input)
+      } catch (error) {
+        refuse(`beforeSend threw: ${String(error)}`, 1, error)
+        return
+      }
+      if (!event) return
+    }
+    let json: string
+    try {
+      json = JSON.stringify(event)
+    } catch (error) {
+      refuse(`event is not serializable: ${String(error)}`, 1, error)
+      return
+    }
+    // The event's size as the protocol counts it (eventBytes), from the text already at hand.
+    const bytes = utf8Length(json)
+    if (bytes > LIMITS.maxEventBytes) {
+      const name = event.type === 'track' ? event.event : event.type
+      refuse(`event '${name}' is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`)
+      return
+    }
+    return { id: event.id, json, bytes }
+  }
+}
