@@ -183,6 +183,29 @@ describe('through an outage', () => {
     expect(tries[before + 1]! - tries[before]!).toBeLessThanOrEqual(501)
   })
 
+  it('sends one request per try while the service is down, however much is queued', async () => {
+    const up = recordingFetch()
+    const tries: number[] = []
+    let down = true
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      tries.push(Date.now())
+      if (down) throw new TypeError('fetch failed: ECONNREFUSED')
+      return up.fetch(input, init)
+    }) as typeof globalThis.fetch
+    const { tracker } = setup({ fetch, maxBatchBytes: 20_000 })
+    for (let i = 0; i < 1000; i++) {
+      tracker.track('search', { query: 'q'.repeat(100) }, { userId: `u${i}`, timestamp: 0 })
+    }
+    await vi.advanceTimersByTimeAsync(120_000)
+    // Past the quick retries of the first requests, no two tries start together.
+    const later = tries.filter((t) => t - tries[0]! > 5_000)
+    expect(later.length).toBeGreaterThan(3)
+    expect(new Set(later).size).toBe(later.length)
+    down = false
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(tracker.getStats()).toMatchObject({ queued: 0, dropped: 0, sent: 1000 })
+  })
+
   it('waits as long as Retry-After says, in quick retries and between tries', async () => {
     let refusals = 5
     const service = flakyFetch(() =>

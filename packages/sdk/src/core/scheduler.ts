@@ -3,7 +3,7 @@
  * When to send: `debounceMs` after the latest event, never later than `maxWaitMs` after the
  * oldest one, at once when `flushAt` events or `maxBatchBytes` bytes are queued, and never
  * before the outage backoff allows. At most {@link MAX_CONCURRENT} automatic requests are in
- * flight; the end of one starts the next, so no timer runs while every slot is busy.
+ * flight (one during an outage); the end of one starts the next, so no timer runs while every slot is busy.
  */
 import type { Config } from '../config.js'
 import type { Platform } from '../platform/platform.js'
@@ -31,16 +31,19 @@ export function createScheduler(
   const dueAt = () =>
     Math.max(Math.min(lastAt + config.debounceMs, oldestAt + config.maxWaitMs), pausedUntil)
 
+  /** Requests allowed in flight now: one per try while the service is taken to be down. */
+  const slots = () => (pausedUntil > 0 ? 1 : MAX_CONCURRENT)
+
   /** Start sends that are due (`force`: the timer fired), then arm the timer for the rest. */
   function pump(force: boolean): void {
     const { flushAt, maxBatchBytes } = config
-    while (queue.length > 0 && inFlight() < MAX_CONCURRENT) {
+    while (queue.length > 0 && inFlight() < slots()) {
       const full = queue.length >= flushAt || queue.bytes >= maxBatchBytes
       if (!(force || (full && Date.now() >= pausedUntil))) break
       send()
       if (queue.length > 0) oldestAt = Date.now()
     }
-    if (queue.length > 0 && inFlight() < MAX_CONCURRENT) arm()
+    if (queue.length > 0 && inFlight() < slots()) arm()
   }
 
   function arm(): void {
