@@ -1,11 +1,11 @@
 #!/usr/bin/env node
+import { ConfigError, readConfig } from './config.js'
+import { KeyError } from './keys/admin.js'
 /**
  * @module
  * `lastseen-ingest`: the command line of the ingestion service.
  */
-import { KEYS_HELP, keysCommand, UsageError } from './cli-keys.js'
-import { ConfigError, readConfig } from './env.js'
-import { KeyError } from './keys.js'
+import { KEYS_HELP, keysCommand, UsageError } from './keys/keys-command.js'
 import { startServer } from './server.js'
 import { openStorage, StorageOpenError } from './storage/client.js'
 import { migrate } from './storage/migrations.js'

@@ -5,7 +5,7 @@
  * are checked through the read functions against counts known exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { activeUsers } from '../src/insights/active.js'
 import { addDays, dayOf, eachDay } from '../src/insights/days.js'
 import { eventCounts } from '../src/insights/events.js'

@@ -7,10 +7,10 @@
  */
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { clientAddress } from '../client-address.js'
+import { clientAddress } from '../http/client-address.js'
 import { readProject } from '../insights/read-key.js'
-import { hashKey, type KeyRing } from '../keys.js'
-import type { SessionStore } from '../sessions.js'
+import { hashKey, type KeyRing } from '../keys/admin.js'
+import type { SessionStore } from './sessions.js'
 
 /** Name of the sign-in cookie. */
 export const SESSION_COOKIE = 'lastseen_session'

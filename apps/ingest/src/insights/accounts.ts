@@ -4,8 +4,8 @@
  * activity of the users whose latest account it is).
  */
 import type { Storage } from '../storage/client.js'
+import { isoTime, num, rows } from '../storage/query.js'
 import { type RecentActivity, recentActivity } from './activity.js'
-import { isoTime, num, rows } from './query.js'
 
 /** Most users listed in an account answer. */
 export const MAX_ACCOUNT_USERS = 1000

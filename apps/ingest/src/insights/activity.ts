@@ -6,8 +6,8 @@
  * by the primary key.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
 import { addDays } from './days.js'
-import { num, rows } from './query.js'
 
 /** Activity over a window of days. */
 export interface WindowActivity {

@@ -5,9 +5,9 @@
  * the list can be sorted by what the team is losing.
  */
 import type { Storage } from '../storage/client.js'
+import { chTime, isoTime, num, rows } from '../storage/query.js'
 import { addDays } from './days.js'
 import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
-import { chTime, isoTime, num, rows } from './query.js'
 
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
 

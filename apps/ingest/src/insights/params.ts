@@ -3,8 +3,8 @@
  * Query parameters of the read API, validated with zod. A bad parameter is a 400 that names it.
  */
 import { z } from 'zod'
-import { parseDuration } from '../env.js'
-import { ApiError } from '../http-error.js'
+import { parseDuration } from '../config.js'
+import { ApiError } from '../http/errors.js'
 import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
 
 /** Longest `from`..`to` range, in days. */

@@ -4,8 +4,8 @@
  * refused here with 403; an unknown key is 401. The key comes from `Authorization: Bearer` or,
  * for the dashboard, from its sign-in form.
  */
-import { ApiError } from '../http-error.js'
-import type { KeyRing } from '../keys.js'
+import { ApiError } from '../http/errors.js'
+import type { KeyRing } from '../keys/admin.js'
 
 /**
  * The project a read key belongs to, or an `ApiError` (401 unknown, 403 not a read key, 429 when

@@ -6,7 +6,7 @@
  * An id in `event_ids` therefore means every table has the event.
  */
 import { Readable } from 'node:stream'
-import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
+import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../ingest/event-rows.js'
 import type { Storage } from './client.js'
 import { withDeadline } from './deadline.js'
 

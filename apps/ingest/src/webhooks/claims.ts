@@ -13,8 +13,8 @@
  */
 import { createHash } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { chTime, num, rows } from '../insights/query.js'
 import type { Storage } from '../storage/client.js'
+import { chTime, num, rows } from '../storage/query.js'
 import type { Candidate } from './episodes.js'
 
 /** A claim to insert. */

@@ -9,8 +9,9 @@
  * are in `GET /v1/inactive`). An open episode whose inactive notification was delivered ends
  * when the entity is seen again within the threshold.
  */
-import { chTime, isoTime, num, rows } from '../insights/query.js'
+
 import type { Storage } from '../storage/client.js'
+import { chTime, isoTime, num, rows } from '../storage/query.js'
 import type { Kind, Level } from './payload.js'
 
 /** A notification to claim: which entity, which episode, and the times it reports. */

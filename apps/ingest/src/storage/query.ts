@@ -4,8 +4,8 @@
  * needs (ClickHouse times to ISO 8601, 64-bit counts to numbers).
  */
 import type { ClickHouseSettings } from '@clickhouse/client'
-import type { Storage } from '../storage/client.js'
-import { withDeadline } from '../storage/deadline.js'
+import type { Storage } from './client.js'
+import { withDeadline } from './deadline.js'
 
 /**
  * On a cluster the tables are Distributed: a subquery or join over another Distributed table

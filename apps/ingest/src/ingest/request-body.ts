@@ -7,7 +7,7 @@
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
 import { LIMITS } from '@lastseen/sdk/wire'
-import { ApiError } from './http-error.js'
+import { ApiError } from '../http/errors.js'
 import { findJsonError } from './json-error.js'
 
 const gunzipAsync = promisify(gunzip)

@@ -13,9 +13,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { ApiError } from './http-error.js'
-import type { KeyRing } from './keys.js'
-import type { Storage } from './storage/client.js'
+import { ApiError } from '../http/errors.js'
+import type { KeyRing } from '../keys/admin.js'
+import type { Storage } from '../storage/client.js'
 
 /** How long a sign-in lasts. @default 30 days */
 export const SESSION_MAX_AGE_MS = 30 * 86_400_000

@@ -5,10 +5,10 @@
  * common start of both write routes.
  */
 import type { z } from 'zod'
-import { ApiError } from './http-error.js'
-import type { KeyRing } from './keys.js'
-import { readJsonBody } from './request-body.js'
-import { describeIssue } from './validation.js'
+import { readJsonBody } from '../ingest/request-body.js'
+import { describeIssue } from '../ingest/validation.js'
+import type { KeyRing } from '../keys/admin.js'
+import { ApiError } from './errors.js'
 
 /** The key of an `Authorization: Bearer <key>` header, if there is one. */
 export function bearerKey(header: string | undefined): string | undefined {

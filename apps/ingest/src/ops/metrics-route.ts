@@ -5,7 +5,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import type { IngestMetrics } from '../metrics.js'
+import type { IngestMetrics } from './metrics.js'
 
 export function metricsRoutes(metrics: IngestMetrics) {
   return new Hono().get('/metrics', (c) =>

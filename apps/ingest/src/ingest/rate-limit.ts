@@ -5,7 +5,7 @@
  * with 429 and `Retry-After`. Only keys that resolved to a project get a bucket, so memory is
  * bounded by the number of keys.
  */
-import { ApiError } from './http-error.js'
+import { ApiError } from '../http/errors.js'
 
 /** A token bucket: `tokens` left at time `at` (ms). */
 export interface Bucket {

@@ -30,12 +30,12 @@
  * repair is tried with three groups at most; it does not survive a restart.
  */
 
-import type { EventRow } from './event-rows.js'
-import { ApiError } from './http-error.js'
-import type { IngestMetrics } from './metrics.js'
+import { ApiError } from '../../http/errors.js'
+import type { IngestMetrics } from '../../ops/metrics.js'
+import type { Storage } from '../../storage/client.js'
+import { eventKey, forEachStoredKey, insertEvents, storedKeys } from '../../storage/event-store.js'
+import type { EventRow } from '../event-rows.js'
 import { RecentIds } from './recent-ids.js'
-import type { Storage } from './storage/client.js'
-import { eventKey, forEachStoredKey, insertEvents, storedKeys } from './storage/event-store.js'
 import { StoredIdFilter } from './stored-id-filter.js'
 
 /** How many events a write stored, and how many were already there. */

@@ -6,7 +6,7 @@
  * `Retry-After`, to be retried against another node or after the restart.
  */
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from './http-error.js'
+import { ApiError } from './errors.js'
 
 export class Drain {
   private draining = false

@@ -5,14 +5,17 @@
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { type Context, Hono } from 'hono'
-import { clientAddress } from '../client-address.js'
-import { ApiError } from '../http-error.js'
-import { accountProfile } from '../insights/accounts.js'
-import { activeUsers } from '../insights/active.js'
-import { dayOf } from '../insights/days.js'
-import { eventCounts } from '../insights/events.js'
-import { frequency } from '../insights/frequency.js'
-import { inactive } from '../insights/inactive.js'
+import { bearerKey } from '../http/auth.js'
+import { clientAddress } from '../http/client-address.js'
+import { ApiError } from '../http/errors.js'
+import type { KeyRing } from '../keys/admin.js'
+import type { Storage } from '../storage/client.js'
+import { accountProfile } from './accounts.js'
+import { activeUsers } from './active.js'
+import { dayOf } from './days.js'
+import { eventCounts } from './events.js'
+import { frequency } from './frequency.js'
+import { inactive } from './inactive.js'
 import {
   activeQuery,
   eventsQuery,
@@ -20,12 +23,9 @@ import {
   inactiveQuery,
   parseQuery,
   resolveRange,
-} from '../insights/params.js'
-import { readProject } from '../insights/read-key.js'
-import { userProfile } from '../insights/users.js'
-import type { KeyRing } from '../keys.js'
-import type { Storage } from '../storage/client.js'
-import { bearerKey } from '../write-auth.js'
+} from './params.js'
+import { readProject } from './read-key.js'
+import { userProfile } from './users.js'
 
 /** What the read routes need. */
 export interface ReadDeps {

@@ -5,11 +5,11 @@
  * waiting after a failed insert. A load balancer should route by `/readyz`.
  */
 import { Hono } from 'hono'
-import { ApiError } from '../http-error.js'
+import { ApiError } from '../http/errors.js'
+import type { EventWriter } from '../ingest/group-commit/writer.js'
 import type { Storage } from '../storage/client.js'
 import { withDeadline } from '../storage/deadline.js'
 import { appliedVersions, latestVersion } from '../storage/migrations.js'
-import type { EventWriter } from '../writer.js'
 
 /** What readiness is judged on. */
 export interface HealthDeps {

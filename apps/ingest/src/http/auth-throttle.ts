@@ -12,8 +12,9 @@
  * Memory is bounded: at most `maxAddresses` addresses are kept (the least recently seen are
  * forgotten first), each with at most {@link KNOWN_PER_ADDRESS} credential digests.
  */
-import { ApiError } from './http-error.js'
-import { type Bucket, refill } from './rate-limit.js'
+
+import { type Bucket, refill } from '../ingest/rate-limit.js'
+import { ApiError } from './errors.js'
 
 /** Credentials remembered per address as having worked from it. */
 const KNOWN_PER_ADDRESS = 8

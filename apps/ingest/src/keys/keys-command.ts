@@ -4,8 +4,8 @@
  * once, when created; only their SHA-256 is stored.
  */
 import { parseArgs } from 'node:util'
-import { createKeys, type KeyKind, listKeys, PROJECT_ID, revokeKey } from './keys.js'
-import type { Storage } from './storage/client.js'
+import type { Storage } from '../storage/client.js'
+import { createKeys, type KeyKind, listKeys, PROJECT_ID, revokeKey } from './admin.js'
 
 export const KEYS_HELP = `lastseen-ingest keys — manage API keys
 

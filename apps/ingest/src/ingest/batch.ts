@@ -5,15 +5,15 @@
  */
 import { LIMITS } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
-import { clientAddress } from '../client-address.js'
-import { checkEvents } from '../event-check.js'
-import { ApiError } from '../http-error.js'
-import type { KeyRing } from '../keys.js'
-import type { RateLimiter } from '../rate-limit.js'
-import { type StoreDeps, storeEvents } from '../store-events.js'
-import { batchEnvelopeSchema } from '../validation.js'
-import { readWrite } from '../write-auth.js'
-import { writeCors } from './write-cors.js'
+import { readWrite } from '../http/auth.js'
+import { clientAddress } from '../http/client-address.js'
+import { writeCors } from '../http/cors.js'
+import { ApiError } from '../http/errors.js'
+import type { KeyRing } from '../keys/admin.js'
+import { checkEvents } from './event-check.js'
+import type { RateLimiter } from './rate-limit.js'
+import { batchEnvelopeSchema } from './validation.js'
+import { type StoreDeps, storeEvents } from './write-events.js'
 
 /** What the write routes need. */
 export interface WriteRouteDeps extends StoreDeps {

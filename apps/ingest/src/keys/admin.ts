@@ -5,11 +5,11 @@
  * of its characters for people to tell keys apart; lookups go by the digest.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import type { AuthThrottle } from './auth-throttle.js'
-import { ApiError } from './http-error.js'
-import { endSessionsOfKey } from './sessions.js'
-import type { Storage } from './storage/client.js'
-import { withDeadline } from './storage/deadline.js'
+import { endSessionsOfKey } from '../dashboard/sessions.js'
+import type { AuthThrottle } from '../http/auth-throttle.js'
+import { ApiError } from '../http/errors.js'
+import type { Storage } from '../storage/client.js'
+import { withDeadline } from '../storage/deadline.js'
 
 /** What a key may do. */
 export type KeyKind = 'write' | 'read'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AuthThrottle } from './auth-throttle.js'
 import { addressKey } from './client-address.js'
-import { ApiError } from './http-error.js'
+import { ApiError } from './errors.js'
 
 function refusal(run: () => unknown): unknown {
   try {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDataDir } from '../test/helpers.js'
-import { AuthThrottle } from './auth-throttle.js'
-import { readConfig } from './env.js'
-import { createKeys, KeyRing, listKeys, revokeKey } from './keys.js'
-import { openStorage, type Storage } from './storage/client.js'
-import { migrate } from './storage/migrations.js'
+import { tempDataDir } from '../../test/helpers.js'
+import { readConfig } from '../config.js'
+import { AuthThrottle } from '../http/auth-throttle.js'
+import { openStorage, type Storage } from '../storage/client.js'
+import { migrate } from '../storage/migrations.js'
+import { createKeys, KeyRing, listKeys, revokeKey } from './admin.js'
 
 let storage: Storage
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 import type { ErrorCode, ErrorResponse } from '@lastseen/sdk/wire'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { debugLog } from './log.js'
+import { debugLog } from '../ops/log.js'
 
 /**
  * Status recorded for a request the client abandoned before it was answered (as nginx does):
@@ -19,7 +19,7 @@ function clientClosed(err: Error, c: Context): boolean {
   return c.req.raw.signal.aborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET'
 }
 
-import { isStorageUnavailable } from './storage/deadline.js'
+import { isStorageUnavailable } from '../storage/deadline.js'
 
 /** An error answered to the client as-is. */
 export class ApiError extends Error {

@@ -5,14 +5,14 @@
  * rather than an entry in `rejected`.
  */
 import { Hono } from 'hono'
-import { clientAddress } from '../client-address.js'
-import { checkEvent } from '../event-check.js'
-import { ApiError } from '../http-error.js'
-import { storeEvents } from '../store-events.js'
-import { trackEnvelopeSchema } from '../validation.js'
-import { readWrite } from '../write-auth.js'
+import { readWrite } from '../http/auth.js'
+import { clientAddress } from '../http/client-address.js'
+import { writeCors } from '../http/cors.js'
+import { ApiError } from '../http/errors.js'
 import type { WriteRouteDeps } from './batch.js'
-import { writeCors } from './write-cors.js'
+import { checkEvent } from './event-check.js'
+import { trackEnvelopeSchema } from './validation.js'
+import { storeEvents } from './write-events.js'
 
 export function trackRoutes(deps: WriteRouteDeps) {
   return new Hono().use('/v1/track', writeCors).post('/v1/track', async (c) => {

@@ -4,10 +4,10 @@
  * window), hand them to the group-commit writer, count the outcome, and build the answer.
  */
 import type { BatchResponse } from '@lastseen/sdk/wire'
+import type { IngestMetrics } from '../ops/metrics.js'
 import type { CheckedEvents } from './event-check.js'
 import { type RequestTiming, toRows } from './event-rows.js'
-import type { IngestMetrics } from './metrics.js'
-import type { EventWriter } from './writer.js'
+import type { EventWriter } from './group-commit/writer.js'
 
 /** Default late-event window: ten years. */
 export const DEFAULT_MAX_EVENT_AGE_MS = 3650 * 86_400_000

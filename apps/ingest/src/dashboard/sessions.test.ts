@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tempDataDir } from '../test/helpers.js'
-import { readConfig } from './env.js'
-import { createKeys, hashKey, KeyRing, revokeKey } from './keys.js'
+import { tempDataDir } from '../../test/helpers.js'
+import { readConfig } from '../config.js'
+import { createKeys, hashKey, KeyRing, revokeKey } from '../keys/admin.js'
+import { openStorage, type Storage } from '../storage/client.js'
+import { migrate } from '../storage/migrations.js'
 import { SessionStore } from './sessions.js'
-import { openStorage, type Storage } from './storage/client.js'
-import { migrate } from './storage/migrations.js'
 
 let storage: Storage
 let readKey: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError } from './http-error.js'
+import { ApiError } from '../http/errors.js'
 import { RateLimiter } from './rate-limit.js'
 
 describe('RateLimiter', () => {
