@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { MIN_KEY_MATERIAL } from './keys/admin.js'
+import { MIN_KEY_MATERIAL } from './keys/hash.js'
 
 const duration = z
   .string()

@@ -5,7 +5,7 @@
  * meanwhile, and after the restart every acknowledged event is stored exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeyRing } from '../src/keys/admin.js'
+import { KeyRing } from '../src/keys/key-ring.js'
 import type { RunningServer } from '../src/server.js'
 import { count, runCli, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'

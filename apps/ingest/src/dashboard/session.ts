@@ -9,7 +9,8 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { clientAddress } from '../http/client-address.js'
 import { readProject } from '../insights/read-key.js'
-import { hashKey, type KeyRing } from '../keys/admin.js'
+import { hashKey } from '../keys/hash.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import type { SessionStore } from './sessions.js'
 
 /** Name of the sign-in cookie. */

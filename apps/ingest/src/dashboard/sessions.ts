@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import { ApiError } from '../http/errors.js'
-import type { KeyRing } from '../keys/admin.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 
 /** How long a sign-in lasts. @default 30 days */

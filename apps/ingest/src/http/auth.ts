@@ -7,7 +7,7 @@
 import type { z } from 'zod'
 import { readJsonBody } from '../ingest/request-body.js'
 import { describeIssue } from '../ingest/validation.js'
-import type { KeyRing } from '../keys/admin.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import { ApiError } from './errors.js'
 
 /** The key of an `Authorization: Bearer <key>` header, if there is one. */

@@ -5,7 +5,7 @@
  * for the dashboard, from its sign-in form.
  */
 import { ApiError } from '../http/errors.js'
-import type { KeyRing } from '../keys/admin.js'
+import type { KeyRing } from '../keys/key-ring.js'
 
 /**
  * The project a read key belongs to, or an `ApiError` (401 unknown, 403 not a read key, 429 when

@@ -1,65 +1,15 @@
 /**
  * @module
- * API keys. Write keys (`lsw_…`, public, may ship to browsers) add events to one project; read
- * keys (`lsr_…`, secret) read one project. Only a key's SHA-256 is stored, next to a prefix of 4
- * of its characters for people to tell keys apart; lookups go by the digest.
+ * Managing keys: the default project's keys on first start, and what `lastseen-ingest keys`
+ * does (list, create, revoke). Write keys (`lsw_…`, public, may ship to browsers) add events to
+ * one project; read keys (`lsr_…`, secret) read one project.
  */
-import { createHash, randomBytes } from 'node:crypto'
 import { endSessionsOfKey } from '../dashboard/sessions.js'
-import type { AuthThrottle } from '../http/auth-throttle.js'
-import { ApiError } from '../http/errors.js'
 import type { Storage } from '../storage/client.js'
-import { withDeadline } from '../storage/deadline.js'
-
-/** What a key may do. */
-export type KeyKind = 'write' | 'read'
-
-/** A key the service knows, as resolved from a request. */
-export interface ResolvedKey {
-  projectId: string
-  kind: KeyKind
-}
+import { generateKey, hashKey, type KeyKind, keyPrefix, PREFIX_LENGTH } from './hash.js'
 
 /** The project created on first start. */
 export const DEFAULT_PROJECT = 'default'
-
-const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_' }
-
-/**
- * Least key material after `lsw_` / `lsr_` in a key set by environment variable: 32 of
- * `A–Z a–z 0–9 _ -` carry at least 128 bits when random. Generated keys have 32 (24 bytes).
- */
-export const MIN_KEY_MATERIAL = 32
-
-/** How long a loaded key list is trusted: a revoked key stops working within this time. */
-export const KEY_CACHE_MS = 10_000
-
-/** A new random key of `kind`. */
-export function generateKey(kind: KeyKind): string {
-  return PREFIX[kind] + randomBytes(24).toString('base64url')
-}
-
-/** Length of the part of a key stored in clear: `lsw_` + 4 characters. */
-export const PREFIX_LENGTH = 8
-
-/**
- * The part of a key shown by `keys list` and accepted by `keys revoke`: `lsw_` + 4 characters.
- * Enough to tell a project's keys apart, too little to help guess one. (`lsw_` + 8 is what
- * older versions wrote; migration 5 shortens those.)
- */
-export const keyPrefix = (key: string): string => key.slice(0, PREFIX_LENGTH)
-
-/** The stored form of a key. */
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex')
-}
-
-interface KeyRow {
-  key_hash: string
-  project_id: string
-  kind: KeyKind
-  revoked_at: string | null
-}
 
 /** Store a key for `projectId` (idempotent: storing the same key twice keeps one). */
 export async function storeKey(
@@ -124,96 +74,6 @@ export async function ensureDefaultProject(
     }
   }
   return generated
-}
-
-/**
- * Resolves request keys to projects, from a cache refreshed from storage. Given the client's
- * address, it also throttles failed attempts through its {@link AuthThrottle}.
- */
-export class KeyRing {
-  private keys = new Map<string, ResolvedKey>()
-  private loadedAt = 0
-  private reloading: Promise<void> | undefined
-
-  constructor(
-    private readonly storage: Storage,
-    /** How long a loaded key list is trusted; a revoked key stops working within this time and the reload that follows. */
-    readonly ttlMs = KEY_CACHE_MS,
-    /** Throttles failed attempts per client address; none when omitted. */
-    readonly throttle?: AuthThrottle,
-  ) {}
-
-  /** Reload every live key from storage. */
-  async reload(): Promise<void> {
-    const rows = await withDeadline(this.storage, 'the key reload', async (signal) => {
-      const result = await this.storage.client.query({
-        query: `SELECT key_hash, project_id, kind, revoked_at FROM ${this.storage.database}.api_keys FINAL`,
-        format: 'JSONEachRow',
-        abort_signal: signal,
-      })
-      return result.json<KeyRow>()
-    })
-    const next = new Map<string, ResolvedKey>()
-    for (const row of rows) {
-      if (row.revoked_at === null)
-        next.set(row.key_hash, { projectId: row.project_id, kind: row.kind })
-    }
-    this.keys = next
-    this.loadedAt = Date.now()
-  }
-
-  /**
-   * The project and kind of `key`, or undefined when it is unknown or revoked. With `from` (the
-   * client's address), a wrong key counts against that address, and an address over its budget
-   * gets the throttle's 429 before the key is looked at.
-   */
-  async resolve(key: string, from?: string): Promise<ResolvedKey | undefined> {
-    const hash = hashKey(key)
-    if (from === undefined || !this.throttle) return this.resolveHash(hash)
-    const settle = this.throttle.admit(from, hash)
-    const resolved = await this.resolveHash(hash)
-    settle(resolved !== undefined)
-    return resolved
-  }
-
-  /**
-   * The project and kind of the key whose SHA-256 is `hash` (see {@link resolve}). While
-   * storage cannot be read, the keys loaded last keep answering (retried every second); before
-   * any were loaded, a 503.
-   */
-  async resolveHash(hash: string): Promise<ResolvedKey | undefined> {
-    if (Date.now() - this.loadedAt > this.ttlMs) {
-      const reload = this.startReload()
-      // A key the cache knows is answered from it while the list refreshes in the background,
-      // so requests never queue behind the reload; a key it does not know (perhaps created a
-      // moment ago) waits for the fresh list.
-      if (this.loadedAt === 0 || !this.keys.has(hash)) await reload
-    }
-    // Looked up by SHA-256 digest: a caller cannot steer the digest, so the lookup's timing
-    // tells nothing about stored keys.
-    return this.keys.get(hash)
-  }
-
-  /** One reload at a time, however many requests find the cache old. */
-  private startReload(): Promise<void> {
-    this.reloading ??= this.reload()
-      .catch((err: unknown) => {
-        if (this.loadedAt === 0) {
-          throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
-            'Retry-After': '1',
-          })
-        }
-        console.error(
-          'lastseen-ingest: reloading keys failed; using the keys loaded last:',
-          (err as Error).message,
-        )
-        this.loadedAt = Date.now() - this.ttlMs + 1000
-      })
-      .finally(() => {
-        this.reloading = undefined
-      })
-    return this.reloading
-  }
 }
 
 /** A stored key as `lastseen-ingest keys list` shows it (never the key itself). */

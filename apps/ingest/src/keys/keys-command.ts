@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util'
 import type { Storage } from '../storage/client.js'
-import { createKeys, type KeyKind, listKeys, PROJECT_ID, revokeKey } from './admin.js'
+import { createKeys, listKeys, PROJECT_ID, revokeKey } from './admin.js'
+import type { KeyKind } from './hash.js'
 
 export const KEYS_HELP = `lastseen-ingest keys — manage API keys
 

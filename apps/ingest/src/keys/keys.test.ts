@@ -5,7 +5,8 @@ import { readConfig } from '../config.js'
 import { AuthThrottle } from '../http/auth-throttle.js'
 import { openStorage, type Storage } from '../storage/client.js'
 import { migrate } from '../storage/migrations.js'
-import { createKeys, KeyRing, listKeys, revokeKey } from './admin.js'
+import { createKeys, listKeys, revokeKey } from './admin.js'
+import { KeyRing } from './key-ring.js'
 
 let storage: Storage
 beforeAll(async () => {
