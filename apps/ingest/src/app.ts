@@ -24,13 +24,13 @@ export interface AppDeps {
   writer: EventWriter
   /** Counters and histograms served at `/metrics`; a fresh set when omitted. */
   metrics?: IngestMetrics
-  /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default 10 years */
+  /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default `DEFAULTS.maxEventAgeMs` */
   maxEventAgeMs?: number
   /** Per-write-key rate limit (`LASTSEEN_RATE_LIMIT`); none when omitted. */
   rateLimiter?: RateLimiter
   /** The store the read API and the dashboard answer from. */
   storage: Storage
-  /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
+  /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number
   /** Shutdown state: once draining, answers close their connections and new requests get 503. */
   drain?: Drain

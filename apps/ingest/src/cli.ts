@@ -28,9 +28,6 @@ Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INA
 (14d), LASTSEEN_WEBHOOK_INTERVAL (1m), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
 See docs/insights.md. The dashboard is at / (sign in with the read key).`
 
-/** Longest wait for in-flight requests on shutdown before connections are cut. */
-const SHUTDOWN_TIMEOUT_MS = 10_000
-
 async function start(): Promise<number> {
   const server = await startServer(readConfig())
   console.log(`storage: ${server.storage.location}`)
@@ -41,7 +38,7 @@ async function start(): Promise<number> {
   console.log(`lastseen ingest listening on ${server.url}`)
   const stop = async (signal: string) => {
     console.log(`${signal}: no new requests; finishing the ones in flight`)
-    await server.close({ timeoutMs: SHUTDOWN_TIMEOUT_MS })
+    await server.close()
     console.log('stopped')
     process.exit(0)
   }

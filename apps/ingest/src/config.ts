@@ -1,11 +1,51 @@
 /**
  * @module
- * The service's configuration: the environment is read and validated here and nowhere else.
+ * The service's configuration: the environment is read and validated here and nowhere else, and
+ * every default lives in {@link DEFAULTS}.
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { MIN_KEY_MATERIAL } from './keys/hash.js'
+
+const DAY_MS = 86_400_000
+
+/**
+ * Every default of the service, by what it sets. Modules that take one of these as an option
+ * fall back to the value here, so a default is written once.
+ */
+export const DEFAULTS = {
+  /** `PORT`. */
+  port: 3000,
+  /** `HOST`. */
+  host: '0.0.0.0',
+  /** `LASTSEEN_DATA_DIR`: where embedded ClickHouse keeps its files. */
+  dataDir: './.lastseen',
+  /** `CLICKHOUSE_DATABASE`. */
+  database: 'lastseen',
+  /** `LASTSEEN_WEBHOOK_INTERVAL`: how often the inactivity check runs. */
+  webhookIntervalMs: 60_000,
+  /** `LASTSEEN_WEBHOOK_FORMAT`. */
+  webhookFormat: 'lastseen',
+  /** `LASTSEEN_INACTIVE_AFTER`: not seen for this long is inactive (14 days). */
+  inactiveAfterMs: 14 * DAY_MS,
+  /** `LASTSEEN_MAX_EVENT_AGE`: the late-event window (10 years). */
+  maxEventAgeMs: 3650 * DAY_MS,
+  /** `LASTSEEN_INSERT_INTERVAL`: least time between the starts of two group inserts. */
+  insertIntervalMs: 50,
+  /** `LASTSEEN_STORAGE_TIMEOUT`: deadline of the storage calls requests wait on. */
+  storageTimeoutMs: 10_000,
+  /** `LASTSEEN_MAX_QUEUE`: most events waiting to be stored. */
+  maxQueuedEvents: 100_000,
+  /** `LASTSEEN_FSYNC`. */
+  fsync: 'on',
+  /** `LASTSEEN_RATE_LIMIT`: events per second per write key. */
+  rateLimit: 100_000,
+  /** `LASTSEEN_REQUEST_TIMEOUT`: longest time to receive a whole request. */
+  requestTimeoutMs: 15_000,
+  /** Longest wait for in-flight requests when the service stops, before connections are cut. */
+  shutdownTimeoutMs: 10_000,
+} as const
 
 const duration = z
   .string()
@@ -29,14 +69,14 @@ const configuredKey = (prefix: 'lsw_' | 'lsr_') =>
     )
 
 const schema = z.object({
-  PORT: port.default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(DEFAULTS.port),
+  HOST: z.string().min(1).default(DEFAULTS.host),
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  LASTSEEN_DATA_DIR: z.string().min(1).default('./.lastseen'),
+  LASTSEEN_DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
   CLICKHOUSE_DATABASE: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
-    .default('lastseen'),
+    .default(DEFAULTS.database),
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_CLUSTER: z
@@ -47,21 +87,23 @@ const schema = z.object({
   LASTSEEN_READ_KEY: configuredKey('lsr_').optional(),
   LASTSEEN_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LASTSEEN_WEBHOOK_SECRET: z.string().min(16).optional(),
-  LASTSEEN_WEBHOOK_INTERVAL: duration.default(60_000),
+  LASTSEEN_WEBHOOK_INTERVAL: duration.default(DEFAULTS.webhookIntervalMs),
   LASTSEEN_WEBHOOK_FORMAT: z
     .enum(['lastseen', 'slack'], { message: "'lastseen' or 'slack'" })
-    .default('lastseen'),
-  LASTSEEN_INACTIVE_AFTER: duration.default(14 * 86_400_000),
-  LASTSEEN_MAX_EVENT_AGE: duration.default(3650 * 86_400_000),
+    .default(DEFAULTS.webhookFormat),
+  LASTSEEN_INACTIVE_AFTER: duration.default(DEFAULTS.inactiveAfterMs),
+  LASTSEEN_MAX_EVENT_AGE: duration.default(DEFAULTS.maxEventAgeMs),
   LASTSEEN_EVENTS_TTL: duration.optional(),
-  LASTSEEN_INSERT_INTERVAL: duration.default(50),
-  LASTSEEN_STORAGE_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100, 'at least 100ms'),
-  LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(100_000),
-  LASTSEEN_FSYNC: z.enum(['on', 'off'], { message: "'on' or 'off'" }).default('on'),
-  LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(100_000),
+  LASTSEEN_INSERT_INTERVAL: duration.default(DEFAULTS.insertIntervalMs),
+  LASTSEEN_STORAGE_TIMEOUT: duration
+    .default(DEFAULTS.storageTimeoutMs)
+    .refine((ms) => ms >= 100, 'at least 100ms'),
+  LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(DEFAULTS.maxQueuedEvents),
+  LASTSEEN_FSYNC: z.enum(['on', 'off'], { message: "'on' or 'off'" }).default(DEFAULTS.fsync),
+  LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(DEFAULTS.rateLimit),
   LASTSEEN_REQUEST_TIMEOUT: duration
     .refine((ms) => ms >= 1000 && ms <= 300_000, 'from 1s to 300s')
-    .default(15_000),
+    .default(DEFAULTS.requestTimeoutMs),
   LASTSEEN_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
 })
 
@@ -84,7 +126,7 @@ export interface Config {
      * Most time a storage call a request waits on (an insert, a read, a key reload, `/readyz`)
      * may take before it is abandoned and answered 503, and a webhook check's query before it
      * is abandoned (`LASTSEEN_STORAGE_TIMEOUT`).
-     * @default 10000
+     * @default `DEFAULTS.storageTimeoutMs`
      */
     timeoutMs: number
   }
@@ -93,19 +135,23 @@ export interface Config {
   webhook?: {
     url: string
     secret?: string
-    /** How often the inactivity check runs (`LASTSEEN_WEBHOOK_INTERVAL`). @default 60000 */
+    /** How often the inactivity check runs (`LASTSEEN_WEBHOOK_INTERVAL`). @default `DEFAULTS.webhookIntervalMs` */
     intervalMs: number
-    /** Payload format (`LASTSEEN_WEBHOOK_FORMAT`). @default 'lastseen' */
+    /** Payload format (`LASTSEEN_WEBHOOK_FORMAT`). @default `DEFAULTS.webhookFormat` */
     format: 'lastseen' | 'slack'
   }
+  /** Not seen for this long is inactive (`LASTSEEN_INACTIVE_AFTER`). @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs: number
-  /** Late-event window: events older than this (after skew correction) are rejected. */
+  /**
+   * Late-event window: events older than this (after skew correction) are rejected
+   * (`LASTSEEN_MAX_EVENT_AGE`). @default `DEFAULTS.maxEventAgeMs`
+   */
   maxEventAgeMs: number
   /** Raw `events` rows expire this long after their timestamp; unset keeps them. */
   eventsTtlMs?: number
   /**
    * Inserts are fsynced before they are acknowledged (`LASTSEEN_FSYNC`); off, a `200` means
-   * the page cache. @default true
+   * the page cache. @default `DEFAULTS.fsync`
    */
   fsync: boolean
   /** Group commit tuning. */
@@ -116,7 +162,7 @@ export interface Config {
   http: {
     /**
      * Longest time to receive a whole request, headers and body (`LASTSEEN_REQUEST_TIMEOUT`);
-     * a slower client gets 408 and its connection closed. @default 15000
+     * a slower client gets 408 and its connection closed. @default `DEFAULTS.requestTimeoutMs`
      */
     requestTimeoutMs: number
     /**
@@ -136,7 +182,7 @@ export class ConfigError extends Error {
 export function parseDuration(text: string): number {
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(text)
   if (!match) throw new ConfigError(`not a duration: ${text}`)
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS }[match[2] as 'ms']
   return Number(match[1]) * unit
 }
 
@@ -197,6 +243,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   }
 }
+
+/** Whether debug output is on (`LASTSEEN_DEBUG=1`): what an operator wants only while chasing a problem. */
+export const debugEnabled = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  env.LASTSEEN_DEBUG === '1'
 
 /**
  * Half of the soft open-file limit (from `/proc/self/limits`; 1024 where it cannot be read),

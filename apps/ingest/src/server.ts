@@ -7,7 +7,7 @@ import type { Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
-import type { Config } from './config.js'
+import { type Config, DEFAULTS } from './config.js'
 import { AuthThrottle } from './http/auth-throttle.js'
 import { Drain } from './http/drain.js'
 import { EventWriter } from './ingest/group-commit/writer.js'
@@ -31,7 +31,7 @@ export interface RunningServer {
   /**
    * Stop gracefully: stop accepting connections, let in-flight requests finish (their groups
    * are stored and answered), then close storage. Connections still busy after `timeoutMs`
-   * (default 30 s) are cut.
+   * (default `DEFAULTS.shutdownTimeoutMs`, 10 s) are cut.
    */
   close(options?: { timeoutMs?: number }): Promise<void>
 }
@@ -110,7 +110,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url: `http://${host}:${address.port}`,
     storage,
     generatedKeys,
-    async close({ timeoutMs = 30_000 } = {}) {
+    async close({ timeoutMs = DEFAULTS.shutdownTimeoutMs } = {}) {
       drain.start()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Idle keep-alive connections would hold close() open: close them now, and those that

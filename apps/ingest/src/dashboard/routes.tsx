@@ -10,6 +10,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { DEFAULTS } from '../config.js'
 import { ApiError } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
@@ -35,7 +36,7 @@ export interface DashboardDeps {
   storage: Storage
   /** Sign-in sessions; kept in `storage` when omitted. */
   sessions?: SessionStore | undefined
-  /** The inactivity threshold shown and used. @default 14 days */
+  /** The inactivity threshold shown and used. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
 }
 
@@ -88,7 +89,7 @@ function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
 export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
   const sessions = deps.sessions ?? new SessionStore(storage, keys)
-  const afterMs = deps.inactiveAfterMs ?? 14 * 86_400_000
+  const afterMs = deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
 
   /** The page for a signed-in project, or the sign-in page. */
   const signedIn =

@@ -4,19 +4,17 @@
  * window), hand them to the group-commit writer, count the outcome, and build the answer.
  */
 import type { BatchResponse } from '@lastseen/sdk/wire'
+import { DEFAULTS } from '../config.js'
 import type { IngestMetrics } from '../ops/metrics.js'
 import type { CheckedEvents } from './event-check.js'
 import { type RequestTiming, toRows } from './event-rows.js'
 import type { EventWriter } from './group-commit/writer.js'
 
-/** Default late-event window: ten years. */
-export const DEFAULT_MAX_EVENT_AGE_MS = 3650 * 86_400_000
-
 /** What storing needs. */
 export interface StoreDeps {
   writer: EventWriter
   metrics?: IngestMetrics | undefined
-  /** Late-event window in ms. @default 10 years */
+  /** Late-event window in ms. @default `DEFAULTS.maxEventAgeMs` */
   maxEventAgeMs?: number | undefined
 }
 
@@ -27,7 +25,7 @@ export async function storeEvents(
   checked: CheckedEvents,
   timing: RequestTiming,
 ): Promise<BatchResponse> {
-  const maxAge = deps.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS
+  const maxAge = deps.maxEventAgeMs ?? DEFAULTS.maxEventAgeMs
   const { rows, rejected } = toRows(projectId, checked.valid, timing, maxAge)
   const stored = await deps.writer.write(rows)
   const allRejected = rejected.length

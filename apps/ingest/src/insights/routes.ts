@@ -5,6 +5,7 @@
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { type Context, Hono } from 'hono'
+import { DEFAULTS } from '../config.js'
 import { bearerKey } from '../http/auth.js'
 import { clientAddress } from '../http/client-address.js'
 import { ApiError } from '../http/errors.js'
@@ -31,7 +32,7 @@ import { userProfile } from './users.js'
 export interface ReadDeps {
   keys: KeyRing
   storage: Storage
-  /** Default of `after` in `GET /v1/inactive`. @default 14 days */
+  /** Default of `after` in `GET /v1/inactive`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
 }
 
@@ -72,7 +73,7 @@ export function readRoutes(deps: ReadDeps) {
     .get('/v1/inactive', async (c) => {
       const projectId = await project(c)
       const q = parseQuery(inactiveQuery, c.req.query())
-      const afterMs = q.after ?? deps.inactiveAfterMs ?? 14 * 86_400_000
+      const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
       return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
     })
     .get('/v1/events', async (c) => {

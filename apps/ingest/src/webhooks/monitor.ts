@@ -5,6 +5,7 @@
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
+import { DEFAULTS } from '../config.js'
 import type { Storage } from '../storage/client.js'
 import { buildClaims } from './build-claims.js'
 import { type Claim, insertClaims, type Pending, pending, recordOutcome } from './claims.js'
@@ -24,11 +25,11 @@ export interface InactivityMonitorOptions {
   url: string
   /** `LASTSEEN_WEBHOOK_SECRET`; deliveries are unsigned without it. */
   secret?: string | undefined
-  /** @default 'lastseen' */
+  /** @default `DEFAULTS.webhookFormat` */
   format?: WebhookFormat
-  /** `LASTSEEN_INACTIVE_AFTER`. @default 14 days */
+  /** `LASTSEEN_INACTIVE_AFTER`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number
-  /** `LASTSEEN_WEBHOOK_INTERVAL`. @default 60000 */
+  /** `LASTSEEN_WEBHOOK_INTERVAL`. @default `DEFAULTS.webhookIntervalMs` */
   intervalMs?: number
   /** How old the first claim must be before a winner is named. @default 2000 */
   settleMs?: number
@@ -65,9 +66,9 @@ export class InactivityMonitor {
 
   constructor(options: InactivityMonitorOptions) {
     this.o = {
-      format: 'lastseen',
-      inactiveAfterMs: 14 * 86_400_000,
-      intervalMs: 60_000,
+      format: DEFAULTS.webhookFormat,
+      inactiveAfterMs: DEFAULTS.inactiveAfterMs,
+      intervalMs: DEFAULTS.webhookIntervalMs,
       settleMs: 2000,
       leaseMs: 600_000,
       clock: Date.now,

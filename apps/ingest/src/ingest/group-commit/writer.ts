@@ -30,6 +30,7 @@
  * repair is tried with three groups at most; it does not survive a restart.
  */
 
+import { DEFAULTS } from '../../config.js'
 import { ApiError } from '../../http/errors.js'
 import type { IngestMetrics } from '../../ops/metrics.js'
 import type { Storage } from '../../storage/client.js'
@@ -46,11 +47,11 @@ export interface WriteResult {
 
 /** Tuning of the group commit. */
 export interface WriterOptions {
-  /** Most events waiting to be stored; past it a write is answered 503. @default 100_000 */
+  /** Most events waiting to be stored; past it a write is answered 503. @default `DEFAULTS.maxQueuedEvents` */
   maxQueuedEvents?: number
   /** Most events in one group insert. @default 20_000 */
   maxGroupEvents?: number
-  /** Least time between the starts of two group inserts, in ms. @default 50 */
+  /** Least time between the starts of two group inserts, in ms. @default `DEFAULTS.insertIntervalMs` */
   minIntervalMs?: number
   /**
    * Ids of recently stored events kept in memory for fast duplicate answers, when not
@@ -120,9 +121,9 @@ export class EventWriter {
     private readonly storage: Storage,
     options: WriterOptions = {},
   ) {
-    this.maxQueuedEvents = options.maxQueuedEvents ?? 100_000
+    this.maxQueuedEvents = options.maxQueuedEvents ?? DEFAULTS.maxQueuedEvents
     this.maxGroupEvents = options.maxGroupEvents ?? 20_000
-    this.minIntervalMs = options.minIntervalMs ?? 50
+    this.minIntervalMs = options.minIntervalMs ?? DEFAULTS.insertIntervalMs
     this.gatherMs = options.gatherMs ?? 20
     if (options.soleWriter) {
       this.filter = new StoredIdFilter((add) => forEachStoredKey(storage, add))
