@@ -16,6 +16,7 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import { ApiError } from '../http/errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
+import { clickHouseTime } from '../storage/time.js'
 
 /** How long a sign-in lasts. @default 30 days */
 export const SESSION_MAX_AGE_MS = 30 * 86_400_000
@@ -34,8 +35,6 @@ const readSettings = (storage: Storage): ClickHouseSettings =>
   storage.cluster ? { select_sequential_consistency: '1' } : {}
 
 const digest = (id: string): string => createHash('sha256').update(id).digest('hex')
-const sqlTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 
 interface Session {
   projectId: string
@@ -211,9 +210,9 @@ export class SessionStore {
           session_hash: hash,
           project_id: session.projectId,
           key_hash: session.keyHash,
-          created_at: sqlTime(session.createdAt),
-          expires_at: sqlTime(session.expiresAt),
-          ended_at: state.endedAt === null ? null : sqlTime(state.endedAt),
+          created_at: clickHouseTime(session.createdAt),
+          expires_at: clickHouseTime(session.expiresAt),
+          ended_at: state.endedAt === null ? null : clickHouseTime(state.endedAt),
           version: state.version,
         },
       ],

@@ -6,36 +6,10 @@
  * JSON), so the writer only joins lines.
  */
 import type { RejectedEvent } from '@lastseen/sdk/wire'
+import { type EventRow, tsvField } from '../storage/event-store.js'
+import { clickHouseTime } from '../storage/time.js'
 import type { CheckedEvent } from './event-check.js'
 import { eventTime, skewCorrection } from './event-time.js'
-
-/** The columns of `events_in`, in the order of each row's `line`. */
-export const EVENTS_IN_COLUMNS =
-  'project_id, id, type, event, user_id, account_id, timestamp, client_timestamp, sent_at, ' +
-  'received_at, properties, count, flags'
-
-const TSV_SPECIAL = /[\\\t\n\r]/
-const TSV_SPECIALS = /[\\\t\n\r]/g
-const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
-
-/** A string as a TabSeparated field: backslash, tab and line breaks escaped. */
-export const tsvField = (text: string): string =>
-  TSV_SPECIAL.test(text) ? text.replace(TSV_SPECIALS, (c) => TSV_ESCAPES[c] as string) : text
-
-/**
- * One event to store. `line` is its `events_in` row as a TabSeparated line (no line break),
- * with the columns {@link EVENTS_IN_COLUMNS}; the other fields are what the writer needs to
- * deduplicate it and record its id.
- */
-export interface EventRow {
-  project_id: string
-  /** Lower-case UUID. */
-  id: string
-  user_id: string
-  /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
-  received_at: string
-  line: string
-}
 
 /** When a request was sent (client clock) and received (server clock). */
 export interface RequestTiming {
@@ -48,19 +22,6 @@ export interface RequestTiming {
 export interface EventRows {
   rows: EventRow[]
   rejected: RejectedEvent[]
-}
-
-// The last time formatted: the events of a batch usually share their times.
-let lastMs = Number.NaN
-let lastText = ''
-
-/** `Date` milliseconds as ClickHouse `DateTime64(3, 'UTC')` text. */
-export function clickHouseTime(ms: number): string {
-  if (ms !== lastMs) {
-    lastText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
-    lastMs = ms
-  }
-  return lastText
 }
 
 /**

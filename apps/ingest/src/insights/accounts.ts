@@ -4,7 +4,8 @@
  * activity of the users whose latest account it is).
  */
 import type { Storage } from '../storage/client.js'
-import { isoTime, num, rows } from '../storage/query.js'
+import { num, rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
 
 /** Most users listed in an account answer. */

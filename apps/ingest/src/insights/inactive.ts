@@ -5,7 +5,8 @@
  * the list can be sorted by what the team is losing.
  */
 import type { Storage } from '../storage/client.js'
-import { chTime, isoTime, num, rows } from '../storage/query.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime, isoTime } from '../storage/time.js'
 import { addDays } from './days.js'
 import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
 
@@ -79,7 +80,7 @@ export async function inactive(
     rows<PageRow>(
       storage,
       byActivity ? pageByActivity[q.level](order) : pageBySeen(q.level, order),
-      { project: projectId, cutoff: chTime(cutoff), limit, offset },
+      { project: projectId, cutoff: clickHouseTime(cutoff), limit, offset },
     )
   const found = await page(q.limit, q.offset)
   // Past the last page there is no row to carry the total: count from the first row.

@@ -3,7 +3,8 @@
  * One user: first and last seen, last sign-in, account, and recent activity.
  */
 import type { Storage } from '../storage/client.js'
-import { isoTime, num, rows } from '../storage/query.js'
+import { num, rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
 
 /** The answer of `GET /v1/users/:userId`. */

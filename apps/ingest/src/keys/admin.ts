@@ -6,6 +6,7 @@
  */
 import { endSessionsOfKey } from '../dashboard/sessions.js'
 import type { Storage } from '../storage/client.js'
+import { clickHouseTime } from '../storage/time.js'
 import { generateKey, hashKey, type KeyKind, keyPrefix, PREFIX_LENGTH } from './hash.js'
 
 /** The project created on first start. */
@@ -156,7 +157,7 @@ export async function revokeKey(storage: Storage, keyOrPrefix: string): Promise<
   if (!row) throw new KeyError(`no live key matches ${keyOrPrefix}`)
   if (rows.length > 1)
     throw new KeyError(`${rows.length} keys match ${keyOrPrefix}; give the whole key`)
-  const revokedAt = new Date().toISOString().replace('T', ' ').replace('Z', '')
+  const revokedAt = clickHouseTime(Date.now())
   const prefix = row.prefix.slice(0, PREFIX_LENGTH)
   await client.insert({
     table: `${database}.api_keys`,

@@ -1,7 +1,7 @@
 /**
  * @module
- * Running an insights query: named parameters, JSON rows, and the conversions every answer
- * needs (ClickHouse times to ISO 8601, 64-bit counts to numbers).
+ * Running a read query (insights, webhooks): named parameters, `{db}` for the database, JSON
+ * rows, the storage deadline, and 64-bit counts as numbers.
  */
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { Storage } from './client.js'
@@ -34,17 +34,6 @@ export async function rows<T>(
     return result.json<T>()
   })
 }
-
-/** A ClickHouse `DateTime64(3, 'UTC')` as ISO 8601, or null for the epoch (meaning "never"). */
-export function isoTime(value: string | null | undefined): string | null {
-  if (!value) return null
-  const iso = `${value.replace(' ', 'T')}Z`
-  return Date.parse(iso) <= 0 ? null : new Date(iso).toISOString()
-}
-
-/** A JavaScript time as a ClickHouse `DateTime64(3, 'UTC')` parameter. */
-export const chTime = (ms: number): string =>
-  new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 
 /** A count as ClickHouse returns it (64-bit integers arrive as strings). */
 export const num = (value: string | number | null | undefined): number => Number(value ?? 0)

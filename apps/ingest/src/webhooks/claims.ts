@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { Storage } from '../storage/client.js'
-import { chTime, num, rows } from '../storage/query.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime } from '../storage/time.js'
 import type { Candidate } from './episodes.js'
 
 /** A claim to insert. */
@@ -64,7 +65,7 @@ const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string,
   entity_id: c.entityId,
   seq: c.seq,
   kind: c.kind,
-  since: chTime(Date.parse(c.since) || 0),
+  since: clickHouseTime(Date.parse(c.since) || 0),
   ...extra,
 })
 

@@ -11,7 +11,8 @@
  */
 
 import type { Storage } from '../storage/client.js'
-import { chTime, isoTime, num, rows } from '../storage/query.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime, isoTime } from '../storage/time.js'
 import type { Kind, Level } from './payload.js'
 
 /** A notification to claim: which entity, which episode, and the times it reports. */
@@ -63,8 +64,8 @@ export async function dueNotifications(
 ): Promise<Candidate[]> {
   const params = {
     level,
-    cutoff: chTime(now - afterMs),
-    floor: chTime(now - 2 * afterMs),
+    cutoff: clickHouseTime(now - afterMs),
+    floor: clickHouseTime(now - 2 * afterMs),
   }
   const quiet = await rows<Row>(
     storage,
