@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { dashboardRoutes } from './dashboard/routes.js'
 import type { SessionStore } from './dashboard/sessions.js'
 import type { Drain } from './http/drain.js'
-import { errorBody, onError } from './http/errors.js'
+import { notFound, onError } from './http/errors.js'
 import { batchRoutes } from './ingest/batch.js'
 import type { EventWriter } from './ingest/group-commit/writer.js'
 import type { RateLimiter } from './ingest/rate-limit.js'
@@ -54,9 +54,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
   app.route('/', dashboardRoutes(deps))
-  app.notFound((c) =>
-    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
-  )
+  app.notFound(notFound)
   app.onError(onError)
   return app
 }

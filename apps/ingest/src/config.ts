@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { describeIssues } from './errors.js'
 import { MIN_KEY_MATERIAL } from './keys/hash.js'
 
 const DAY_MS = 86_400_000
@@ -191,7 +192,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
   const parsed = schema.safeParse(blank)
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    const lines = describeIssues(parsed.error).map((line) => `  ${line}`)
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data

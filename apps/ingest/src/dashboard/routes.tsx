@@ -11,7 +11,8 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { DEFAULTS } from '../config.js'
-import { ApiError } from '../http/errors.js'
+import { Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
+import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
 import { addDays, dayOf } from '../insights/days.js'
@@ -49,11 +50,7 @@ const FORM_LIMIT = 4 * 1024
 const formLimit = bodyLimit({
   maxSize: FORM_LIMIT,
   onError: () => {
-    throw new ApiError(
-      413,
-      'payload_too_large',
-      `form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`,
-    )
+    throw new PayloadTooLarge(`form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`)
   },
 })
 
@@ -136,10 +133,14 @@ export function dashboardRoutes(deps: DashboardDeps) {
       try {
         await signIn(c, keys, sessions, key)
       } catch (err) {
-        if (!(err instanceof ApiError) || err.status === 503) throw err
-        for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-        const status = err.status === 403 || err.status === 429 ? err.status : 401
-        return c.html(<SignInPage error={err.message} />, status)
+        // A key that cannot sign in is answered on the sign-in page; anything else as usual.
+        if (
+          !(err instanceof Unauthorized || err instanceof Forbidden || err instanceof RateLimited)
+        )
+          throw err
+        const answer = answerOf(err)
+        for (const [name, value] of Object.entries(answer.headers)) c.header(name, value)
+        return c.html(<SignInPage error={err.message} />, answer.status)
       }
       return c.redirect('/', 303)
     })

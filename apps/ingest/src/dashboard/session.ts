@@ -40,7 +40,7 @@ export async function sessionProject(
   return projectId
 }
 
-/** Check read key `key` and start a session; throws the `ApiError` of a key that cannot read. */
+/** Check read key `key` and start a session; throws `Unauthorized`, `Forbidden` or `RateLimited` for a key that cannot sign in. */
 export async function signIn(
   c: Context,
   keys: KeyRing,

@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { ApiError } from '../http/errors.js'
+import { StorageUnavailable } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import { clickHouseTime } from '../storage/time.js'
@@ -161,9 +161,7 @@ export class SessionStore {
       rows = await result.json()
     } catch (err) {
       if (!cached) {
-        throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
-          'Retry-After': '1',
-        })
+        throw new StorageUnavailable('storage is unavailable', 1000, { cause: err })
       }
       // Like the keys: what was checked last keeps answering while storage is down.
       console.error(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { RateLimited } from '../errors.js'
 import { AuthThrottle } from './auth-throttle.js'
 import { addressKey } from './client-address.js'
-import { ApiError } from './errors.js'
+import { answerOf } from './errors.js'
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -22,8 +23,8 @@ describe('AuthThrottle', () => {
     const throttle = new AuthThrottle({ rate: 20, burst: 20, now: () => now })
     for (let i = 0; i < 20; i++) attempt(throttle, 'a', `wrong${i}`, false)
     const error = refusal(() => throttle.admit('a', 'wrong20'))
-    expect(error).toBeInstanceOf(ApiError)
-    expect(error).toMatchObject({
+    expect(error).toBeInstanceOf(RateLimited)
+    expect(answerOf(error as RateLimited)).toMatchObject({
       status: 429,
       code: 'rate_limited',
       headers: { 'Retry-After': '1' },
@@ -31,7 +32,7 @@ describe('AuthThrottle', () => {
     // Refused attempts cost nothing more; 50 ms later one more guess may be looked at.
     now += 50
     attempt(throttle, 'a', 'wrong21', false)
-    expect(refusal(() => throttle.admit('a', 'wrong22'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('a', 'wrong22'))).toBeInstanceOf(RateLimited)
     // Other addresses have their own budget.
     attempt(throttle, 'b', 'wrong', false)
     now += 1000
@@ -42,11 +43,11 @@ describe('AuthThrottle', () => {
     const throttle = new AuthThrottle({ burst: 3, now: () => 0 })
     const pending = [1, 2, 3].map((i) => throttle.admit('a', `guess${i}`))
     // Three checks under way: a fourth is refused before any answer came.
-    expect(refusal(() => throttle.admit('a', 'guess4'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('a', 'guess4'))).toBeInstanceOf(RateLimited)
     pending[0]?.(true)
     throttle.admit('a', 'guess5')(false)
     for (const settle of pending.slice(1)) settle(false)
-    expect(refusal(() => throttle.admit('a', 'guess6'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('a', 'guess6'))).toBeInstanceOf(RateLimited)
   })
 
   it('never refuses a credential that already worked from the address, until it stops working', () => {
@@ -57,14 +58,14 @@ describe('AuthThrottle', () => {
         attempt(throttle, 'a', `wrong${i}`, false)
       } catch {}
     }
-    expect(refusal(() => throttle.admit('a', 'new'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('a', 'new'))).toBeInstanceOf(RateLimited)
     for (let i = 0; i < 100; i++) attempt(throttle, 'a', 'good', true)
     // …from that address only.
     for (let i = 0; i < 20; i++) attempt(throttle, 'b', `wrong${i}`, false)
-    expect(refusal(() => throttle.admit('b', 'good'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('b', 'good'))).toBeInstanceOf(RateLimited)
     // Revoked: it counts like any other credential again.
     attempt(throttle, 'a', 'good', false)
-    expect(refusal(() => throttle.admit('a', 'good'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('a', 'good'))).toBeInstanceOf(RateLimited)
   })
 
   it('keeps at most maxAddresses addresses, forgetting the least recently seen', () => {
@@ -81,7 +82,7 @@ describe('AuthThrottle', () => {
     }
     expect(throttle.size).toBe(1000)
     // Seen recently, so still remembered (and still out of budget).
-    expect(refusal(() => throttle.admit('busy', 'x'))).toBeInstanceOf(ApiError)
+    expect(refusal(() => throttle.admit('busy', 'x'))).toBeInstanceOf(RateLimited)
     // Forgotten: a fresh budget.
     throttle.admit('10.0.0.0', 'x')
   })

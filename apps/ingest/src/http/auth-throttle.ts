@@ -13,8 +13,8 @@
  * forgotten first), each with at most {@link KNOWN_PER_ADDRESS} credential digests.
  */
 
+import { RateLimited } from '../errors.js'
 import { type Bucket, refill } from '../ingest/rate-limit.js'
-import { ApiError } from './errors.js'
 
 /** Credentials remembered per address as having worked from it. */
 const KNOWN_PER_ADDRESS = 8
@@ -67,11 +67,9 @@ export class AuthThrottle {
     }
     if (entry.tokens < 1) {
       const seconds = Math.max(1, Math.ceil((1 - entry.tokens) / this.rate))
-      throw new ApiError(
-        429,
-        'rate_limited',
+      throw new RateLimited(
         `too many failed authentication attempts from this address; retry in ${seconds} s`,
-        { 'Retry-After': String(seconds) },
+        seconds * 1000,
       )
     }
     entry.tokens -= 1

@@ -5,10 +5,9 @@
  * common start of both write routes.
  */
 import type { z } from 'zod'
+import { BadRequest, describeIssue, Forbidden, Unauthorized } from '../errors.js'
 import { readJsonBody } from '../ingest/request-body.js'
-import { describeIssue } from '../ingest/validation.js'
 import type { KeyRing } from '../keys/key-ring.js'
-import { ApiError } from './errors.js'
 
 /** The key of an `Authorization: Bearer <key>` header, if there is one. */
 export function bearerKey(header: string | undefined): string | undefined {
@@ -25,18 +24,16 @@ export async function writeProject(
   from: string,
 ): Promise<string> {
   if (!key) {
-    throw new ApiError(
-      401,
-      'unauthorized',
+    throw new Unauthorized(
       'missing write key: send Authorization: Bearer <writeKey> or writeKey in the body',
     )
   }
   const resolved = await keys.resolve(key, from)
   if (resolved?.kind === 'read') {
-    throw new ApiError(403, 'forbidden', "a read key cannot write; use the project's write key")
+    throw new Forbidden("a read key cannot write; use the project's write key")
   }
   if (resolved?.kind !== 'write') {
-    throw new ApiError(401, 'unauthorized', 'unknown or revoked write key')
+    throw new Unauthorized('unknown or revoked write key')
   }
   return resolved.projectId
 }
@@ -72,7 +69,7 @@ export async function readWrite<T extends { writeKey?: string | undefined }>(
   const body = await readJsonBody(request)
   precheck(body)
   const parsed = schema.safeParse(body)
-  if (!parsed.success) throw new ApiError(400, 'bad_request', describeIssue(parsed.error))
+  if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))
   const key = headerKey ?? parsed.data.writeKey
   // writeProject refuses a missing key, so past it `key` is set.
   const projectId = headerProject ?? (await writeProject(keys, key, from))

@@ -6,7 +6,7 @@
  * `Retry-After`, to be retried against another node or after the restart.
  */
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from './errors.js'
+import { Unavailable } from '../errors.js'
 
 export class Drain {
   private draining = false
@@ -25,10 +25,8 @@ export class Drain {
   middleware(): MiddlewareHandler {
     return async (c, next) => {
       if (this.draining) {
-        throw new ApiError(503, 'unavailable', 'the service is shutting down; retry', {
-          'Retry-After': '1',
-          Connection: 'close',
-        })
+        c.header('Connection', 'close')
+        throw new Unavailable('the service is shutting down; retry', 1000)
       }
       await next()
       if (this.draining) c.header('Connection', 'close')

@@ -5,10 +5,10 @@
  */
 import { LIMITS } from '@lastseen/sdk/wire'
 import { Hono } from 'hono'
+import { PayloadTooLarge } from '../errors.js'
 import { readWrite } from '../http/auth.js'
 import { clientAddress } from '../http/client-address.js'
 import { writeCors } from '../http/cors.js'
-import { ApiError } from '../http/errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import { checkEvents } from './event-check.js'
 import type { RateLimiter } from './rate-limit.js'
@@ -26,9 +26,7 @@ export interface WriteRouteDeps extends StoreDeps {
 function checkEventCount(body: unknown): void {
   const batch = (body as { batch?: unknown } | null)?.batch
   if (Array.isArray(batch) && batch.length > LIMITS.maxBatchEvents) {
-    throw new ApiError(
-      413,
-      'payload_too_large',
+    throw new PayloadTooLarge(
       `batch has ${batch.length} events; the limit is ${LIMITS.maxBatchEvents} events per request`,
     )
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError } from '../http/errors.js'
+import { RateLimited } from '../errors.js'
+import { answerOf } from '../http/errors.js'
 import { RateLimiter } from './rate-limit.js'
 
 describe('RateLimiter', () => {
@@ -14,8 +15,8 @@ describe('RateLimiter', () => {
     } catch (err) {
       error = err
     }
-    expect(error).toBeInstanceOf(ApiError)
-    expect(error).toMatchObject({
+    expect(error).toBeInstanceOf(RateLimited)
+    expect(answerOf(error as RateLimited)).toMatchObject({
       status: 429,
       code: 'rate_limited',
       headers: { 'Retry-After': '1' },

@@ -5,7 +5,7 @@
  * with 429 and `Retry-After`. Only keys that resolved to a project get a bucket, so memory is
  * bounded by the number of keys.
  */
-import { ApiError } from '../http/errors.js'
+import { RateLimited } from '../errors.js'
 
 /** A token bucket: `tokens` left at time `at` (ms). */
 export interface Bucket {
@@ -31,7 +31,7 @@ export class RateLimiter {
     this.capacity = rate * 2
   }
 
-  /** Take `events` tokens for `key`, or throw a 429 saying when enough will be there. */
+  /** Take `events` tokens for `key`, or throw `RateLimited` saying when enough will be there. */
   take(key: string, events: number): void {
     if (this.rate === 0 || events === 0) return
     const now = this.now()
@@ -43,11 +43,9 @@ export class RateLimiter {
       return
     }
     const seconds = Math.max(1, Math.ceil((events - bucket.tokens) / this.rate))
-    throw new ApiError(
-      429,
-      'rate_limited',
+    throw new RateLimited(
       `rate limit of ${this.rate} events per second for this key exceeded; retry in ${seconds} s`,
-      { 'Retry-After': String(seconds) },
+      seconds * 1000,
     )
   }
 }

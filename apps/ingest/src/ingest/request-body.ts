@@ -7,7 +7,7 @@
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
 import { LIMITS } from '@lastseen/sdk/wire'
-import { ApiError } from '../http/errors.js'
+import { BadRequest, InvalidJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js'
 import { findJsonError } from './json-error.js'
 
 const gunzipAsync = promisify(gunzip)
@@ -16,9 +16,7 @@ const gunzipAsync = promisify(gunzip)
 const JSON_TYPES = new Set(['application/json', 'text/plain'])
 
 const tooLarge = () =>
-  new ApiError(
-    413,
-    'payload_too_large',
+  new PayloadTooLarge(
     `request body is over the limit of ${LIMITS.maxRequestBytes} bytes (1 MB), also after decompression`,
   )
 
@@ -26,17 +24,13 @@ const tooLarge = () =>
 function checkHeaders(headers: Headers): 'gzip' | 'identity' {
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (type && !JSON_TYPES.has(type)) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
+    throw new UnsupportedMediaType(
       `Content-Type ${type} is not supported: send JSON as application/json or text/plain`,
     )
   }
   const encoding = headers.get('content-encoding')?.trim().toLowerCase() || 'identity'
   if (encoding !== 'gzip' && encoding !== 'identity') {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
+    throw new UnsupportedMediaType(
       `Content-Encoding ${encoding} is not supported: send gzip or no encoding`,
     )
   }
@@ -76,9 +70,7 @@ async function decompress(bytes: Buffer): Promise<Buffer> {
     return await gunzipAsync(bytes, { maxOutputLength: LIMITS.maxRequestBytes })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge()
-    throw new ApiError(
-      400,
-      'bad_request',
+    throw new BadRequest(
       `body is not valid gzip (Content-Encoding: gzip): ${(err as Error).message}`,
     )
   }
@@ -93,7 +85,7 @@ export function parseJson(text: string): unknown {
     const where = at
       ? ` at line ${at.line}, column ${at.column} (position ${at.position}): ${at.reason}`
       : `: ${(err as Error).message}`
-    throw new ApiError(400, 'invalid_json', `body is not valid JSON${where}`)
+    throw new InvalidJson(`body is not valid JSON${where}`)
   }
 }
 

@@ -5,10 +5,10 @@
  * rather than an entry in `rejected`.
  */
 import { Hono } from 'hono'
+import { BadRequest, PayloadTooLarge } from '../errors.js'
 import { readWrite } from '../http/auth.js'
 import { clientAddress } from '../http/client-address.js'
 import { writeCors } from '../http/cors.js'
-import { ApiError } from '../http/errors.js'
 import type { WriteRouteDeps } from './batch.js'
 import { checkEvent } from './event-check.js'
 import { trackEnvelopeSchema } from './validation.js'
@@ -23,7 +23,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
       trackEnvelopeSchema,
       (parsed) => {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-          throw new ApiError(400, 'bad_request', 'body must be one event, a JSON object')
+          throw new BadRequest('body must be one event, a JSON object')
         }
       },
     )
@@ -32,9 +32,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
     const { writeKey: _key, sentAt: _sentAt, ...raw } = body as Record<string, unknown>
     const event = checkEvent(raw)
     if ('reason' in event) {
-      throw event.tooLarge
-        ? new ApiError(413, 'payload_too_large', event.reason)
-        : new ApiError(400, 'bad_request', event.reason)
+      throw event.tooLarge ? new PayloadTooLarge(event.reason) : new BadRequest(event.reason)
     }
     const answer = await storeEvents(
       deps,
@@ -47,7 +45,7 @@ export function trackRoutes(deps: WriteRouteDeps) {
     )
     // Refused for its time (the late-event window): the one event is the whole request.
     const refused = answer.rejected[0]
-    if (refused) throw new ApiError(400, 'bad_request', refused.reason)
+    if (refused) throw new BadRequest(refused.reason)
     return c.json(answer)
   })
 }

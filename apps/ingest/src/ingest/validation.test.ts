@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkWireEvent, describeIssue, wireEventSchema } from './validation.js'
+import { describeIssue } from '../errors.js'
+import { checkWireEvent, wireEventSchema } from './validation.js'
 
 /** What zod alone answers: the reference `checkWireEvent` must agree with. */
 function byZod(raw: unknown) {

@@ -5,6 +5,7 @@
  */
 import type { BatchRequest, WireSeenEvent, WireTrackEvent } from '@lastseen/sdk/wire'
 import { z } from 'zod'
+import { describeIssue } from '../errors.js'
 
 const id = z.uuid({ message: 'id must be a UUID' })
 
@@ -74,14 +75,6 @@ export const trackEnvelopeSchema = z.object({
   writeKey: z.string().optional(),
   sentAt: timestamp.optional(),
 })
-
-/** The first problem of a failed parse, as "path: message". */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]
-  if (!issue) return 'invalid'
-  const path = issue.path.join('.')
-  return path ? `${path}: ${issue.message}` : issue.message
-}
 
 const UUID = id.def.pattern
 const ISO_DATETIME = timestamp.def.pattern

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { parseDuration } from '../config.js'
-import { ApiError } from '../http/errors.js'
+import { BadParameter, describeIssue } from '../errors.js'
 import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
 
 /** Longest `from`..`to` range, in days. */
@@ -74,16 +74,14 @@ export const inactiveQuery = z.object({
   offset: wholeNumber(0, MAX_OFFSET).default(0),
 })
 
-/** Parse `query` with `schema`, or throw a 400 naming the first bad parameter. */
+/** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */
 export function parseQuery<S extends z.ZodType>(
   schema: S,
   query: Record<string, string>,
 ): z.output<S> {
   const parsed = schema.safeParse(query)
   if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  const name = issue?.path.join('.') || 'query'
-  throw new ApiError(400, 'bad_request', `${name}: ${issue?.message ?? 'invalid'}`)
+  throw new BadParameter(describeIssue(parsed.error, 'query'))
 }
 
 /** Resolve optional `from`/`to` into a checked range; the default is the 30 days ending today. */
@@ -94,9 +92,9 @@ export function resolveRange(
 ): { from: string; to: string } {
   const to = q.to ?? dayOf(now)
   const from = q.from ?? addDays(to, -(defaultDays - 1))
-  if (from > to) throw new ApiError(400, 'bad_request', `from: ${from} is after to (${to})`)
+  if (from > to) throw new BadParameter(`from: ${from} is after to (${to})`)
   if (daysBetween(from, to) > MAX_RANGE_DAYS) {
-    throw new ApiError(400, 'bad_request', `from: range is over ${MAX_RANGE_DAYS} days`)
+    throw new BadParameter(`from: range is over ${MAX_RANGE_DAYS} days`)
   }
   return { from, to }
 }

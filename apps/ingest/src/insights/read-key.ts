@@ -4,11 +4,11 @@
  * refused here with 403; an unknown key is 401. The key comes from `Authorization: Bearer` or,
  * for the dashboard, from its sign-in form.
  */
-import { ApiError } from '../http/errors.js'
+import { Forbidden, Unauthorized } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 
 /**
- * The project a read key belongs to, or an `ApiError` (401 unknown, 403 not a read key, 429 when
+ * The project a read key belongs to; `Unauthorized` (unknown), `Forbidden` (not a read key) or `RateLimited` (when
  * `from`, the client's address, has failed too often).
  */
 export async function readProject(
@@ -16,12 +16,11 @@ export async function readProject(
   key: string | undefined,
   from: string,
 ): Promise<string> {
-  if (!key)
-    throw new ApiError(401, 'unauthorized', 'missing read key (Authorization: Bearer lsr_…)')
+  if (!key) throw new Unauthorized('missing read key (Authorization: Bearer lsr_…)')
   const resolved = await keys.resolve(key, from)
-  if (!resolved) throw new ApiError(401, 'unauthorized', 'unknown or revoked read key')
+  if (!resolved) throw new Unauthorized('unknown or revoked read key')
   if (resolved.kind !== 'read') {
-    throw new ApiError(403, 'forbidden', 'a write key cannot read; use the project read key')
+    throw new Forbidden('a write key cannot read; use the project read key')
   }
   return resolved.projectId
 }

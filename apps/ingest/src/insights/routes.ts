@@ -6,9 +6,9 @@
  */
 import { type Context, Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
+import { BadParameter, NotFound } from '../errors.js'
 import { bearerKey } from '../http/auth.js'
 import { clientAddress } from '../http/client-address.js'
-import { ApiError } from '../http/errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
@@ -40,7 +40,7 @@ const MAX_ID = 200
 
 function idParam(name: string, value: string): string {
   if (value.length === 0 || value.length > MAX_ID) {
-    throw new ApiError(400, 'bad_request', `${name}: must be 1 to ${MAX_ID} characters`)
+    throw new BadParameter(`${name}: must be 1 to ${MAX_ID} characters`)
   }
   return value
 }
@@ -54,14 +54,14 @@ export function readRoutes(deps: ReadDeps) {
       const projectId = await project(c)
       const userId = idParam('userId', c.req.param('userId'))
       const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
-      if (!found) throw new ApiError(404, 'not_found', `no user ${JSON.stringify(userId)}`)
+      if (!found) throw new NotFound(`no user ${JSON.stringify(userId)}`)
       return c.json(found)
     })
     .get('/v1/accounts/:accountId', async (c) => {
       const projectId = await project(c)
       const accountId = idParam('accountId', c.req.param('accountId'))
       const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
-      if (!found) throw new ApiError(404, 'not_found', `no account ${JSON.stringify(accountId)}`)
+      if (!found) throw new NotFound(`no account ${JSON.stringify(accountId)}`)
       return c.json(found)
     })
     .get('/v1/active', async (c) => {

@@ -3,8 +3,8 @@
  * The key ring: resolves a request's key to its project from a cache of every live key (by
  * SHA-256), refreshed from storage in the background, and throttles failed attempts.
  */
+import { StorageUnavailable } from '../errors.js'
 import type { AuthThrottle } from '../http/auth-throttle.js'
-import { ApiError } from '../http/errors.js'
 import type { Storage } from '../storage/client.js'
 import { withDeadline } from '../storage/deadline.js'
 import { hashKey, type KeyKind } from './hash.js'
@@ -78,7 +78,7 @@ export class KeyRing {
   /**
    * The project and kind of the key whose SHA-256 is `hash` (see {@link resolve}). While
    * storage cannot be read, the keys loaded last keep answering (retried every second); before
-   * any were loaded, a 503.
+   * any were loaded, `StorageUnavailable`.
    */
   async resolveHash(hash: string): Promise<ResolvedKey | undefined> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
@@ -98,9 +98,7 @@ export class KeyRing {
     this.reloading ??= this.reload()
       .catch((err: unknown) => {
         if (this.loadedAt === 0) {
-          throw new ApiError(503, 'unavailable', 'storage is unavailable; retry later', {
-            'Retry-After': '1',
-          })
+          throw new StorageUnavailable('storage is unavailable', 1000, { cause: err })
         }
         console.error(
           'lastseen-ingest: reloading keys failed; using the keys loaded last:',

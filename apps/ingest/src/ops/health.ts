@@ -5,7 +5,7 @@
  * waiting after a failed insert. A load balancer should route by `/readyz`.
  */
 import { Hono } from 'hono'
-import { ApiError } from '../http/errors.js'
+import { Unavailable } from '../errors.js'
 import type { EventWriter } from '../ingest/group-commit/writer.js'
 import type { Storage } from '../storage/client.js'
 import { withDeadline } from '../storage/deadline.js'
@@ -20,8 +20,7 @@ export interface HealthDeps {
 /** A probe must be answered quickly: load balancers give up after a few seconds. */
 const READY_TIMEOUT_MS = 2000
 
-const notReady = (message: string) =>
-  new ApiError(503, 'unavailable', `not ready: ${message}`, { 'Retry-After': '1' })
+const notReady = (message: string) => new Unavailable(`not ready: ${message}`, 1000)
 
 export function healthRoutes(deps: HealthDeps) {
   return new Hono()

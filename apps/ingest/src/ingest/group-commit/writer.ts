@@ -31,7 +31,7 @@
  */
 
 import { DEFAULTS } from '../../config.js'
-import { ApiError } from '../../http/errors.js'
+import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
 import type { IngestMetrics } from '../../ops/metrics.js'
 import type { Storage } from '../../storage/client.js'
 import type { EventRow } from '../../storage/event-store.js'
@@ -86,11 +86,6 @@ const FIRST_BACKOFF_MS = 1000
 const MAX_BACKOFF_MS = 30_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const unavailable = (message: string, retryAfterMs: number) =>
-  new ApiError(503, 'unavailable', message, {
-    'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-  })
 
 export class EventWriter {
   private readonly maxQueuedEvents: number
@@ -154,21 +149,24 @@ export class EventWriter {
     return Date.now() >= this.downUntil
   }
 
-  /** Store `rows`; resolves once they are stored, or rejects with a 503 `ApiError`. */
+  /**
+   * Store `rows`; resolves once they are stored, or rejects with `Overloaded`, `Unavailable`
+   * (closing) or `StorageUnavailable`.
+   */
   write(rows: EventRow[]): Promise<WriteResult> {
     if (this.closing) {
       this.metrics?.overloaded.inc({ reason: 'closing' })
-      return Promise.reject(unavailable('the service is shutting down; retry', 1000))
+      return Promise.reject(new Unavailable('the service is shutting down; retry', 1000))
     }
     if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 })
     const wait = this.downUntil - Date.now()
     if (wait > 0) {
       this.metrics?.overloaded.inc({ reason: 'storage_down' })
-      return Promise.reject(unavailable('storage is unavailable; retry later', wait))
+      return Promise.reject(new StorageUnavailable('storage is unavailable', wait))
     }
     if (this.queuedEvents > 0 && this.queuedEvents + rows.length > this.maxQueuedEvents) {
       this.metrics?.overloaded.inc({ reason: 'queue_full' })
-      return Promise.reject(unavailable('too many events waiting to be stored; retry', 1000))
+      return Promise.reject(new Overloaded('too many events waiting to be stored; retry', 1000))
     }
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject })
@@ -351,7 +349,7 @@ export class EventWriter {
       `lastseen-ingest: storing ${this.inFlightEvents} events failed; answering 503 for ${backoff} ms:`,
       (err as Error).message,
     )
-    const error = unavailable('storage is unavailable; retry later', backoff)
+    const error = new StorageUnavailable('storage is unavailable', backoff)
     const waiting = this.queue
     this.queue = []
     this.queuedEvents = 0
