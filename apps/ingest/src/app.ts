@@ -21,7 +21,8 @@ import type { Storage } from './storage/client.js'
 /** What the routes need. */
 export interface AppDeps {
   keys: KeyRing
-  writer: EventWriter
+  /** The group-commit writer; anything with its `write` and `available` does in tests. */
+  writer: Pick<EventWriter, 'write' | 'available'>
   /** Counters and histograms served at `/metrics`; a fresh set when omitted. */
   metrics?: IngestMetrics
   /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default `DEFAULTS.maxEventAgeMs` */

@@ -7,7 +7,6 @@
  * pages only ({@link sameOriginOnly}) and bodies of a few kilobytes.
  */
 
-import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { DEFAULTS } from '../config.js'
@@ -28,7 +27,7 @@ import { OverviewPage } from './overview-page.js'
 import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sameOriginOnly } from './same-origin.js'
-import { sessionProject, signIn, signOut } from './session.js'
+import { authenticateSession, signIn, signOut } from './session.js'
 import { SessionStore } from './sessions.js'
 import { SignInPage } from './sign-in-page.js'
 
@@ -42,6 +41,8 @@ export interface DashboardDeps {
 }
 
 const LIST_LENGTH = 25
+
+const today = () => dayOf(Date.now())
 
 /** Largest form body: the sign-in form is a key of about 40 characters. */
 const FORM_LIMIT = 4 * 1024
@@ -88,18 +89,12 @@ export function dashboardRoutes(deps: DashboardDeps) {
   const sessions = deps.sessions ?? new SessionStore(storage, keys)
   const afterMs = deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
 
-  /** The page for a signed-in project, or the sign-in page. */
-  const signedIn =
-    (page: (c: Context, projectId: string) => Promise<Response>) => async (c: Context) => {
-      const projectId = await sessionProject(c, sessions)
-      if (!projectId) return c.redirect('/', 303)
-      return page(c, projectId)
-    }
+  const signedIn = authenticateSession(sessions, (c) => c.redirect('/', 303))
+  const overview = authenticateSession(sessions, (c) => c.html(<SignInPage />))
 
   return new Hono()
-    .get('/', pageHeaders, async (c) => {
-      const projectId = await sessionProject(c, sessions)
-      if (!projectId) return c.html(<SignInPage />)
+    .get('/', pageHeaders, overview, async (c) => {
+      const { projectId } = c.var
       const now = Date.now()
       const to = dayOf(now)
       const query = c.req.query()
@@ -148,40 +143,19 @@ export function dashboardRoutes(deps: DashboardDeps) {
       await signOut(c, sessions)
       return c.redirect('/', 303)
     })
-    .get(
-      '/lookup',
-      pageHeaders,
-      signedIn(async (c) => {
-        const userId = (c.req.query('userId') ?? '').trim()
-        return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
-      }),
-    )
-    .get(
-      '/users/:userId',
-      pageHeaders,
-      signedIn(async (c, projectId) => {
-        const user = await userProfile(
-          storage,
-          projectId,
-          c.req.param('userId') ?? '',
-          dayOf(Date.now()),
-        )
-        return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
-      }),
-    )
-    .get(
-      '/accounts/:accountId',
-      pageHeaders,
-      signedIn(async (c, projectId) => {
-        const account = await accountProfile(
-          storage,
-          projectId,
-          c.req.param('accountId') ?? '',
-          dayOf(Date.now()),
-        )
-        return account
-          ? c.html(<AccountPage account={account} />)
-          : c.html(<NotFoundPage what="account" />, 404)
-      }),
-    )
+    .get('/lookup', pageHeaders, signedIn, async (c) => {
+      const userId = (c.req.query('userId') ?? '').trim()
+      return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
+    })
+    .get('/users/:userId', pageHeaders, signedIn, async (c) => {
+      const user = await userProfile(storage, c.var.projectId, c.req.param('userId'), today())
+      return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
+    })
+    .get('/accounts/:accountId', pageHeaders, signedIn, async (c) => {
+      const id = c.req.param('accountId')
+      const account = await accountProfile(storage, c.var.projectId, id, today())
+      return account
+        ? c.html(<AccountPage account={account} />)
+        : c.html(<NotFoundPage what="account" />, 404)
+    })
 }

@@ -1,77 +1,58 @@
 /**
  * @module
- * Which project a write belongs to: the write key comes from `Authorization: Bearer …` or, for
- * clients that cannot set headers (sendBeacon), from `writeKey` in the body. `readWrite` is the
- * common start of both write routes.
+ * Authentication as middleware: each sets `c.var.projectId`, the project the request acts for,
+ * so handlers never look at keys. Read routes take the read key of `Authorization: Bearer`;
+ * write routes a write key from that header or, for clients that cannot set headers
+ * (sendBeacon), from `writeKey` in the body.
  */
-import type { z } from 'zod'
-import { BadRequest, describeIssue, Forbidden, Unauthorized } from '../errors.js'
-import { readJsonBody } from '../ingest/request-body.js'
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import type { KeyRing } from '../keys/key-ring.js'
+import { clientAddress } from './client-address.js'
 
-/** The key of an `Authorization: Bearer <key>` header, if there is one. */
-export function bearerKey(header: string | undefined): string | undefined {
-  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
-}
-
-/**
- * The project of a write key; 401 when the key is missing, unknown or revoked, 403 for a read
- * key, 429 when `from` (the client's address) has failed too often.
- */
-export async function writeProject(
-  keys: KeyRing,
-  key: string | undefined,
-  from: string,
-): Promise<string> {
-  if (!key) {
-    throw new Unauthorized(
-      'missing write key: send Authorization: Bearer <writeKey> or writeKey in the body',
-    )
-  }
-  const resolved = await keys.resolve(key, from)
-  if (resolved?.kind === 'read') {
-    throw new Forbidden("a read key cannot write; use the project's write key")
-  }
-  if (resolved?.kind !== 'write') {
-    throw new Unauthorized('unknown or revoked write key')
-  }
-  return resolved.projectId
-}
-
-/** A write request, read and authenticated. */
-export interface WriteRequest<T> {
-  receivedAt: Date
-  /** The parsed JSON body. */
-  body: unknown
-  /** The body as `schema` parsed it. */
-  envelope: T
-  key: string
+/** What authentication sets. */
+export type AuthVariables = {
+  /** The project the request acts for. */
   projectId: string
 }
 
-/**
- * Read and authenticate a write. A key in the header is checked before the body is read, so a
- * wrong key costs nothing; then the body is read, `precheck`ed (for answers such as 413 that
- * must come before schema errors), parsed with `schema` (400 naming the problem), and the key in
- * the body used when the header had none.
- */
-export async function readWrite<T extends { writeKey?: string | undefined }>(
-  request: Request,
-  keys: KeyRing,
-  /** The client's address, for the throttle of failed authentication. */
-  from: string,
-  schema: z.ZodType<T>,
-  precheck: (body: unknown) => void,
-): Promise<WriteRequest<T>> {
-  const receivedAt = new Date()
-  const headerKey = bearerKey(request.headers.get('authorization') ?? undefined)
-  const headerProject = headerKey ? await writeProject(keys, headerKey, from) : undefined
-  const body = await readJsonBody(request)
-  precheck(body)
-  const parsed = schema.safeParse(body)
-  if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))
-  const key = headerKey ?? parsed.data.writeKey
-  // writeProject refuses a missing key, so past it `key` is set.
-  const projectId = headerProject ?? (await writeProject(keys, key, from))
-  return { receivedAt, body, envelope: parsed.data, key: key as string, projectId }
+/** What write authentication sets: also the key (its rate-limit bucket) and the body it read. */
+export type WriteAuthVariables<B> = AuthVariables & {
+  writeKey: string
+  body: B
 }
+
+/** The key of an `Authorization: Bearer <key>` header, if there is one. */
+function bearerKey(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+}
+
+/** Read routes: the project of the read key in `Authorization: Bearer`. */
+export const authenticateRead = (keys: KeyRing) =>
+  createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const key = bearerKey(c.req.header('authorization'))
+    c.set('projectId', await keys.authorize('read', key, clientAddress(c)))
+    await next()
+  })
+
+/**
+ * Write routes: a key in `Authorization: Bearer` is checked before `readBody` runs, so a wrong
+ * key costs no body read; without one, the `writeKey` of the body `readBody` returns is checked
+ * once the body is parsed. Sets the body as `c.var.body`.
+ */
+export const authenticateWrite = <B extends { writeKey?: string | undefined }>(
+  keys: KeyRing,
+  readBody: (c: Context) => Promise<B>,
+) =>
+  createMiddleware<{ Variables: WriteAuthVariables<B> }>(async (c, next) => {
+    const from = clientAddress(c)
+    const headerKey = bearerKey(c.req.header('authorization'))
+    const headerProject = headerKey ? await keys.authorize('write', headerKey, from) : undefined
+    const body = await readBody(c)
+    const key = headerKey ?? body.writeKey
+    c.set('projectId', headerProject ?? (await keys.authorize('write', key, from)))
+    // `authorize` refuses a missing key, so past it `key` is set.
+    c.set('writeKey', key as string)
+    c.set('body', body)
+    await next()
+  })

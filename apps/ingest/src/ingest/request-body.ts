@@ -2,12 +2,22 @@
  * @module
  * Reading a write request's body: JSON sent as `application/json` or as `text/plain` (what
  * `navigator.sendBeacon` and preflight-free `fetch` send), optionally gzip-encoded. The size
- * limit holds before and after decompression, so a small gzip bomb is refused with 413.
+ * limit holds before and after decompression, so a small gzip bomb is refused too.
  */
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
 import { LIMITS } from '@lastseen/sdk/wire'
-import { BadRequest, InvalidJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { createMiddleware } from 'hono/factory'
+import type { z } from 'zod'
+import {
+  BadRequest,
+  describeIssue,
+  InvalidJson,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../errors.js'
 import { findJsonError } from './json-error.js'
 
 const gunzipAsync = promisify(gunzip)
@@ -20,7 +30,26 @@ const tooLarge = () =>
     `request body is over the limit of ${LIMITS.maxRequestBytes} bytes (1 MB), also after decompression`,
   )
 
-/** Refuse media types and encodings the service does not read (415). */
+/**
+ * The limit on the bytes received: by `Content-Length` before a byte is read, or counted as a
+ * chunked body streams in.
+ */
+const limitBytes = bodyLimit({
+  maxSize: LIMITS.maxRequestBytes,
+  onError: () => {
+    throw tooLarge()
+  },
+})
+
+/** Sets `c.var.receivedAt`, the server's time of a write, before anything else is done. */
+export const stampReceived = createMiddleware<{ Variables: { receivedAt: Date } }>(
+  async (c, next) => {
+    c.set('receivedAt', new Date())
+    await next()
+  },
+)
+
+/** Refuse media types and encodings the service does not read. */
 function checkHeaders(headers: Headers): 'gzip' | 'identity' {
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (type && !JSON_TYPES.has(type)) {
@@ -37,34 +66,6 @@ function checkHeaders(headers: Headers): 'gzip' | 'identity' {
   return encoding
 }
 
-/** The declared body size; refuses (413) one over the limit before reading. */
-function declaredLength(request: Request): number {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  if (declared > LIMITS.maxRequestBytes) throw tooLarge()
-  return declared
-}
-
-/** The body's bytes, refusing (413) as soon as they pass the limit. */
-async function readBytes(request: Request): Promise<Buffer> {
-  // A declared length within the limit bounds the body (HTTP framing): read it in one go.
-  if (declaredLength(request) >= 0) return Buffer.from(await request.arrayBuffer())
-  if (!request.body) return Buffer.alloc(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > LIMITS.maxRequestBytes) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks, size)
-}
-
 async function decompress(bytes: Buffer): Promise<Buffer> {
   try {
     return await gunzipAsync(bytes, { maxOutputLength: LIMITS.maxRequestBytes })
@@ -76,8 +77,8 @@ async function decompress(bytes: Buffer): Promise<Buffer> {
   }
 }
 
-/** Parse JSON, or throw a 400 that says where the text stops being JSON. */
-export function parseJson(text: string): unknown {
+/** Parse JSON, or throw `InvalidJson` saying where the text stops being JSON. */
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
@@ -90,12 +91,34 @@ export function parseJson(text: string): unknown {
 }
 
 /** The parsed JSON body of a write request, within the protocol's limits. */
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const encoding = checkHeaders(request.headers)
+async function readJson(c: Context): Promise<unknown> {
+  const encoding = checkHeaders(c.req.raw.headers)
+  const declared = c.req.header('content-length')
+  // A declared length is refused before the body is touched: on Node, touching it starts
+  // reading the upload, and the server could then no longer drain the refused body and keep
+  // the connection. Within the limit, hono's body limit counts a chunked body as it streams in
+  // and keeps it in `c.req.raw`.
+  if (Number(declared) > LIMITS.maxRequestBytes) throw tooLarge()
+  await limitBytes(c, async () => {})
   // The common case, a plain body of declared length, is read straight as text.
-  if (encoding === 'identity' && declaredLength(request) >= 0)
-    return parseJson(await request.text())
-  let bytes = await readBytes(request)
+  if (encoding === 'identity' && declared !== undefined) return parseJson(await c.req.raw.text())
+  let bytes: Buffer = Buffer.from(await c.req.raw.arrayBuffer())
   if (encoding === 'gzip') bytes = await decompress(bytes)
   return parseJson(bytes.toString('utf8'))
+}
+
+/**
+ * A write's body: read as JSON, `precheck`ed (for answers such as 413 that must come before
+ * schema problems), then parsed with `schema` (`BadRequest` naming the first problem).
+ */
+export async function readWriteBody<T>(
+  c: Context,
+  schema: z.ZodType<T>,
+  precheck: (json: unknown) => void,
+): Promise<{ json: unknown; envelope: T }> {
+  const json = await readJson(c)
+  precheck(json)
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))
+  return { json, envelope: parsed.data }
 }

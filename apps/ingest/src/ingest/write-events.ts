@@ -10,17 +10,17 @@ import type { CheckedEvents } from './event-check.js'
 import { type RequestTiming, toRows } from './event-rows.js'
 import type { EventWriter } from './group-commit/writer.js'
 
-/** What storing needs. */
-export interface StoreDeps {
-  writer: EventWriter
+/** What writing needs. */
+export interface WriteDeps {
+  writer: Pick<EventWriter, 'write'>
   metrics?: IngestMetrics | undefined
   /** Late-event window in ms. @default `DEFAULTS.maxEventAgeMs` */
   maxEventAgeMs?: number | undefined
 }
 
 /** Store the valid events of a request; resolves with the `200` answer once they are stored. */
-export async function storeEvents(
-  deps: StoreDeps,
+export async function writeEvents(
+  deps: WriteDeps,
   projectId: string,
   checked: CheckedEvents,
   timing: RequestTiming,

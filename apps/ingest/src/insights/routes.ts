@@ -4,11 +4,10 @@
  * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
 import { BadParameter, NotFound } from '../errors.js'
-import { bearerKey } from '../http/auth.js'
-import { clientAddress } from '../http/client-address.js'
+import { authenticateRead } from '../http/auth.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
@@ -25,7 +24,6 @@ import {
   parseQuery,
   resolveRange,
 } from './params.js'
-import { readProject } from './read-key.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -46,38 +44,37 @@ function idParam(name: string, value: string): string {
 }
 
 export function readRoutes(deps: ReadDeps) {
-  const { keys, storage } = deps
-  const project = (c: Context) =>
-    readProject(keys, bearerKey(c.req.header('authorization')), clientAddress(c))
+  const { storage } = deps
+  const auth = authenticateRead(deps.keys)
   return new Hono()
-    .get('/v1/users/:userId', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/users/:userId', auth, async (c) => {
+      const { projectId } = c.var
       const userId = idParam('userId', c.req.param('userId'))
       const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no user ${JSON.stringify(userId)}`)
       return c.json(found)
     })
-    .get('/v1/accounts/:accountId', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/accounts/:accountId', auth, async (c) => {
+      const { projectId } = c.var
       const accountId = idParam('accountId', c.req.param('accountId'))
       const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no account ${JSON.stringify(accountId)}`)
       return c.json(found)
     })
-    .get('/v1/active', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/active', auth, async (c) => {
+      const { projectId } = c.var
       const q = parseQuery(activeQuery, c.req.query())
       const range = resolveRange(q, Date.now())
       return c.json(await activeUsers(storage, projectId, { ...range, interval: q.interval }))
     })
-    .get('/v1/inactive', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/inactive', auth, async (c) => {
+      const { projectId } = c.var
       const q = parseQuery(inactiveQuery, c.req.query())
       const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
       return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
     })
-    .get('/v1/events', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/events', auth, async (c) => {
+      const { projectId } = c.var
       const q = parseQuery(eventsQuery, c.req.query())
       const range = resolveRange(q, Date.now())
       return c.json(
@@ -88,8 +85,8 @@ export function readRoutes(deps: ReadDeps) {
         }),
       )
     })
-    .get('/v1/frequency', async (c) => {
-      const projectId = await project(c)
+    .get('/v1/frequency', auth, async (c) => {
+      const { projectId } = c.var
       const q = parseQuery(frequencyQuery, c.req.query())
       const to = q.to ?? dayOf(Date.now())
       return c.json(

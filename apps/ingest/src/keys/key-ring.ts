@@ -3,7 +3,7 @@
  * The key ring: resolves a request's key to its project from a cache of every live key (by
  * SHA-256), refreshed from storage in the background, and throttles failed attempts.
  */
-import { StorageUnavailable } from '../errors.js'
+import { Forbidden, StorageUnavailable, Unauthorized } from '../errors.js'
 import type { AuthThrottle } from '../http/auth-throttle.js'
 import type { Storage } from '../storage/client.js'
 import { withDeadline } from '../storage/deadline.js'
@@ -17,6 +17,20 @@ export interface ResolvedKey {
 
 /** How long a loaded key list is trusted: a revoked key stops working within this time. */
 export const KEY_CACHE_MS = 10_000
+
+/** Why a key is refused, by the kind of key the request needed. */
+const REFUSED: Record<KeyKind, { missing: string; unknown: string; otherKind: string }> = {
+  write: {
+    missing: 'missing write key: send Authorization: Bearer <writeKey> or writeKey in the body',
+    unknown: 'unknown or revoked write key',
+    otherKind: "a read key cannot write; use the project's write key",
+  },
+  read: {
+    missing: 'missing read key (Authorization: Bearer lsr_…)',
+    unknown: 'unknown or revoked read key',
+    otherKind: 'a write key cannot read; use the project read key',
+  },
+}
 
 interface KeyRow {
   key_hash: string
@@ -73,6 +87,20 @@ export class KeyRing {
     const resolved = await this.resolveHash(hash)
     settle(resolved !== undefined)
     return resolved
+  }
+
+  /**
+   * The project a `kind` key (write or read) acts for: `Unauthorized` when it is missing, unknown
+   * or revoked, `Forbidden` when it is the other kind, `RateLimited` when `from` (the client's
+   * address) has failed too often.
+   */
+  async authorize(kind: KeyKind, key: string | undefined, from: string): Promise<string> {
+    const refused = REFUSED[kind]
+    if (!key) throw new Unauthorized(refused.missing)
+    const resolved = await this.resolve(key, from)
+    if (!resolved) throw new Unauthorized(refused.unknown)
+    if (resolved.kind !== kind) throw new Forbidden(refused.otherKind)
+    return resolved.projectId
   }
 
   /**

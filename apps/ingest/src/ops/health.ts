@@ -14,7 +14,7 @@ import { appliedVersions, latestVersion } from '../storage/migrations.js'
 /** What readiness is judged on. */
 export interface HealthDeps {
   storage: Storage
-  writer: EventWriter
+  writer: Pick<EventWriter, 'available'>
 }
 
 /** A probe must be answered quickly: load balancers give up after a few seconds. */
