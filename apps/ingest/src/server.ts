@@ -54,10 +54,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const drain = new Drain()
   const writer = new EventWriter(storage, {
     ...config.writer,
-    metrics,
+    report: metrics.writerReport,
     // Embedded chDB is opened by this process alone.
     soleWriter: config.clickhouse.kind === 'embedded',
   })
+  metrics.watchWriter(writer)
   const app = createApp({
     keys,
     writer,
@@ -102,7 +103,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Every connection holds a descriptor: past the cap new ones are closed on arrival, so the
   // store always has descriptors left for its parts.
   server.maxConnections = config.http.maxConnections
-  server.on('drop', () => metrics.droppedConnections.inc())
+  server.on('drop', () => metrics.connectionDropped())
   monitor?.start()
   const address = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host

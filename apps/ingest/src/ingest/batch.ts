@@ -43,7 +43,7 @@ export function batchRoutes(deps: WriteRouteDeps) {
       const { projectId, writeKey, body: envelope, receivedAt } = c.var
       deps.rateLimiter?.take(writeKey, envelope.batch.length)
 
-      if (envelope.dropped) deps.metrics?.clientDropped.inc({}, envelope.dropped)
+      if (envelope.dropped) deps.metrics?.clientDroppedEvents(envelope.dropped)
       const checked = checkEvents(envelope.batch)
       const answer = await writeEvents(deps, projectId, checked, {
         sentAt: envelope.sentAt,

@@ -31,12 +31,11 @@ export async function writeEvents(
   const allRejected = rejected.length
     ? [...checked.rejected, ...rejected].sort((a, b) => a.index - b.index)
     : checked.rejected
-  const m = deps.metrics
-  if (m) {
-    m.requestEvents.observe(checked.valid.length + checked.rejected.length)
-    m.events.inc({ outcome: 'accepted' }, stored.accepted)
-    m.events.inc({ outcome: 'duplicate' }, stored.duplicates)
-    m.events.inc({ outcome: 'rejected' }, allRejected.length)
-  }
+  deps.metrics?.writeAnswered({
+    events: checked.valid.length + checked.rejected.length,
+    accepted: stored.accepted,
+    duplicates: stored.duplicates,
+    rejected: allRejected.length,
+  })
   return { ...stored, rejected: allRejected }
 }

@@ -8,8 +8,8 @@ import { routePath } from 'hono/route'
 import type { IngestMetrics } from './metrics.js'
 
 export function metricsRoutes(metrics: IngestMetrics) {
-  return new Hono().get('/metrics', (c) =>
-    c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  return new Hono().get('/metrics', async (c) =>
+    c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
   )
 }
 
@@ -18,10 +18,6 @@ export function countRequests(metrics: IngestMetrics): MiddlewareHandler {
   return async (c, next) => {
     await next()
     const route = routePath(c, -1)
-    metrics.requests.inc({
-      method: c.req.method,
-      route: route === '/*' ? 'unmatched' : route,
-      status: String(c.res.status),
-    })
+    metrics.requestAnswered(c.req.method, route === '/*' ? 'unmatched' : route, c.res.status)
   }
 }

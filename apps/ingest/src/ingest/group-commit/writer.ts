@@ -32,7 +32,6 @@
 
 import { DEFAULTS } from '../../config.js'
 import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
-import type { IngestMetrics } from '../../ops/metrics.js'
 import type { Storage } from '../../storage/client.js'
 import type { EventRow } from '../../storage/event-store.js'
 import { eventKey, forEachStoredKey, insertEvents, storedKeys } from '../../storage/event-store.js'
@@ -69,8 +68,30 @@ export interface WriterOptions {
    * @default false
    */
   soleWriter?: boolean
-  /** Where insert latency, group sizes and refusals are counted. */
-  metrics?: IngestMetrics
+  /** Who hears about refusals, stored groups and failed inserts (the metrics). */
+  report?: WriterReport
+}
+
+/** What the writer reports as it works; it knows nothing of how it is counted. */
+export interface WriterReport {
+  /** A write was refused at once, without being queued. */
+  refused(reason: 'queue_full' | 'storage_down' | 'closing'): void
+  /** A group was stored: how long it took, and how many new events it inserted. */
+  stored(seconds: number, events: number): void
+  /** A group insert failed; its requests are answered 503. */
+  failed(): void
+}
+
+/** The writer's queue at one moment. */
+export interface WriterState {
+  /** Events waiting for a group insert. */
+  queuedEvents: number
+  /** Events of the group being inserted. */
+  inFlightEvents: number
+  /** Write requests waiting for a group insert. */
+  queuedRequests: number
+  /** False while the writer waits after a failed insert. */
+  available: boolean
 }
 
 interface Pending {
@@ -98,7 +119,7 @@ export class EventWriter {
   private lastGroupEvents = 0
   /** Wakes a group that is gathering, once enough events wait. */
   private gathered: (() => void) | undefined
-  private readonly metrics: IngestMetrics | undefined
+  private readonly report: WriterReport | undefined
   private queue: Pending[] = []
   private queuedEvents = 0
   private inFlightEvents = 0
@@ -126,22 +147,17 @@ export class EventWriter {
     } else {
       this.recent = new RecentIds(options.recentIds)
     }
-    this.metrics = options.metrics
-    options.metrics?.gauge(
-      'lastseen_queue_events',
-      'Events waiting for or in a group insert.',
-      () => this.queuedEvents + this.inFlightEvents,
-    )
-    options.metrics?.gauge(
-      'lastseen_queue_requests',
-      'Write requests waiting for a group insert.',
-      () => this.queue.length,
-    )
-    options.metrics?.gauge(
-      'lastseen_storage_available',
-      '1 when inserts are being tried, 0 while waiting after a failed insert.',
-      () => (this.available ? 1 : 0),
-    )
+    this.report = options.report
+  }
+
+  /** The queue now, for whoever watches it. */
+  get state(): WriterState {
+    return {
+      queuedEvents: this.queuedEvents,
+      inFlightEvents: this.inFlightEvents,
+      queuedRequests: this.queue.length,
+      available: this.available,
+    }
   }
 
   /** False while the writer waits after a failed insert (writes are answered 503 meanwhile). */
@@ -155,17 +171,17 @@ export class EventWriter {
    */
   write(rows: EventRow[]): Promise<WriteResult> {
     if (this.closing) {
-      this.metrics?.overloaded.inc({ reason: 'closing' })
+      this.report?.refused('closing')
       return Promise.reject(new Unavailable('the service is shutting down; retry', 1000))
     }
     if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 })
     const wait = this.downUntil - Date.now()
     if (wait > 0) {
-      this.metrics?.overloaded.inc({ reason: 'storage_down' })
+      this.report?.refused('storage_down')
       return Promise.reject(new StorageUnavailable('storage is unavailable', wait))
     }
     if (this.queuedEvents > 0 && this.queuedEvents + rows.length > this.maxQueuedEvents) {
-      this.metrics?.overloaded.inc({ reason: 'queue_full' })
+      this.report?.refused('queue_full')
       return Promise.reject(new Overloaded('too many events waiting to be stored; retry', 1000))
     }
     return new Promise<WriteResult>((resolve, reject) => {
@@ -278,8 +294,7 @@ export class EventWriter {
         this.filter?.add(c.key)
       }
       this.failures = 0
-      this.metrics?.insertSeconds.observe((performance.now() - started) / 1000)
-      this.metrics?.insertRows.observe(fresh.length)
+      this.report?.stored((performance.now() - started) / 1000, fresh.length)
       this.inFlightEvents = 0
       group.forEach((pending, i) => {
         pending.resolve(results[i] as WriteResult)
@@ -344,7 +359,7 @@ export class EventWriter {
     this.filter?.doubt()
     const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (this.failures - 1), MAX_BACKOFF_MS)
     this.downUntil = Date.now() + backoff
-    this.metrics?.storageErrors.inc()
+    this.report?.failed()
     console.error(
       `lastseen-ingest: storing ${this.inFlightEvents} events failed; answering 503 for ${backoff} ms:`,
       (err as Error).message,
