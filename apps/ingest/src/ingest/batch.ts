@@ -3,7 +3,7 @@
  * `POST /v1/batch`: read the body (JSON or gzip, within the limits), authenticate, check each
  * event on its own, store the valid ones, and answer only once they are stored.
  */
-import { LIMITS } from '@lastseen/sdk/wire'
+import { LIMITS } from '@lastseen/protocol'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { PayloadTooLarge } from '../errors.js'

@@ -3,7 +3,7 @@
  * Checking the events of a write one by one: each must fit the wire schema and the per-event
  * size limit. A bad event is named in `rejected` and the others are still stored.
  */
-import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/sdk/wire'
+import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/protocol'
 import { checkWireEvent, nestedDeeperThan } from './validation.js'
 
 /** A valid event, with its properties already serialized (they are stored as JSON text). */
@@ -21,7 +21,14 @@ export interface CheckedEvents {
   rejected: RejectedEvent[]
 }
 
-/** Bytes of a stored event besides its strings: id, type, times, counts and JSON punctuation. */
+/**
+ * Bytes of a stored event besides its strings: id, type, times, counts and JSON punctuation.
+ *
+ * The size checked is the event as stored (200 plus its strings), not `eventBytes` (its JSON, as
+ * the SDK counts it): the two disagree within about 100 bytes of the limit (a plain event with
+ * 32,600 bytes of properties passes `eventBytes` and is refused here; one full of escaped
+ * characters the other way round), so switching would change which events are stored.
+ */
 const FIXED_BYTES = 200
 
 /** Why `raw` cannot be stored, or the event and its serialized properties. */
@@ -52,7 +59,7 @@ export function checkEvent(
     (event.type === 'track' ? Buffer.byteLength(event.event) : 0)
   if (bytes > LIMITS.maxEventBytes) {
     return {
-      reason: `event is ${bytes} bytes; the limit is ${LIMITS.maxEventBytes} bytes (32 KB) per event`,
+      reason: `event is ${bytes} bytes; the limit is ${LIMITS.maxEventBytes} bytes (${LIMITS.maxEventBytes / 1024} KB) per event`,
       tooLarge: true,
     }
   }

@@ -5,7 +5,7 @@
  * Each row is serialized here, once, as a TabSeparated line (ClickHouse parses it faster than
  * JSON), so the writer only joins lines.
  */
-import type { RejectedEvent } from '@lastseen/sdk/wire'
+import type { RejectedEvent } from '@lastseen/protocol'
 import { type EventRow, tsvField } from '../storage/event-store.js'
 import { clickHouseTime } from '../storage/time.js'
 import type { CheckedEvent } from './event-check.js'

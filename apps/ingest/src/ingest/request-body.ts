@@ -6,7 +6,7 @@
  */
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
-import { LIMITS } from '@lastseen/sdk/wire'
+import { LIMITS } from '@lastseen/protocol'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
@@ -27,7 +27,7 @@ const JSON_TYPES = new Set(['application/json', 'text/plain'])
 
 const tooLarge = () =>
   new PayloadTooLarge(
-    `request body is over the limit of ${LIMITS.maxRequestBytes} bytes (1 MB), also after decompression`,
+    `request body is over the limit of ${LIMITS.maxRequestBytes} bytes (${LIMITS.maxRequestBytes / 1024 ** 2} MB), also after decompression`,
   )
 
 /**

@@ -1,9 +1,17 @@
 /**
  * @module
- * Schemas of the wire protocol. Each one `satisfies` the SDK's wire type, so server and SDK
- * cannot drift apart.
+ * Schemas of the wire protocol. Each one `satisfies` its wire type in `@lastseen/protocol`, so
+ * server and SDK cannot drift apart. Next to them, `checkWireEvent`'s hand-written fast path:
+ * zod costs several times more per event, and a parity test keeps the two in agreement.
  */
-import type { BatchRequest, WireSeenEvent, WireTrackEvent } from '@lastseen/sdk/wire'
+import {
+  type BatchRequest,
+  LIMITS,
+  type TrackRequest,
+  type WireEvent,
+  type WireSeenEvent,
+  type WireTrackEvent,
+} from '@lastseen/protocol'
 import { z } from 'zod'
 import { describeIssue } from '../errors.js'
 
@@ -21,12 +29,12 @@ const notWellFormed = (name: string) =>
 const userId = z
   .string()
   .min(1, 'userId must not be empty')
-  .max(200, 'userId is over 200 characters')
+  .max(LIMITS.maxNameLength, `userId is over ${LIMITS.maxNameLength} characters`)
   .refine(wellFormed, notWellFormed('userId'))
 const accountId = z
   .string()
   .min(1)
-  .max(200, 'accountId is over 200 characters')
+  .max(LIMITS.maxNameLength, `accountId is over ${LIMITS.maxNameLength} characters`)
   .refine(wellFormed, notWellFormed('accountId'))
 const timestamp = z.iso.datetime({ offset: true, message: 'timestamp must be ISO 8601' })
 
@@ -36,13 +44,13 @@ export const trackEventSchema = z.object({
   event: z
     .string()
     .min(1, 'event must not be empty')
-    .max(200, 'event is over 200 characters')
+    .max(LIMITS.maxNameLength, `event is over ${LIMITS.maxNameLength} characters`)
     .refine(wellFormed, notWellFormed('event')),
   userId,
   accountId: accountId.optional(),
   timestamp: timestamp.optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
-  count: z.number().int().min(1).max(1_000_000).optional(),
+  count: z.number().int().min(1).max(LIMITS.maxCount).optional(),
 }) satisfies z.ZodType<WireTrackEvent>
 
 export const seenEventSchema = z.object({
@@ -55,7 +63,7 @@ export const seenEventSchema = z.object({
 
 export const wireEventSchema = z.discriminatedUnion('type', [trackEventSchema, seenEventSchema], {
   message: "type must be 'track' or 'seen'",
-})
+}) satisfies z.ZodType<WireEvent>
 
 /** The envelope; events are validated one by one so a bad event does not sink the batch. */
 export const batchEnvelopeSchema = z.object({
@@ -74,11 +82,15 @@ export const batchEnvelopeSchema = z.object({
 export const trackEnvelopeSchema = z.object({
   writeKey: z.string().optional(),
   sentAt: timestamp.optional(),
-})
+}) satisfies z.ZodType<Pick<TrackRequest, 'writeKey' | 'sentAt'>>
 
 const UUID = id.def.pattern
 const ISO_DATETIME = timestamp.def.pattern
 const TRACK_OUTPUT_KEYS = ['accountId', 'timestamp', 'properties', 'count'] as const
+
+/** Within the 1 to `LIMITS.maxNameLength` characters of an event name or id. */
+const nameLength = (text: string): boolean =>
+  text.length >= 1 && text.length <= LIMITS.maxNameLength
 
 const plainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' &&
@@ -95,14 +107,11 @@ function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefine
   if (!plainObject(raw)) return undefined
   const { id, type, userId, accountId, timestamp } = raw
   if (typeof id !== 'string' || !UUID?.test(id)) return undefined
-  if (typeof userId !== 'string' || userId.length < 1 || userId.length > 200) return undefined
+  if (typeof userId !== 'string' || !nameLength(userId)) return undefined
   if (!wellFormed(userId)) return undefined
   if (
     accountId !== undefined &&
-    (typeof accountId !== 'string' ||
-      accountId.length < 1 ||
-      accountId.length > 200 ||
-      !wellFormed(accountId))
+    (typeof accountId !== 'string' || !nameLength(accountId) || !wellFormed(accountId))
   ) {
     return undefined
   }
@@ -116,12 +125,17 @@ function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefine
   }
   if (type !== 'track') return undefined
   const { event, properties, count } = raw
-  if (typeof event !== 'string' || event.length < 1 || event.length > 200) return undefined
+  if (typeof event !== 'string' || !nameLength(event)) return undefined
   if (!wellFormed(event)) return undefined
   if (properties !== undefined && !plainObject(properties)) return undefined
   if (
     count !== undefined &&
-    !(typeof count === 'number' && Number.isSafeInteger(count) && count >= 1 && count <= 1e6)
+    !(
+      typeof count === 'number' &&
+      Number.isSafeInteger(count) &&
+      count >= 1 &&
+      count <= LIMITS.maxCount
+    )
   ) {
     return undefined
   }

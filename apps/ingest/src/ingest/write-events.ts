@@ -3,7 +3,7 @@
  * The common end of both write routes: turn checked events into rows (stored time, late-event
  * window), hand them to the group-commit writer, count the outcome, and build the answer.
  */
-import type { BatchResponse } from '@lastseen/sdk/wire'
+import type { BatchResponse } from '@lastseen/protocol'
 import { DEFAULTS } from '../config.js'
 import type { IngestMetrics } from '../ops/metrics.js'
 import type { CheckedEvents } from './event-check.js'

@@ -2,6 +2,7 @@
  * @module
  * Query parameters of the read API, validated with zod. A bad parameter is a 400 that names it.
  */
+import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
 import { parseDuration } from '../config.js'
 import { BadParameter, describeIssue } from '../errors.js'
@@ -19,7 +20,7 @@ export const MAX_OFFSET = 1_000_000
 const day = z.iso
   .date({ message: 'must be a date such as 2026-11-01 (UTC)' })
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
-const id = z.string().min(1).max(200)
+const id = z.string().min(1).max(LIMITS.maxNameLength)
 
 /** A whole number from `min` to `max`; every refusal names the range. */
 const wholeNumber = (min: number, max: number, unit = '') => {

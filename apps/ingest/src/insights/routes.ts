@@ -4,6 +4,7 @@
  * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
+import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
 import { BadParameter, NotFound } from '../errors.js'
@@ -34,11 +35,9 @@ export interface ReadDeps {
   inactiveAfterMs?: number | undefined
 }
 
-const MAX_ID = 200
-
 function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > MAX_ID) {
-    throw new BadParameter(`${name}: must be 1 to ${MAX_ID} characters`)
+  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
+    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
   }
   return value
 }
