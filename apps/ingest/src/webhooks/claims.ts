@@ -27,7 +27,7 @@ export interface Claim {
 }
 
 /** A claimed notification not yet delivered. */
-export interface Pending {
+export interface ClaimedNotification {
   notificationId: string
   lease: number
   winner: string
@@ -70,7 +70,9 @@ const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string,
 })
 
 /** One row per notification, all by `claimer` in `state`; resolves when the rows are stored. */
-async function insertRows<T extends Pick<Pending, 'notificationId' | 'lease' | 'candidate'>>(
+async function insertRows<
+  T extends Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>,
+>(
   storage: Storage,
   items: T[],
   claimer: string,
@@ -101,7 +103,7 @@ export const insertClaims = (storage: Storage, claims: Claim[], claimer: string)
 /** Record outcomes (of deliveries, or withdrawals) by `claimer`; outcomes carry no payload. */
 export const recordOutcome = (
   storage: Storage,
-  items: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>[],
+  items: Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>[],
   claimer: string,
   state: 'delivered' | 'failed' | 'withdrawn',
 ) => insertRows(storage, items, claimer, state, () => '')
@@ -111,7 +113,7 @@ export const recordOutcome = (
  * earliest claim not withdrawn; empty when every claimer withdrew) and the age of its first
  * claim. A caller decides only on claims older than the settle delay.
  */
-export async function pending(storage: Storage): Promise<Pending[]> {
+export async function claimedNotifications(storage: Storage): Promise<ClaimedNotification[]> {
   const found = await rows<Record<string, string>>(
     storage,
     `SELECT notification_id, lease, arrayFirst(c -> NOT has(gone, c.2), claims) AS win,

@@ -4,7 +4,9 @@
  * current one is full the older one is dropped. A resent batch or beacon is then answered as
  * duplicate without asking the store. Forgetting an id only costs a lookup in `event_ids`.
  */
-export class RecentIds {
+import type { DuplicateIndex, Verdict } from './duplicate-index.js'
+
+export class RecentIds implements DuplicateIndex {
   private current = new Set<string>()
   private previous = new Set<string>()
 
@@ -15,6 +17,11 @@ export class RecentIds {
     return this.current.has(key) || this.previous.has(key)
   }
 
+  /** Stored when stored lately; otherwise only a lookup can tell. */
+  verdict(key: string): Verdict {
+    return this.has(key) ? 'stored' : 'unsure'
+  }
+
   add(key: string): void {
     if (this.current.size >= this.capacity) {
       this.previous = this.current
@@ -22,6 +29,13 @@ export class RecentIds {
     }
     this.current.add(key)
   }
+
+  /** Lately stored ids stay stored, whatever failed since. */
+  doubt(): void {}
+
+  prepare(): void {}
+
+  async settle(): Promise<void> {}
 
   /** How many ids are held now. */
   get size(): number {

@@ -1,12 +1,15 @@
 /**
  * @module
  * A Bloom filter of every event id in `event_ids`, for a store this process alone writes to
- * (embedded chDB). It answers "certainly not stored" for a new id without a lookup query; a
+ * (embedded chDB). Written by hand, with no dependency: each key is hashed once, allocating
+ * nothing, on the path of every event. It answers "certainly not stored" for a new id without a
+ * query; a
  * possible hit still goes to the lookup, so a false positive only costs that query. It never
  * answers "not stored" for a stored id: it is loaded from `event_ids` and every id is added as
  * soon as its insert succeeded. After a failed insert (which may have stored part of its rows)
  * it is not trusted until it has been loaded again.
  */
+import type { DuplicateIndex, Verdict } from './duplicate-index.js'
 
 // The two 32-bit hashes of the last key given to `hashKey` (double hashing derives the bits).
 let h1 = 0
@@ -26,7 +29,7 @@ function hashKey(key: string): void {
   h2 = b | 1
 }
 
-export class StoredIdFilter {
+export class StoredIdFilter implements DuplicateIndex {
   private readonly bits: Int32Array
   private readonly mask: number
   private generation = 0
@@ -70,6 +73,16 @@ export class StoredIdFilter {
       if (((this.bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false
     }
     return true
+  }
+
+  /** New when the filter is complete and certain; otherwise only a lookup can tell. */
+  verdict(key: string): Verdict {
+    return this.complete && !this.mightHave(key) ? 'new' : 'unsure'
+  }
+
+  /** (Re)load after a start or a failed insert, in the background. */
+  prepare(): void {
+    if (!this.complete) void this.refresh()
   }
 
   /**

@@ -34,9 +34,8 @@ import { DEFAULTS } from '../../config.js'
 import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
 import type { Storage } from '../../storage/client.js'
 import type { EventRow } from '../../storage/event-store.js'
-import { eventKey, forEachStoredKey, insertEvents, storedKeys } from '../../storage/event-store.js'
-import { RecentIds } from './recent-ids.js'
-import { StoredIdFilter } from './stored-id-filter.js'
+import { eventKey, insertEvents, storedKeys } from '../../storage/event-store.js'
+import { type DuplicateIndex, duplicateIndex } from './duplicate-index.js'
 
 /** How many events a write stored, and how many were already there. */
 export interface WriteResult {
@@ -94,7 +93,7 @@ export interface WriterState {
   available: boolean
 }
 
-interface Pending {
+interface QueuedWrite {
   rows: EventRow[]
   resolve(result: WriteResult): void
   reject(error: unknown): void
@@ -113,14 +112,13 @@ export class EventWriter {
   private readonly maxGroupEvents: number
   private readonly minIntervalMs: number
   private readonly gatherMs: number
-  /** Without a filter: the ids stored lately, answered as duplicates without a lookup. */
-  private readonly recent: RecentIds | undefined
-  private readonly filter: StoredIdFilter | undefined
+  /** What is known of stored ids before `event_ids` is asked. */
+  private readonly index: DuplicateIndex
   private lastGroupEvents = 0
   /** Wakes a group that is gathering, once enough events wait. */
   private gathered: (() => void) | undefined
   private readonly report: WriterReport | undefined
-  private queue: Pending[] = []
+  private queue: QueuedWrite[] = []
   private queuedEvents = 0
   private inFlightEvents = 0
   private running = false
@@ -141,12 +139,7 @@ export class EventWriter {
     this.maxGroupEvents = options.maxGroupEvents ?? 20_000
     this.minIntervalMs = options.minIntervalMs ?? DEFAULTS.insertIntervalMs
     this.gatherMs = options.gatherMs ?? 20
-    if (options.soleWriter) {
-      this.filter = new StoredIdFilter((add) => forEachStoredKey(storage, add))
-      void this.filter.refresh()
-    } else {
-      this.recent = new RecentIds(options.recentIds)
-    }
+    this.index = duplicateIndex(storage, options)
     this.report = options.report
   }
 
@@ -201,7 +194,7 @@ export class EventWriter {
     this.gathered?.()
     await this.drained
     if (this.unsettled.length && this.available) await this.settle()
-    await this.filter?.settle()
+    await this.index.settle()
   }
 
   private async loop(): Promise<void> {
@@ -232,11 +225,11 @@ export class EventWriter {
   }
 
   /** Whole requests from the head of the queue, up to `maxGroupEvents` (at least one). */
-  private takeGroup(): Pending[] {
+  private takeGroup(): QueuedWrite[] {
     let size = 0
     let n = 0
     while (n < this.queue.length) {
-      const next = (this.queue[n] as Pending).rows.length
+      const next = (this.queue[n] as QueuedWrite).rows.length
       if (n > 0 && size + next > this.maxGroupEvents) break
       size += next
       n++
@@ -249,29 +242,28 @@ export class EventWriter {
   }
 
   /** Store a group and answer its requests; false when it failed (answered 503). */
-  private async commit(group: Pending[]): Promise<boolean> {
+  private async commit(group: QueuedWrite[]): Promise<boolean> {
     const started = performance.now()
     let inserting: EventRow[] = []
-    // (Re)load the filter after a start or a failed insert; lookups answer meanwhile.
-    if (this.filter && !this.filter.complete) void this.filter.refresh()
+    this.index.prepare()
     try {
       const results = group.map(() => ({ accepted: 0, duplicates: 0 }))
       const seen = new Set<string>()
-      const candidates: { row: EventRow; key: string; request: number }[] = []
-      group.forEach((pending, request) => {
-        for (const row of pending.rows) {
+      const candidates: { row: EventRow; key: string; request: number; unsure: boolean }[] = []
+      group.forEach((write, request) => {
+        for (const row of write.rows) {
           const key = eventKey(row.project_id, row.id)
-          if (seen.has(key) || this.recent?.has(key)) {
+          const verdict = seen.has(key) ? 'stored' : this.index.verdict(key)
+          if (verdict === 'stored') {
             ;(results[request] as WriteResult).duplicates++
           } else {
             seen.add(key)
-            candidates.push({ row, key, request })
+            candidates.push({ row, key, request, unsure: verdict === 'unsure' })
           }
         }
       })
-      // With a complete filter only its possible hits need the lookup.
-      const filter = this.filter?.complete ? this.filter : undefined
-      const lookup = filter ? candidates.filter((c) => filter.mightHave(c.key)) : candidates
+      // Only the ids the index cannot vouch for are looked up.
+      const lookup = candidates.filter((c) => c.unsure)
       const stored = lookup.length
         ? await storedKeys(
             this.storage,
@@ -289,15 +281,12 @@ export class EventWriter {
       }
       inserting = fresh
       await insertEvents(this.storage, fresh)
-      for (const c of candidates) {
-        this.recent?.add(c.key)
-        this.filter?.add(c.key)
-      }
+      for (const c of candidates) this.index.add(c.key)
       this.failures = 0
       this.report?.stored((performance.now() - started) / 1000, fresh.length)
       this.inFlightEvents = 0
-      group.forEach((pending, i) => {
-        pending.resolve(results[i] as WriteResult)
+      group.forEach((write, i) => {
+        write.resolve(results[i] as WriteResult)
       })
       return true
     } catch (err) {
@@ -330,16 +319,12 @@ export class EventWriter {
       const stored = await storedKeys(this.storage, rows)
       const missing = rows.filter((r) => !stored.has(eventKey(r.project_id, r.id)))
       await insertEvents(this.storage, missing)
-      for (const r of rows) {
-        const key = eventKey(r.project_id, r.id)
-        this.recent?.add(key)
-        this.filter?.add(key)
-      }
+      for (const r of rows) this.index.add(eventKey(r.project_id, r.id))
       console.error(
         `lastseen-ingest: completed ${missing.length} events of failed inserts (${rows.length - missing.length} were stored meanwhile)`,
       )
     } catch (err) {
-      this.filter?.doubt()
+      this.index.doubt()
       for (const b of batch) {
         if (b.tries + 1 < MAX_REPAIR_TRIES) this.keepUnsettled(b.rows, b.tries + 1)
         else {
@@ -353,10 +338,10 @@ export class EventWriter {
   }
 
   /** A failed group: answer it and everything queued with 503, then wait before trying again. */
-  private fail(group: Pending[], err: unknown): void {
+  private fail(group: QueuedWrite[], err: unknown): void {
     this.failures++
-    // The insert may have stored part of its rows: trust the filter again only once reloaded.
-    this.filter?.doubt()
+    // The insert may have stored part of its rows: the index must not vouch for them as new.
+    this.index.doubt()
     const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (this.failures - 1), MAX_BACKOFF_MS)
     this.downUntil = Date.now() + backoff
     this.report?.failed()
@@ -369,6 +354,6 @@ export class EventWriter {
     this.queue = []
     this.queuedEvents = 0
     this.inFlightEvents = 0
-    for (const pending of [...group, ...waiting]) pending.reject(error)
+    for (const write of [...group, ...waiting]) write.reject(error)
   }
 }
