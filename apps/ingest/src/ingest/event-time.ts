@@ -1,18 +1,8 @@
 /**
  * @module
- * When an event happened, as stored. The client's `timestamp` is kept as sent; the stored time
- * corrects the client's clock only when it is far off, and does so deterministically, so a
- * retry of the same event (a later `sentAt`, a later receive time) lands on the same time.
- *
- * - Skew is `receivedAt - sentAt`. It is rounded to whole quarter hours: under 7.5 minutes
- *   nothing is corrected; a clock that is 3 h 2 min behind is corrected by exactly 3 h. Network
- *   delay and retry timing change the raw skew by seconds, not by a quarter hour, so every
- *   attempt of a request gets the same correction. Time-zone mistakes, the usual cause of large
- *   skew, are whole quarter hours too.
- * - A time more than {@link FUTURE_TOLERANCE_MS} after the receive time is clamped to the
- *   receive time and flagged.
- * - Late events are accepted back to `maxEventAgeMs` before the receive time (backfilling a
- *   product's history is a feature); older ones are rejected one by one.
+ * When an event happened, as stored: the client's time, corrected for large clock skew by whole
+ * quarter hours, clamped when in the future, refused past the late-event window. Why:
+ * docs/architecture.md, "Event time".
  */
 
 /** Bits of the stored `flags` column. */

@@ -1,15 +1,8 @@
 /**
  * @module
- * Deadlines for the storage calls requests wait on. A hung disk or server must not hang the
- * requests: past its deadline (`LASTSEEN_STORAGE_TIMEOUT`) a call is abandoned and fails with
- * `StorageUnavailable`, which is answered `503` with `Retry-After`.
- *
- * Abandoning differs by store. With a server, the HTTP request is aborted. Embedded chDB runs
- * each statement on one of libuv's worker threads (the event loop stays free, so `/healthz`
- * answers), but cannot interrupt it, and runs one statement at a time: an abandoned statement
- * holds the store until the disk answers, and every later one would wait behind it, each
- * holding a worker thread (there are 4; gzip decoding of request bodies needs them too). So
- * while an abandoned embedded statement still runs, new calls fail at once instead of queueing.
+ * Deadlines for the storage calls requests wait on: past `LASTSEEN_STORAGE_TIMEOUT` a call is
+ * abandoned with `StorageUnavailable` (503). Why embedded calls then fail at once:
+ * docs/architecture.md, "Storage deadlines".
  */
 import { StorageUnavailable } from '../errors.js'
 import type { Storage } from './client.js'

@@ -1,15 +1,7 @@
 /**
  * @module
  * Claiming a notification so that exactly one process sends it, with ClickHouse as the only
- * shared state and no transactions.
- *
- * A process inserts a `claimed` row for each notification it found due. The winner of a
- * notification is its claim with the smallest (`at`, `claimer`), where `at` is set by the
- * server when the row is inserted. Nobody decides until the first claim is older than a settle
- * delay; by then every claim that could sort before it has landed, so every reader sees the
- * same rows and names the same winner, and a claim inserted later sorts after it and cannot
- * win. A claimer whose own insert took longer than half the settle delay cannot be sure of that
- * ordering, so it appends `withdrawn` and drops out of the notification.
+ * shared state: see docs/architecture.md, "Webhook claims".
  */
 import { createHash } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'

@@ -1,40 +1,13 @@
 /**
  * @module
- * Group commit. Requests queue their rows; one loop stores them in groups, so ClickHouse sees
- * few large inserts (at most one per `minIntervalMs` per table) however many requests arrive.
- * Each group is deduplicated within itself, against the ids this process stored lately, and
- * against `event_ids`; then inserted; then every request of the group is answered with its own
- * `accepted` and `duplicates`. Nothing is answered before it is stored.
- *
- * When this process is the store's only writer (embedded chDB), a Bloom filter of every stored
- * id (see `stored-id-filter.ts`) answers "new" for most ids, and only the possible hits are
- * looked up in `event_ids`; with a ClickHouse server, which other nodes may write to, every id
- * is looked up.
- *
- * A group starts as soon as the previous one is stored and at least `minIntervalMs` after its
- * start; if fewer events wait than the previous group had, it waits up to `gatherMs` more for
- * them, so that requests answered together, and sent again together, are stored together
- * instead of in a large and a small insert that each pay the fixed cost of an insert.
- *
- * Memory is bounded: past `maxQueuedEvents` waiting events, or while storage is failing, a
- * write is refused at once with 503 and `Retry-After` instead of being held. After a failed
- * insert the writer waits (1 s, doubling up to 30 s) and then lets the next group try again, so
- * it recovers by itself when storage comes back.
- *
- * A failed insert may have reached some tables and not others (the materialized views that
- * fill the aggregates are not atomic with the insert they read), so the tables would disagree
- * about those events until their sender retries, and for good if it never does. So the rows
- * of a group whose insert failed are kept (up to `maxQueuedEvents`) and, after the next group
- * is stored, inserted again — all but those stored meanwhile — which completes every table
- * (the aggregates are sets, minima and maxima: a row they already had changes nothing). A
- * repair is tried with three groups at most; it does not survive a restart.
+ * Group commit: requests queue their rows, one loop stores them in groups, and each request is
+ * answered once its rows are stored. Why and how: docs/architecture.md, "Group commit".
  */
 
 import { DEFAULTS } from '../../config.js'
 import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
 import type { Storage } from '../../storage/client.js'
-import type { EventRow } from '../../storage/event-store.js'
-import { eventKey, insertEvents, storedKeys } from '../../storage/event-store.js'
+import { type EventRow, eventKey, insertEvents, storedKeys } from '../../storage/event-store.js'
 import { type DuplicateIndex, duplicateIndex } from './duplicate-index.js'
 
 /** How many events a write stored, and how many were already there. */
@@ -127,7 +100,7 @@ export class EventWriter {
   private failures = 0
   private downUntil = 0
   private closing = false
-  /** Rows of failed inserts, to insert again (see the module comment), and tries so far. */
+  /** Rows of failed inserts, to insert again (docs/architecture.md, "Group commit"), and tries so far. */
   private unsettled: { rows: EventRow[]; tries: number }[] = []
   private unsettledEvents = 0
 
@@ -309,7 +282,7 @@ export class EventWriter {
     }
   }
 
-  /** Insert again the rows of failed inserts that are still not stored (see the module comment). */
+  /** Insert again the rows of failed inserts that are still not stored (docs/architecture.md, "Group commit"). */
   private async settle(): Promise<void> {
     const batch = this.unsettled
     this.unsettled = []
