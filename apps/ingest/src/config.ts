@@ -254,7 +254,7 @@ export const debugEnabled = (env: NodeJS.ProcessEnv = process.env): boolean =>
  * from 64 to 20,000: every connection holds a descriptor, and the store needs its own for
  * parts, merges and logs. Raise the limit (`ulimit -n`) to take more connections.
  */
-export function defaultMaxConnections(): number {
+function defaultMaxConnections(): number {
   let limit = 1024
   try {
     const line = readFileSync('/proc/self/limits', 'utf8')

@@ -19,7 +19,7 @@ import type { Storage } from '../storage/client.js'
 import { clickHouseTime } from '../storage/time.js'
 
 /** How long a sign-in lasts. @default 30 days */
-export const SESSION_MAX_AGE_MS = 30 * 86_400_000
+const SESSION_MAX_AGE_MS = 30 * 86_400_000
 
 /** A session id: 32 random bytes, base64url. */
 const ID = /^[A-Za-z0-9_-]{43}$/

@@ -51,7 +51,7 @@ export function answerOf(err: DomainError): Answer {
 }
 
 /** The body of an error answer. */
-export function errorBody(code: ErrorCode, message: string): ErrorResponse {
+function errorBody(code: ErrorCode, message: string): ErrorResponse {
   return { error: { code, message } }
 }
 

@@ -16,10 +16,10 @@ export const EventFlags = {
 } as const
 
 /** Skew is corrected in steps of this size. */
-export const SKEW_STEP_MS = 15 * 60_000
+const SKEW_STEP_MS = 15 * 60_000
 
 /** How far past the receive time an event may be before it is clamped. */
-export const FUTURE_TOLERANCE_MS = 10 * 60_000
+const FUTURE_TOLERANCE_MS = 10 * 60_000
 
 /** The stored time of an event, or why it is refused. */
 export type EventTime =

@@ -21,7 +21,7 @@ const id = z.uuid({ message: 'id must be a UUID' })
 const LONE_SURROGATE = /\p{Cs}/u
 
 /** Text that is well-formed UTF-16; lone surrogates would all be stored as U+FFFD and merge. */
-export const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text)
+const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text)
 
 const notWellFormed = (name: string) =>
   `${name} is not well-formed UTF-16 (it holds a lone surrogate such as \\ud800)`
@@ -38,7 +38,7 @@ const accountId = z
   .refine(wellFormed, notWellFormed('accountId'))
 const timestamp = z.iso.datetime({ offset: true, message: 'timestamp must be ISO 8601' })
 
-export const trackEventSchema = z.object({
+const trackEventSchema = z.object({
   id,
   type: z.literal('track'),
   event: z
@@ -53,7 +53,7 @@ export const trackEventSchema = z.object({
   count: z.number().int().min(1).max(LIMITS.maxCount).optional(),
 }) satisfies z.ZodType<WireTrackEvent>
 
-export const seenEventSchema = z.object({
+const seenEventSchema = z.object({
   id,
   type: z.literal('seen'),
   userId,

@@ -9,7 +9,7 @@ import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
 
 /** Most users listed in an account answer. */
-export const MAX_ACCOUNT_USERS = 1000
+const MAX_ACCOUNT_USERS = 1000
 
 /** The answer of `GET /v1/accounts/:accountId`. */
 export interface AccountProfile extends RecentActivity {

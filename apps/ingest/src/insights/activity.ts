@@ -10,7 +10,7 @@ import { num, rows } from '../storage/query.js'
 import { addDays } from './days.js'
 
 /** Activity over a window of days. */
-export interface WindowActivity {
+interface WindowActivity {
   /** Track events (each stored event once, however often it was sent). */
   events: number
   /** Days with any event or heartbeat. */

@@ -23,7 +23,7 @@ const quietAccounts = `
   FROM {db}.accounts WHERE project_id = {project:String}
   GROUP BY account_id HAVING lastSeen < {cutoff:DateTime64(3, 'UTC')}`
 
-export const quiet = { user: quietUsers, account: quietAccounts }
+const quiet = { user: quietUsers, account: quietAccounts }
 
 /** A page of quiet entities ordered by `order` (a column of the quiet query). */
 export const pageBySeen = (level: 'user' | 'account', order: string) => `

@@ -13,7 +13,7 @@ import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
 
 /** One quiet user or account. */
-export interface InactiveItem {
+interface InactiveItem {
   /** Set for `level=user`. */
   userId?: string
   /** For `level=user`, the user's account (or null); for `level=account`, the account. */

@@ -9,13 +9,13 @@ import { BadParameter, describeIssue } from '../errors.js'
 import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
 
 /** Longest `from`..`to` range, in days. */
-export const MAX_RANGE_DAYS = 731
+const MAX_RANGE_DAYS = 731
 
 /** Longest `after` of `GET /v1/inactive`: ten years. */
-export const MAX_AFTER_DAYS = 3650
+const MAX_AFTER_DAYS = 3650
 
 /** Largest `offset` of a paginated list. */
-export const MAX_OFFSET = 1_000_000
+const MAX_OFFSET = 1_000_000
 
 const day = z.iso
   .date({ message: 'must be a date such as 2026-11-01 (UTC)' })

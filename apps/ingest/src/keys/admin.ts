@@ -10,7 +10,7 @@ import { clickHouseTime } from '../storage/time.js'
 import { generateKey, hashKey, type KeyKind, keyPrefix, PREFIX_LENGTH } from './hash.js'
 
 /** The project created on first start. */
-export const DEFAULT_PROJECT = 'default'
+const DEFAULT_PROJECT = 'default'
 
 /** Store a key for `projectId` (idempotent: storing the same key twice keeps one). */
 export async function storeKey(

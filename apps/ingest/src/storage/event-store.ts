@@ -11,7 +11,7 @@ import { withDeadline } from './deadline.js'
 import { eventsInColumns } from './migrations/0001-init.js'
 
 /** The column names of `events_in`, in the order of its DDL and of each row's `line`. */
-export const EVENTS_IN_COLUMNS = eventsInColumns
+const EVENTS_IN_COLUMNS = eventsInColumns
   .split(',\n')
   .map((column) => column.trim().split(' ')[0])
   .join(', ')
