@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, readConfig } from './config.js'
+import { ConfigError, DEFAULTS, formatDuration, readConfig } from './config.js'
 import { KeyError } from './keys/admin.js'
 /**
  * @module
@@ -19,13 +19,13 @@ Usage:
   lastseen-ingest keys …      list, create and revoke API keys (lastseen-ingest keys --help)
   lastseen-ingest --help      show this help
 
-Configuration comes from the environment: PORT (3000), LASTSEEN_DATA_DIR (./.lastseen),
+Configuration comes from the environment: PORT (${DEFAULTS.port}), LASTSEEN_DATA_DIR (${DEFAULTS.dataDir}),
 CLICKHOUSE_URL (unset: embedded ClickHouse), CLICKHOUSE_DATABASE, CLICKHOUSE_USER,
 CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER, LASTSEEN_WRITE_KEY, LASTSEEN_READ_KEY, and more.
 See docs/self-hosting.md.
 
 Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INACTIVE_AFTER
-(14d), LASTSEEN_WEBHOOK_INTERVAL (1m), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
+(${formatDuration(DEFAULTS.inactiveAfterMs)}), LASTSEEN_WEBHOOK_INTERVAL (${formatDuration(DEFAULTS.webhookIntervalMs)}), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
 See docs/insights.md. The dashboard is at / (sign in with the read key).`
 
 async function start(): Promise<number> {

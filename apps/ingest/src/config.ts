@@ -187,6 +187,18 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit
 }
 
+/** `1209600000` → `14d`: the largest whole unit of `parseDuration`, seconds at the least. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${Math.round(ms / 1000)}s`
+}
+
 /** Read the configuration from `env`, or throw a `ConfigError` naming each bad variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))

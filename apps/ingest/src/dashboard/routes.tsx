@@ -9,7 +9,7 @@
 
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { DEFAULTS } from '../config.js'
+import { DEFAULTS, formatDuration } from '../config.js'
 import { Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
 import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
@@ -54,18 +54,6 @@ const formLimit = bodyLimit({
     throw new PayloadTooLarge(`form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`)
   },
 })
-
-/** `1209600000` → `14d`. */
-function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-  ] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`
-  }
-  return `${Math.round(ms / 1000)}s`
-}
 
 /** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
 function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {

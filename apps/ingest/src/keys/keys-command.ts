@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import type { Storage } from '../storage/client.js'
 import { createKeys, listKeys, PROJECT_ID, revokeKey } from './admin.js'
 import type { KeyKind } from './hash.js'
+import { KEY_CACHE_MS } from './key-ring.js'
 
 export const KEYS_HELP = `lastseen-ingest keys — manage API keys
 
@@ -18,7 +19,7 @@ Usage:
       the keys are printed once
   lastseen-ingest keys revoke <key-or-prefix>
       revoke a key, given in full or by the prefix that "keys list" shows; a running service
-      refuses it within 10 seconds
+      refuses it within ${KEY_CACHE_MS / 1000} seconds
 
 Write keys (lsw_…) are public and may ship in browser code; they can only add events to
 their project. Read keys (lsr_…) are secret and can only read their project.`
