@@ -4,33 +4,34 @@
  */
 import { Hono } from 'hono'
 import { dashboardRoutes } from './dashboard/routes.js'
-import type { Drain } from './drain.js'
-import { errorBody, onError } from './http-error.js'
-import type { KeyRing } from './keys.js'
-import { IngestMetrics } from './metrics.js'
-import type { RateLimiter } from './rate-limit.js'
-import { batchRoutes } from './routes/batch.js'
-import { healthRoutes } from './routes/health.js'
-import { countRequests, metricsRoutes } from './routes/metrics.js'
-import { readRoutes } from './routes/read.js'
-import { trackRoutes } from './routes/track.js'
-import type { SessionStore } from './sessions.js'
+import type { SessionStore } from './dashboard/sessions.js'
+import type { Drain } from './http/drain.js'
+import { notFound, onError } from './http/errors.js'
+import { batchRoutes } from './ingest/batch.js'
+import type { EventWriter } from './ingest/group-commit/writer.js'
+import type { RateLimiter } from './ingest/rate-limit.js'
+import { trackRoutes } from './ingest/track.js'
+import { readRoutes } from './insights/routes.js'
+import type { KeyRing } from './keys/key-ring.js'
+import { healthRoutes } from './ops/health.js'
+import { IngestMetrics } from './ops/metrics.js'
+import { countRequests, metricsRoutes } from './ops/metrics-route.js'
 import type { Storage } from './storage/client.js'
-import type { EventWriter } from './writer.js'
 
 /** What the routes need. */
 export interface AppDeps {
   keys: KeyRing
-  writer: EventWriter
+  /** The group-commit writer; anything with its `write` and `available` does in tests. */
+  writer: Pick<EventWriter, 'write' | 'available'>
   /** Counters and histograms served at `/metrics`; a fresh set when omitted. */
   metrics?: IngestMetrics
-  /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default 10 years */
+  /** Late-event window of the write routes (`LASTSEEN_MAX_EVENT_AGE`). @default `DEFAULTS.maxEventAgeMs` */
   maxEventAgeMs?: number
   /** Per-write-key rate limit (`LASTSEEN_RATE_LIMIT`); none when omitted. */
   rateLimiter?: RateLimiter
   /** The store the read API and the dashboard answer from. */
   storage: Storage
-  /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default 14 days */
+  /** Default of `after` for `GET /v1/inactive` (`LASTSEEN_INACTIVE_AFTER`). @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number
   /** Shutdown state: once draining, answers close their connections and new requests get 503. */
   drain?: Drain
@@ -54,9 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
   app.route('/', dashboardRoutes(deps))
-  app.notFound((c) =>
-    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
-  )
+  app.notFound(notFound)
   app.onError(onError)
   return app
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
+import { ConfigError, DEFAULTS, formatDuration, readConfig } from './config.js'
+import { KeyError } from './keys/admin.js'
 /**
  * @module
  * `lastseen-ingest`: the command line of the ingestion service.
  */
-import { KEYS_HELP, keysCommand, UsageError } from './cli-keys.js'
-import { ConfigError, readConfig } from './env.js'
-import { KeyError } from './keys.js'
+import { KEYS_HELP, keysCommand, UsageError } from './keys/keys-command.js'
 import { startServer } from './server.js'
 import { openStorage, StorageOpenError } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
@@ -19,17 +19,14 @@ Usage:
   lastseen-ingest keys …      list, create and revoke API keys (lastseen-ingest keys --help)
   lastseen-ingest --help      show this help
 
-Configuration comes from the environment: PORT (3000), LASTSEEN_DATA_DIR (./.lastseen),
+Configuration comes from the environment: PORT (${DEFAULTS.port}), LASTSEEN_DATA_DIR (${DEFAULTS.dataDir}),
 CLICKHOUSE_URL (unset: embedded ClickHouse), CLICKHOUSE_DATABASE, CLICKHOUSE_USER,
 CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER, LASTSEEN_WRITE_KEY, LASTSEEN_READ_KEY, and more.
 See docs/self-hosting.md.
 
 Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INACTIVE_AFTER
-(14d), LASTSEEN_WEBHOOK_INTERVAL (1m), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
+(${formatDuration(DEFAULTS.inactiveAfterMs)}), LASTSEEN_WEBHOOK_INTERVAL (${formatDuration(DEFAULTS.webhookIntervalMs)}), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
 See docs/insights.md. The dashboard is at / (sign in with the read key).`
-
-/** Longest wait for in-flight requests on shutdown before connections are cut. */
-const SHUTDOWN_TIMEOUT_MS = 10_000
 
 async function start(): Promise<number> {
   const server = await startServer(readConfig())
@@ -41,7 +38,7 @@ async function start(): Promise<number> {
   console.log(`lastseen ingest listening on ${server.url}`)
   const stop = async (signal: string) => {
     console.log(`${signal}: no new requests; finishing the ones in flight`)
-    await server.close({ timeoutMs: SHUTDOWN_TIMEOUT_MS })
+    await server.close()
     console.log('stopped')
     process.exit(0)
   }

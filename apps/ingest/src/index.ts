@@ -5,7 +5,7 @@
 
 export type { AppDeps } from './app.js'
 export { createApp } from './app.js'
-export type { Config } from './env.js'
-export { ConfigError, readConfig } from './env.js'
+export type { Config } from './config.js'
+export { ConfigError, readConfig } from './config.js'
 export type { RunningServer } from './server.js'
 export { startServer } from './server.js'

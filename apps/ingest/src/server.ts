@@ -7,18 +7,19 @@ import type { Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
-import { AuthThrottle } from './auth-throttle.js'
-import { Drain } from './drain.js'
-import type { Config } from './env.js'
-import { ensureDefaultProject, type GeneratedKeys, KEY_CACHE_MS, KeyRing } from './keys.js'
-import { IngestMetrics } from './metrics.js'
-import { RateLimiter } from './rate-limit.js'
+import { type Config, DEFAULTS } from './config.js'
+import { AuthThrottle } from './http/auth-throttle.js'
+import { Drain } from './http/drain.js'
+import { EventWriter } from './ingest/group-commit/writer.js'
+import { RateLimiter } from './ingest/rate-limit.js'
+import { ensureDefaultProject, type GeneratedKeys } from './keys/admin.js'
+import { KEY_CACHE_MS, KeyRing } from './keys/key-ring.js'
+import { IngestMetrics } from './ops/metrics.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { applyFsync } from './storage/durability.js'
 import { migrate } from './storage/migrations.js'
 import { applyEventsTtl } from './storage/retention.js'
 import { InactivityMonitor } from './webhooks/monitor.js'
-import { EventWriter } from './writer.js'
 
 /** A running service. */
 export interface RunningServer {
@@ -30,7 +31,7 @@ export interface RunningServer {
   /**
    * Stop gracefully: stop accepting connections, let in-flight requests finish (their groups
    * are stored and answered), then close storage. Connections still busy after `timeoutMs`
-   * (default 30 s) are cut.
+   * (default `DEFAULTS.shutdownTimeoutMs`, 10 s) are cut.
    */
   close(options?: { timeoutMs?: number }): Promise<void>
 }
@@ -53,10 +54,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const drain = new Drain()
   const writer = new EventWriter(storage, {
     ...config.writer,
-    metrics,
+    report: metrics.writerReport,
     // Embedded chDB is opened by this process alone.
     soleWriter: config.clickhouse.kind === 'embedded',
   })
+  metrics.watchWriter(writer)
   const app = createApp({
     keys,
     writer,
@@ -101,7 +103,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Every connection holds a descriptor: past the cap new ones are closed on arrival, so the
   // store always has descriptors left for its parts.
   server.maxConnections = config.http.maxConnections
-  server.on('drop', () => metrics.droppedConnections.inc())
+  server.on('drop', () => metrics.connectionDropped())
   monitor?.start()
   const address = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -109,7 +111,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url: `http://${host}:${address.port}`,
     storage,
     generatedKeys,
-    async close({ timeoutMs = 30_000 } = {}) {
+    async close({ timeoutMs = DEFAULTS.shutdownTimeoutMs } = {}) {
       drain.start()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Idle keep-alive connections would hold close() open: close them now, and those that

@@ -4,7 +4,7 @@
  * graceful SIGTERM that still stores and answers the request in flight.
  */
 import { describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { openStorage } from '../src/storage/client.js'
 import { runCli, startCliServer, tempDataDir, WRITE_KEY } from './helpers.js'
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { type RunningServer, startServer } from '../src/server.js'
 
 export const WRITE_KEY = 'lsw_test_write_key_0123456789abcdefghij'

@@ -5,7 +5,7 @@
  * are checked through the read functions against counts known exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { activeUsers } from '../src/insights/active.js'
 import { addDays, dayOf, eachDay } from '../src/insights/days.js'
 import { eventCounts } from '../src/insights/events.js'
@@ -115,15 +115,17 @@ describe('user_timeline', () => {
 
   it('gives a quiet page its exact prior activity', async () => {
     const prior = await priorActivity(storage, 'p', 'user', [
-      { id: 'u_old', ls: ago(20) },
-      { id: 'u_both', ls: ago(18) },
+      { id: 'u_old', lastSeen: ago(20) },
+      { id: 'u_both', lastSeen: ago(18) },
     ])
     expect(prior.get('u_old')).toMatchObject({ events: 4 })
     expect([...(prior.get('u_old')?.days ?? [])].sort()).toEqual([ago(22), ago(21), ago(20)])
     // 40 days ago is within the 30 days ending 18 days ago.
     expect(prior.get('u_both')).toMatchObject({ events: 3, days: new Set([ago(40), ago(18)]) })
     // The account's 30 days end 16 days ago: all of its users' days.
-    const accounts = await priorActivity(storage, 'p', 'account', [{ id: 'acme', ls: ago(16) }])
+    const accounts = await priorActivity(storage, 'p', 'account', [
+      { id: 'acme', lastSeen: ago(16) },
+    ])
     expect(accounts.get('acme')).toMatchObject({ users: 3, events: 8 })
     expect([...(accounts.get('acme')?.days ?? [])].sort()).toEqual(
       [40, 22, 21, 20, 18, 16].map(ago),
@@ -214,7 +216,7 @@ describe('event_totals', () => {
       ['search', 6, 2],
       ['login', 2, 2],
     ])
-    const prior = await priorActivity(storage, 'p', 'user', [{ id: 'u_old', ls: ago(20) }])
+    const prior = await priorActivity(storage, 'p', 'user', [{ id: 'u_old', lastSeen: ago(20) }])
     expect(prior.get('u_old')).toMatchObject({ events: 4 })
   })
 })

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, eachDay } from '../src/insights/days.js'
-import { storeKey } from '../src/keys.js'
+import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { activeByDay, daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'

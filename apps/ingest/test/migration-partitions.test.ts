@@ -5,7 +5,7 @@
  * event TTL still applies to the rebuilt `events`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { addDays, dayOf } from '../src/insights/days.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
 import { contextFor } from '../src/storage/migration-context.js'

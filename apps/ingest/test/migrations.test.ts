@@ -4,7 +4,7 @@
  * parsed by the real ClickHouse parser.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
 import { applyFsync } from '../src/storage/durability.js'
 import { contextFor } from '../src/storage/migration-context.js'

@@ -4,7 +4,7 @@
  * deliveries retried, abandoned claims taken over, Slack format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/env.js'
+import { readConfig } from '../src/config.js'
 import type { RunningServer } from '../src/server.js'
 import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { verify } from '../src/webhooks/signature.js'

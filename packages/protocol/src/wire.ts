@@ -55,7 +55,10 @@ export interface BatchRequest {
 }
 
 /** Body of `POST /v1/track`: one event, optionally with the write key. */
-export type TrackRequest = WireEvent & { writeKey?: string; sentAt?: string }
+export type TrackRequest = WireEvent & {
+  writeKey?: string | undefined
+  sentAt?: string | undefined
+}
 
 /** Why the server refused one event of a batch. */
 export interface RejectedEvent {

@@ -11,7 +11,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { CSS_SOURCE } from './styles.js'
 
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src ${CSS_SOURCE}`,
   // The browser's own request for /favicon.ico.

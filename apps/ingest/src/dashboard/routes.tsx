@@ -7,10 +7,11 @@
  * pages only ({@link sameOriginOnly}) and bodies of a few kilobytes.
  */
 
-import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { ApiError } from '../http-error.js'
+import { DEFAULTS, formatDuration } from '../config.js'
+import { Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
+import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
 import { addDays, dayOf } from '../insights/days.js'
@@ -19,15 +20,15 @@ import { frequency } from '../insights/frequency.js'
 import { type InactiveSort, inactive } from '../insights/inactive.js'
 import { inactiveQuery } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
-import type { KeyRing } from '../keys.js'
-import { SessionStore } from '../sessions.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
 import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sameOriginOnly } from './same-origin.js'
-import { sessionProject, signIn, signOut } from './session.js'
+import { authenticateSession, signIn, signOut } from './session.js'
+import { SessionStore } from './sessions.js'
 import { SignInPage } from './sign-in-page.js'
 
 export interface DashboardDeps {
@@ -35,11 +36,13 @@ export interface DashboardDeps {
   storage: Storage
   /** Sign-in sessions; kept in `storage` when omitted. */
   sessions?: SessionStore | undefined
-  /** The inactivity threshold shown and used. @default 14 days */
+  /** The inactivity threshold shown and used. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
 }
 
 const LIST_LENGTH = 25
+
+const today = () => dayOf(Date.now())
 
 /** Largest form body: the sign-in form is a key of about 40 characters. */
 const FORM_LIMIT = 4 * 1024
@@ -48,25 +51,9 @@ const FORM_LIMIT = 4 * 1024
 const formLimit = bodyLimit({
   maxSize: FORM_LIMIT,
   onError: () => {
-    throw new ApiError(
-      413,
-      'payload_too_large',
-      `form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`,
-    )
+    throw new PayloadTooLarge(`form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`)
   },
 })
-
-/** `1209600000` → `14d`. */
-function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-  ] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`
-  }
-  return `${Math.round(ms / 1000)}s`
-}
 
 /** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
 function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
@@ -88,20 +75,14 @@ function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
 export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
   const sessions = deps.sessions ?? new SessionStore(storage, keys)
-  const afterMs = deps.inactiveAfterMs ?? 14 * 86_400_000
+  const afterMs = deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
 
-  /** The page for a signed-in project, or the sign-in page. */
-  const signedIn =
-    (page: (c: Context, projectId: string) => Promise<Response>) => async (c: Context) => {
-      const projectId = await sessionProject(c, sessions)
-      if (!projectId) return c.redirect('/', 303)
-      return page(c, projectId)
-    }
+  const signedIn = authenticateSession(sessions, (c) => c.redirect('/', 303))
+  const overview = authenticateSession(sessions, (c) => c.html(<SignInPage />))
 
   return new Hono()
-    .get('/', pageHeaders, async (c) => {
-      const projectId = await sessionProject(c, sessions)
-      if (!projectId) return c.html(<SignInPage />)
+    .get('/', pageHeaders, overview, async (c) => {
+      const { projectId } = c.var
       const now = Date.now()
       const to = dayOf(now)
       const query = c.req.query()
@@ -135,10 +116,14 @@ export function dashboardRoutes(deps: DashboardDeps) {
       try {
         await signIn(c, keys, sessions, key)
       } catch (err) {
-        if (!(err instanceof ApiError) || err.status === 503) throw err
-        for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-        const status = err.status === 403 || err.status === 429 ? err.status : 401
-        return c.html(<SignInPage error={err.message} />, status)
+        // A key that cannot sign in is answered on the sign-in page; anything else as usual.
+        if (
+          !(err instanceof Unauthorized || err instanceof Forbidden || err instanceof RateLimited)
+        )
+          throw err
+        const answer = answerOf(err)
+        for (const [name, value] of Object.entries(answer.headers)) c.header(name, value)
+        return c.html(<SignInPage error={err.message} />, answer.status)
       }
       return c.redirect('/', 303)
     })
@@ -146,40 +131,19 @@ export function dashboardRoutes(deps: DashboardDeps) {
       await signOut(c, sessions)
       return c.redirect('/', 303)
     })
-    .get(
-      '/lookup',
-      pageHeaders,
-      signedIn(async (c) => {
-        const userId = (c.req.query('userId') ?? '').trim()
-        return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
-      }),
-    )
-    .get(
-      '/users/:userId',
-      pageHeaders,
-      signedIn(async (c, projectId) => {
-        const user = await userProfile(
-          storage,
-          projectId,
-          c.req.param('userId') ?? '',
-          dayOf(Date.now()),
-        )
-        return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
-      }),
-    )
-    .get(
-      '/accounts/:accountId',
-      pageHeaders,
-      signedIn(async (c, projectId) => {
-        const account = await accountProfile(
-          storage,
-          projectId,
-          c.req.param('accountId') ?? '',
-          dayOf(Date.now()),
-        )
-        return account
-          ? c.html(<AccountPage account={account} />)
-          : c.html(<NotFoundPage what="account" />, 404)
-      }),
-    )
+    .get('/lookup', pageHeaders, signedIn, async (c) => {
+      const userId = (c.req.query('userId') ?? '').trim()
+      return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
+    })
+    .get('/users/:userId', pageHeaders, signedIn, async (c) => {
+      const user = await userProfile(storage, c.var.projectId, c.req.param('userId'), today())
+      return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
+    })
+    .get('/accounts/:accountId', pageHeaders, signedIn, async (c) => {
+      const id = c.req.param('accountId')
+      const account = await accountProfile(storage, c.var.projectId, id, today())
+      return account
+        ? c.html(<AccountPage account={account} />)
+        : c.html(<NotFoundPage what="account" />, 404)
+    })
 }

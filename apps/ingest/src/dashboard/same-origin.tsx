@@ -20,7 +20,7 @@ import type { MiddlewareHandler } from 'hono'
 import { Layout } from './layout.js'
 
 /** Why the post must be refused, or undefined when it comes from the dashboard itself. */
-export function crossSiteReason(headers: Headers, requestUrl: string): string | undefined {
+function crossSiteReason(headers: Headers, requestUrl: string): string | undefined {
   const site = headers.get('sec-fetch-site')
   if (site !== null) {
     return site === 'same-origin' || site === 'none' ? undefined : `Sec-Fetch-Site: ${site}`

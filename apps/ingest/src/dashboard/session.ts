@@ -7,13 +7,15 @@
  */
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { clientAddress } from '../client-address.js'
-import { readProject } from '../insights/read-key.js'
-import { hashKey, type KeyRing } from '../keys.js'
-import type { SessionStore } from '../sessions.js'
+import { createMiddleware } from 'hono/factory'
+import type { AuthVariables } from '../http/auth.js'
+import { clientAddress } from '../http/client-address.js'
+import { hashKey } from '../keys/hash.js'
+import type { KeyRing } from '../keys/key-ring.js'
+import type { SessionStore } from './sessions.js'
 
 /** Name of the sign-in cookie. */
-export const SESSION_COOKIE = 'lastseen_session'
+const SESSION_COOKIE = 'lastseen_session'
 
 /** The cookie of versions that kept the read key itself in it: never read, always removed. */
 const LEGACY_COOKIE = 'lastseen_read_key'
@@ -25,11 +27,23 @@ function forget(c: Context, name: string): void {
   deleteCookie(c, name, { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Strict' })
 }
 
-/** The project of the signed-in session, or undefined when signed out (or the session ended). */
-export async function sessionProject(
-  c: Context,
+/**
+ * Dashboard pages: sets `c.var.projectId` to the signed-in session's project, or answers with
+ * `signedOut` (the sign-in page, or a redirect to it).
+ */
+export const authenticateSession = (
   sessions: SessionStore,
-): Promise<string | undefined> {
+  signedOut: (c: Context) => Response | Promise<Response>,
+) =>
+  createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const projectId = await sessionProject(c, sessions)
+    if (!projectId) return signedOut(c)
+    c.set('projectId', projectId)
+    await next()
+  })
+
+/** The project of the signed-in session, or undefined when signed out (or the session ended). */
+async function sessionProject(c: Context, sessions: SessionStore): Promise<string | undefined> {
   if (getCookie(c, LEGACY_COOKIE) !== undefined) forget(c, LEGACY_COOKIE)
   const id = getCookie(c, SESSION_COOKIE)
   if (!id) return undefined
@@ -39,14 +53,14 @@ export async function sessionProject(
   return projectId
 }
 
-/** Check read key `key` and start a session; throws the `ApiError` of a key that cannot read. */
+/** Check read key `key` and start a session; throws `Unauthorized`, `Forbidden` or `RateLimited` for a key that cannot sign in. */
 export async function signIn(
   c: Context,
   keys: KeyRing,
   sessions: SessionStore,
   key: string,
 ): Promise<void> {
-  const projectId = await readProject(keys, key, clientAddress(c))
+  const projectId = await keys.authorize('read', key, clientAddress(c))
   // A new id on every sign-in: one planted in the browser beforehand is never promoted.
   const previous = getCookie(c, SESSION_COOKIE)
   if (previous && (await sessions.project(previous))) await sessions.end(previous)

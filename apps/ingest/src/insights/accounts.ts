@@ -4,11 +4,12 @@
  * activity of the users whose latest account it is).
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
-import { isoTime, num, rows } from './query.js'
 
 /** Most users listed in an account answer. */
-export const MAX_ACCOUNT_USERS = 1000
+const MAX_ACCOUNT_USERS = 1000
 
 /** The answer of `GET /v1/accounts/:accountId`. */
 export interface AccountProfile extends RecentActivity {
@@ -29,30 +30,30 @@ export async function accountProfile(
   today: string,
 ): Promise<AccountProfile | undefined> {
   const params = { project: projectId, account: accountId }
-  const [row] = await rows<{ fs: string; ls: string; n: string }>(
+  const [row] = await rows<{ firstSeen: string; lastSeen: string; n: string }>(
     storage,
-    `SELECT min(first_seen) AS fs, max(last_seen) AS ls, count() AS n
+    `SELECT min(first_seen) AS firstSeen, max(last_seen) AS lastSeen, count() AS n
      FROM {db}.accounts WHERE project_id = {project:String} AND account_id = {account:String}`,
     params,
   )
   if (!row || num(row.n) === 0) return undefined
-  const users = await rows<{ user_id: string; fs: string; ls: string; total: string }>(
+  const users = await rows<{ user_id: string; firstSeen: string; lastSeen: string; total: string }>(
     storage,
-    `SELECT user_id, min(first_seen) AS fs, max(last_seen) AS ls, count() OVER () AS total
+    `SELECT user_id, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen, count() OVER () AS total
      FROM {db}.users WHERE project_id = {project:String}
      GROUP BY user_id HAVING anyLast(account_id) = {account:String}
-     ORDER BY ls DESC, user_id LIMIT ${MAX_ACCOUNT_USERS}`,
+     ORDER BY lastSeen DESC, user_id LIMIT ${MAX_ACCOUNT_USERS}`,
     params,
   )
   return {
     accountId,
-    firstSeen: isoTime(row.fs) ?? '',
-    lastSeen: isoTime(row.ls) ?? '',
+    firstSeen: isoTime(row.firstSeen) ?? '',
+    lastSeen: isoTime(row.lastSeen) ?? '',
     userCount: num(users[0]?.total),
     users: users.map((u) => ({
       userId: u.user_id,
-      firstSeen: isoTime(u.fs) ?? '',
-      lastSeen: isoTime(u.ls) ?? '',
+      firstSeen: isoTime(u.firstSeen) ?? '',
+      lastSeen: isoTime(u.lastSeen) ?? '',
     })),
     ...(await recentActivity(storage, projectId, { accountId }, today)),
   }

@@ -9,8 +9,8 @@
  * are running sums of +1/-1 marks, one pass over each user's sorted days.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
 import { addDays, daysBetween, eachDay } from './days.js'
-import { num, rows } from './query.js'
 
 export type Interval = 'day' | 'week' | 'month'
 

@@ -6,11 +6,11 @@
  * by the primary key.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
 import { addDays } from './days.js'
-import { num, rows } from './query.js'
 
 /** Activity over a window of days. */
-export interface WindowActivity {
+interface WindowActivity {
   /** Track events (each stored event once, however often it was sent). */
   events: number
   /** Days with any event or heartbeat. */
@@ -25,15 +25,13 @@ export interface RecentActivity {
   topEvents: { event: string; count: number }[]
 }
 
-/**
- * Who the activity is of: one user, or every user whose account is `accountId`. `members` is a
- * SQL condition on `user_id` with the `project`, `user` or `account` parameters.
- */
+/** Who the activity is of: one user, or every user whose account is `accountId`. */
 export type Subject = { userId: string } | { accountId: string }
 
 /**
- * The `user_id` condition selecting a subject's users. An account's users are those whose
- * latest account it is: only the users ever seen with it are grouped to find out.
+ * The `user_id` condition selecting a subject's users, with the `project` parameter and those
+ * of {@link subjectParams}. An account's users are those whose latest account it is: only the
+ * users ever seen with it are grouped to find out.
  */
 export function membersOf(subject: Subject): string {
   return 'userId' in subject
@@ -44,6 +42,7 @@ export function membersOf(subject: Subject): string {
          GROUP BY user_id HAVING anyLast(account_id) = {account:String})`
 }
 
+/** The parameters {@link membersOf}'s condition reads: `user` or `account`. */
 export const subjectParams = (subject: Subject) =>
   'userId' in subject ? { user: subject.userId } : { account: subject.accountId }
 

@@ -14,7 +14,7 @@ export const FIRST_DAY = '1971-01-01'
 export const LAST_DAY = '2099-12-31'
 
 /** Most days `eachDay` lists: a request's longest range and the windows around it. */
-export const MAX_LISTED_DAYS = 1000
+const MAX_LISTED_DAYS = 1000
 
 /** The UTC day of a time. */
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10)

@@ -7,8 +7,8 @@
  * per day, name and user), filtered to those users.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
 import { membersOf, subjectParams } from './activity.js'
-import { num, rows } from './query.js'
 
 type Day = { date: string; count: number }
 

@@ -4,9 +4,9 @@
  * how users spread over 0–7 days a week.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
 import { membersOf, subjectParams } from './activity.js'
 import { addDays } from './days.js'
-import { num, rows } from './query.js'
 
 /** The answer of `GET /v1/frequency`. */
 export interface FrequencyAnswer {

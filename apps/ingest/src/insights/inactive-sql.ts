@@ -11,23 +11,23 @@
  * exactly.
  */
 
-/** Quiet users: `id`, `acc`, `fs`, `ls`. */
+/** Quiet users: `id`, `accountId`, `firstSeen`, `lastSeen`. */
 const quietUsers = `
-  SELECT user_id AS id, anyLast(account_id) AS acc, min(first_seen) AS fs, max(last_seen) AS ls
+  SELECT user_id AS id, anyLast(account_id) AS accountId, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen
   FROM {db}.users WHERE project_id = {project:String}
-  GROUP BY user_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}`
+  GROUP BY user_id HAVING lastSeen < {cutoff:DateTime64(3, 'UTC')}`
 
-/** Quiet accounts: `id`, `acc`, `fs`, `ls`. */
+/** Quiet accounts: `id`, `accountId`, `firstSeen`, `lastSeen`. */
 const quietAccounts = `
-  SELECT account_id AS id, account_id AS acc, min(first_seen) AS fs, max(last_seen) AS ls
+  SELECT account_id AS id, account_id AS accountId, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen
   FROM {db}.accounts WHERE project_id = {project:String}
-  GROUP BY account_id HAVING ls < {cutoff:DateTime64(3, 'UTC')}`
+  GROUP BY account_id HAVING lastSeen < {cutoff:DateTime64(3, 'UTC')}`
 
-export const quiet = { user: quietUsers, account: quietAccounts }
+const quiet = { user: quietUsers, account: quietAccounts }
 
 /** A page of quiet entities ordered by `order` (a column of the quiet query). */
 export const pageBySeen = (level: 'user' | 'account', order: string) => `
-  SELECT id, acc, fs, ls, count() OVER () AS total FROM (${quiet[level]})
+  SELECT id, accountId, firstSeen, lastSeen, count() OVER () AS total FROM (${quiet[level]})
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 /**
@@ -45,30 +45,30 @@ const column = (order: string) => (order.startsWith('days') ? 'days' : 'events')
 /** A page of quiet users ordered by prior activity (`days` or `events`). */
 const usersByActivity = (order: string) => `
   WITH q AS (${quietUsers})
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.${column(order)} AS ${column(order)},
+  SELECT q.id AS id, q.accountId AS accountId, q.firstSeen AS firstSeen, q.lastSeen AS lastSeen, p.${column(order)} AS ${column(order)},
          count() OVER () AS total
   FROM q LEFT JOIN (
     SELECT ud.user_id AS id, ${figure(order)}
     FROM {db}.user_timeline AS ud INNER JOIN q AS w ON w.id = ud.user_id
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
-      AND ud.day > toDate(w.ls) - 30
+      AND ud.day > toDate(w.lastSeen) - 30
     GROUP BY id) AS p ON p.id = q.id
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 /** A page of quiet accounts ordered by their users' prior activity (`days` or `events`). */
 const accountsByActivity = (order: string) => `
   WITH q AS (${quietAccounts}),
-  m AS (SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
+  m AS (SELECT user_id, anyLast(account_id) AS accountId FROM {db}.users
         WHERE project_id = {project:String}
-        GROUP BY user_id HAVING acc IN (SELECT id FROM q))
-  SELECT q.id AS id, q.acc AS acc, q.fs AS fs, q.ls AS ls, p.${column(order)} AS ${column(order)},
+        GROUP BY user_id HAVING accountId IN (SELECT id FROM q))
+  SELECT q.id AS id, q.accountId AS accountId, q.firstSeen AS firstSeen, q.lastSeen AS lastSeen, p.${column(order)} AS ${column(order)},
          count() OVER () AS total
   FROM q LEFT JOIN (
-    SELECT m.acc AS id, ${figure(order)}
+    SELECT m.accountId AS id, ${figure(order)}
     FROM {db}.user_timeline AS ud INNER JOIN m ON m.user_id = ud.user_id
-    INNER JOIN q AS w ON w.id = m.acc
+    INNER JOIN q AS w ON w.id = m.accountId
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
-      AND ud.day > toDate(w.ls) - 30
+      AND ud.day > toDate(w.lastSeen) - 30
     GROUP BY id) AS p ON p.id = q.id
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
@@ -82,13 +82,13 @@ export const userDays = `
   GROUP BY user_id, day`
 
 /**
- * The users of the given accounts (`user_id`, `acc`). A user's account is the latest one it was
+ * The users of the given accounts (`user_id`, `accountId`). A user's account is the latest one it was
  * seen with, so every row of a user ever seen with one of the accounts is read, and only those
  * users are grouped.
  */
 export const accountMembers = `
-  SELECT user_id, anyLast(account_id) AS acc FROM {db}.users
+  SELECT user_id, anyLast(account_id) AS accountId FROM {db}.users
   WHERE project_id = {project:String}
     AND user_id IN (SELECT user_id FROM {db}.users WHERE project_id = {project:String}
                     AND account_id IN (SELECT arrayJoin({ids:Array(String)})))
-  GROUP BY user_id HAVING acc IN (SELECT arrayJoin({ids:Array(String)}))`
+  GROUP BY user_id HAVING accountId IN (SELECT arrayJoin({ids:Array(String)}))`

@@ -5,14 +5,15 @@
  * the list can be sorted by what the team is losing.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime, isoTime } from '../storage/time.js'
 import { addDays } from './days.js'
 import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
-import { chTime, isoTime, num, rows } from './query.js'
 
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
 
 /** One quiet user or account. */
-export interface InactiveItem {
+interface InactiveItem {
   /** Set for `level=user`. */
   userId?: string
   /** For `level=user`, the user's account (or null); for `level=account`, the account. */
@@ -51,17 +52,17 @@ export interface InactiveQuery {
 }
 
 const sortColumn: Record<InactiveSort, string> = {
-  last_seen: 'ls',
-  first_seen: 'fs',
+  last_seen: 'lastSeen',
+  first_seen: 'firstSeen',
   active_days: 'days',
   events: 'events',
 }
 
 interface PageRow {
   id: string
-  acc: string | null
-  fs: string
-  ls: string
+  accountId: string | null
+  firstSeen: string
+  lastSeen: string
   total: string
 }
 
@@ -79,19 +80,19 @@ export async function inactive(
     rows<PageRow>(
       storage,
       byActivity ? pageByActivity[q.level](order) : pageBySeen(q.level, order),
-      { project: projectId, cutoff: chTime(cutoff), limit, offset },
+      { project: projectId, cutoff: clickHouseTime(cutoff), limit, offset },
     )
   const found = await page(q.limit, q.offset)
   // Past the last page there is no row to carry the total: count from the first row.
   const total = num((found.length > 0 || q.offset === 0 ? found : await page(1, 0))[0]?.total)
   const prior = await priorActivity(storage, projectId, q.level, found)
   const items = found.map((r): InactiveItem => {
-    const lastSeen = isoTime(r.ls) ?? ''
+    const lastSeen = isoTime(r.lastSeen) ?? ''
     const p = prior.get(r.id)
     return {
       ...(q.level === 'user' ? { userId: r.id } : { users: p?.users ?? 0 }),
-      accountId: r.acc,
-      firstSeen: isoTime(r.fs) ?? '',
+      accountId: r.accountId,
+      firstSeen: isoTime(r.firstSeen) ?? '',
       lastSeen,
       inactiveDays: Math.floor((now - Date.parse(lastSeen)) / 86_400_000),
       priorActivity: { activeDays: p?.days.size ?? 0, events: p?.events ?? 0 },
@@ -110,30 +111,30 @@ export async function inactive(
 }
 
 /**
- * Exact active days and events in the 30 days ending on each entity's last-seen day. `ls` is
+ * Exact active days and events in the 30 days ending on each entity's last-seen day. `lastSeen` is
  * the last-seen time, ISO 8601 or as ClickHouse prints it: its first ten characters are the day.
  */
 export async function priorActivity(
   storage: Storage,
   projectId: string,
   level: 'user' | 'account',
-  page: { id: string; ls: string }[],
+  page: { id: string; lastSeen: string }[],
 ): Promise<Map<string, { days: Set<string>; events: number; users: number }>> {
   const out = new Map<string, { days: Set<string>; events: number; users: number }>()
   if (page.length === 0) return out
-  const lastDay = new Map(page.map((r) => [r.id, r.ls.slice(0, 10)]))
+  const lastDay = new Map(page.map((r) => [r.id, r.lastSeen.slice(0, 10)]))
   const days = [...lastDay.values()].sort()
   // For accounts, the days of their users, each counted for the user's account.
   const accountOf = new Map<string, string>()
   if (level === 'account') {
-    const members = await rows<{ user_id: string; acc: string }>(storage, accountMembers, {
+    const members = await rows<{ user_id: string; accountId: string }>(storage, accountMembers, {
       project: projectId,
       ids: page.map((r) => r.id),
     })
     for (const m of members) {
-      accountOf.set(m.user_id, m.acc)
-      const entry = out.get(m.acc) ?? { days: new Set<string>(), events: 0, users: 0 }
-      out.set(m.acc, entry)
+      accountOf.set(m.user_id, m.accountId)
+      const entry = out.get(m.accountId) ?? { days: new Set<string>(), events: 0, users: 0 }
+      out.set(m.accountId, entry)
       entry.users += 1
     }
   }

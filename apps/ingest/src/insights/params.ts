@@ -2,24 +2,25 @@
  * @module
  * Query parameters of the read API, validated with zod. A bad parameter is a 400 that names it.
  */
+import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
-import { parseDuration } from '../env.js'
-import { ApiError } from '../http-error.js'
+import { parseDuration } from '../config.js'
+import { BadParameter, describeIssue } from '../errors.js'
 import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
 
 /** Longest `from`..`to` range, in days. */
-export const MAX_RANGE_DAYS = 731
+const MAX_RANGE_DAYS = 731
 
 /** Longest `after` of `GET /v1/inactive`: ten years. */
-export const MAX_AFTER_DAYS = 3650
+const MAX_AFTER_DAYS = 3650
 
 /** Largest `offset` of a paginated list. */
-export const MAX_OFFSET = 1_000_000
+const MAX_OFFSET = 1_000_000
 
 const day = z.iso
   .date({ message: 'must be a date such as 2026-11-01 (UTC)' })
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
-const id = z.string().min(1).max(200)
+const id = z.string().min(1).max(LIMITS.maxNameLength)
 
 /** A whole number from `min` to `max`; every refusal names the range. */
 const wholeNumber = (min: number, max: number, unit = '') => {
@@ -74,16 +75,14 @@ export const inactiveQuery = z.object({
   offset: wholeNumber(0, MAX_OFFSET).default(0),
 })
 
-/** Parse `query` with `schema`, or throw a 400 naming the first bad parameter. */
+/** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */
 export function parseQuery<S extends z.ZodType>(
   schema: S,
   query: Record<string, string>,
 ): z.output<S> {
   const parsed = schema.safeParse(query)
   if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  const name = issue?.path.join('.') || 'query'
-  throw new ApiError(400, 'bad_request', `${name}: ${issue?.message ?? 'invalid'}`)
+  throw new BadParameter(describeIssue(parsed.error, 'query'))
 }
 
 /** Resolve optional `from`/`to` into a checked range; the default is the 30 days ending today. */
@@ -94,9 +93,9 @@ export function resolveRange(
 ): { from: string; to: string } {
   const to = q.to ?? dayOf(now)
   const from = q.from ?? addDays(to, -(defaultDays - 1))
-  if (from > to) throw new ApiError(400, 'bad_request', `from: ${from} is after to (${to})`)
+  if (from > to) throw new BadParameter(`from: ${from} is after to (${to})`)
   if (daysBetween(from, to) > MAX_RANGE_DAYS) {
-    throw new ApiError(400, 'bad_request', `from: range is over ${MAX_RANGE_DAYS} days`)
+    throw new BadParameter(`from: range is over ${MAX_RANGE_DAYS} days`)
   }
   return { from, to }
 }

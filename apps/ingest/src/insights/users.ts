@@ -3,8 +3,9 @@
  * One user: first and last seen, last sign-in, account, and recent activity.
  */
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
-import { isoTime, num, rows } from './query.js'
 
 /** The answer of `GET /v1/users/:userId`. */
 export interface UserProfile extends RecentActivity {
@@ -18,10 +19,10 @@ export interface UserProfile extends RecentActivity {
 }
 
 interface UserRow {
-  acc: string | null
-  fs: string
-  ls: string
-  lsi: string
+  accountId: string | null
+  firstSeen: string
+  lastSeen: string
+  lastSignIn: string
   n: string
 }
 
@@ -34,18 +35,18 @@ export async function userProfile(
 ): Promise<UserProfile | undefined> {
   const [row] = await rows<UserRow>(
     storage,
-    `SELECT anyLast(account_id) AS acc, min(first_seen) AS fs, max(last_seen) AS ls,
-            max(last_sign_in) AS lsi, count() AS n
+    `SELECT anyLast(account_id) AS accountId, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
+            max(last_sign_in) AS lastSignIn, count() AS n
      FROM {db}.users WHERE project_id = {project:String} AND user_id = {user:String}`,
     { project: projectId, user: userId },
   )
   if (!row || num(row.n) === 0) return undefined
   return {
     userId,
-    accountId: row.acc,
-    firstSeen: isoTime(row.fs) ?? '',
-    lastSeen: isoTime(row.ls) ?? '',
-    lastSignIn: isoTime(row.lsi),
+    accountId: row.accountId,
+    firstSeen: isoTime(row.firstSeen) ?? '',
+    lastSeen: isoTime(row.lastSeen) ?? '',
+    lastSignIn: isoTime(row.lastSignIn),
     ...(await recentActivity(storage, projectId, { userId }, today)),
   }
 }

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { type ClickHouseClient, createClient } from '@clickhouse/client'
-import type { Config } from '../env.js'
+import type { Config } from '../config.js'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 

@@ -1,36 +1,14 @@
 /**
  * @module
- * Deadlines for the storage calls requests wait on. A hung disk or server must not hang the
- * requests: past its deadline (`LASTSEEN_STORAGE_TIMEOUT`) a call is abandoned and fails with
- * {@link StorageTimeoutError}, which is answered `503` with `Retry-After`.
- *
- * Abandoning differs by store. With a server, the HTTP request is aborted. Embedded chDB runs
- * each statement on one of libuv's worker threads (the event loop stays free, so `/healthz`
- * answers), but cannot interrupt it, and runs one statement at a time: an abandoned statement
- * holds the store until the disk answers, and every later one would wait behind it, each
- * holding a worker thread (there are 4; gzip decoding of request bodies needs them too). So
- * while an abandoned embedded statement still runs, new calls fail at once instead of queueing.
+ * Deadlines for the storage calls requests wait on: past `LASTSEEN_STORAGE_TIMEOUT` a call is
+ * abandoned with `StorageUnavailable` (503). Why embedded calls then fail at once:
+ * docs/architecture.md, "Storage deadlines".
  */
+import { StorageUnavailable } from '../errors.js'
 import type { Storage } from './client.js'
 
-/** A storage call that did not answer in time: the store is hung or overloaded. */
-export class StorageTimeoutError extends Error {
-  override readonly name = 'StorageTimeoutError'
-  constructor(
-    message: string,
-    /** The deadline, in ms; a good `Retry-After`. */
-    readonly timeoutMs: number,
-  ) {
-    super(message)
-  }
-}
-
-/** Storage refused or dropped the connection: the server is down or restarting. */
-export class StorageUnreachableError extends Error {
-  override readonly name = 'StorageUnreachableError'
-  /** Retry soon: a restarting server is back within seconds. */
-  readonly timeoutMs = 1000
-}
+/** Retry soon after a refused connection: a restarting server is back within seconds. */
+const UNREACHABLE_RETRY_MS = 1000
 
 /** Socket errors that mean the server is not there (as opposed to an error in a statement). */
 const UNREACHABLE = new Set([
@@ -53,17 +31,6 @@ function unreachableCode(err: unknown): string | undefined {
   return undefined
 }
 
-/** Whether storage did not answer: a timeout or a refused connection (a `503`, never a `500`). */
-export const isStorageUnavailable = (
-  err: unknown,
-): err is StorageTimeoutError | StorageUnreachableError =>
-  isStorageTimeout(err) ||
-  (err as { name?: unknown } | undefined)?.name === 'StorageUnreachableError'
-
-/** Whether `err` is a {@link StorageTimeoutError}, also from another copy of this module. */
-export const isStorageTimeout = (err: unknown): err is StorageTimeoutError =>
-  (err as { name?: unknown } | undefined)?.name === 'StorageTimeoutError'
-
 /** Per embedded store: settles once no abandoned statement runs any more. */
 const draining = new WeakMap<object, Promise<void>>()
 
@@ -79,7 +46,7 @@ export async function withDeadline<T>(
   timeoutMs = storage.timeoutMs,
 ): Promise<T> {
   if (draining.has(storage.client)) {
-    throw new StorageTimeoutError(
+    throw new StorageUnavailable(
       'storage is not answering: an abandoned statement still runs in the embedded engine',
       timeoutMs,
     )
@@ -91,7 +58,7 @@ export async function withDeadline<T>(
       controller.abort()
       if (storage.kind === 'embedded') hold(storage.client)
       reject(
-        new StorageTimeoutError(`storage did not answer ${what} within ${timeoutMs} ms`, timeoutMs),
+        new StorageUnavailable(`storage did not answer ${what} within ${timeoutMs} ms`, timeoutMs),
       )
     }, timeoutMs)
   })
@@ -100,7 +67,11 @@ export async function withDeadline<T>(
     return await Promise.race([pending, expired])
   } catch (err) {
     const code = unreachableCode(err)
-    if (code) throw new StorageUnreachableError(`storage is unreachable (${code})`, { cause: err })
+    if (code) {
+      throw new StorageUnavailable(`storage is unreachable (${code})`, UNREACHABLE_RETRY_MS, {
+        cause: err,
+      })
+    }
     throw err
   } finally {
     clearTimeout(timer)

@@ -6,9 +6,38 @@
  * An id in `event_ids` therefore means every table has the event.
  */
 import { Readable } from 'node:stream'
-import { EVENTS_IN_COLUMNS, type EventRow, tsvField } from '../event-rows.js'
 import type { Storage } from './client.js'
 import { withDeadline } from './deadline.js'
+import { eventsInColumns } from './migrations/0001-init.js'
+
+/** The column names of `events_in`, in the order of its DDL and of each row's `line`. */
+const EVENTS_IN_COLUMNS = eventsInColumns
+  .split(',\n')
+  .map((column) => column.trim().split(' ')[0])
+  .join(', ')
+
+const TSV_SPECIAL = /[\\\t\n\r]/
+const TSV_SPECIALS = /[\\\t\n\r]/g
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+/** A string as a TabSeparated field: backslash, tab and line breaks escaped. */
+export const tsvField = (text: string): string =>
+  TSV_SPECIAL.test(text) ? text.replace(TSV_SPECIALS, (c) => TSV_ESCAPES[c] as string) : text
+
+/**
+ * One event to store. `line` is its `events_in` row as a TabSeparated line (no line break),
+ * with the columns {@link EVENTS_IN_COLUMNS}; the other fields are what the writer needs to
+ * deduplicate it and record its id.
+ */
+export interface EventRow {
+  project_id: string
+  /** Lower-case UUID. */
+  id: string
+  user_id: string
+  /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
+  received_at: string
+  line: string
+}
 
 /** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
 const LOOKUP_CHUNK = 5000

@@ -1,16 +1,7 @@
 /**
  * @module
- * How a migration's DDL is rendered, alone or on a cluster (`CLICKHOUSE_CLUSTER`).
- *
- * Alone, a table is one MergeTree-family table under its logical name. On a cluster:
- * - a sharded table ({@link MigrationContext.table}) is a `Replicated…MergeTree` table named
- *   `<name>_local` on every node, created `ON CLUSTER`, plus a `Distributed` table under the
- *   logical name that spreads inserts by the shard key (`cityHash64(user_id)` for everything
- *   about users) and gathers reads from every shard. Queries always use the logical name.
- * - materialized views run on each shard, from `events_in_local` into the `_local` tables
- *   ({@link MigrationContext.local}), so a row and its aggregates stay on the user's shard.
- * - small tables every node needs whole (projects, keys, migrations) are replicated to every
- *   node with one replication path ({@link MigrationContext.everywhere}).
+ * How a migration's DDL is rendered, alone or on a cluster (`CLICKHOUSE_CLUSTER`): see
+ * docs/architecture.md, "Schema on one node or on a cluster".
  */
 
 /** What a migration's statements are rendered with. */

@@ -28,7 +28,7 @@ async function priorOf(storage: Storage, due: Candidate[]): Promise<Map<string, 
       storage,
       projectId,
       level,
-      list.map((c) => ({ id: c.entityId, ls: c.lastSeen })),
+      list.map((c) => ({ id: c.entityId, lastSeen: c.lastSeen })),
     )
     for (const [id, p] of found) {
       out.set(key(projectId, level, id), { activeDays: p.days.size, events: p.events })
@@ -41,7 +41,7 @@ async function priorOf(storage: Storage, due: Candidate[]): Promise<Map<string, 
 export async function buildClaims(
   storage: Storage,
   due: Candidate[],
-  o: { now: number; inactiveAfterMs: number; format: WebhookFormat },
+  check: { now: number; inactiveAfterMs: number; format: WebhookFormat },
 ): Promise<Claim[]> {
   const prior = await priorOf(storage, due)
   return due.map((c) => {
@@ -49,10 +49,10 @@ export async function buildClaims(
     const notification: Notification = {
       id,
       type: `${c.level}.${c.kind}`,
-      createdAt: new Date(o.now).toISOString(),
+      createdAt: new Date(check.now).toISOString(),
       project: c.projectId,
       episode: c.seq,
-      inactiveAfterMs: o.inactiveAfterMs,
+      inactiveAfterMs: check.inactiveAfterMs,
       data: {
         ...(c.level === 'user' ? { userId: c.entityId } : {}),
         accountId: c.accountId,
@@ -71,7 +71,7 @@ export async function buildClaims(
       candidate: c,
       notificationId: id,
       lease: 0,
-      payload: renderBody(notification, o.format),
+      payload: renderBody(notification, check.format),
     }
   })
 }

@@ -1,20 +1,13 @@
 /**
  * @module
  * Claiming a notification so that exactly one process sends it, with ClickHouse as the only
- * shared state and no transactions.
- *
- * A process inserts a `claimed` row for each notification it found due. The winner of a
- * notification is its claim with the smallest (`at`, `claimer`), where `at` is set by the
- * server when the row is inserted. Nobody decides until the first claim is older than a settle
- * delay; by then every claim that could sort before it has landed, so every reader sees the
- * same rows and names the same winner, and a claim inserted later sorts after it and cannot
- * win. A claimer whose own insert took longer than half the settle delay cannot be sure of that
- * ordering, so it appends `withdrawn` and drops out of the notification.
+ * shared state: see docs/architecture.md, "Webhook claims".
  */
 import { createHash } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { chTime, num, rows } from '../insights/query.js'
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime } from '../storage/time.js'
 import type { Candidate } from './episodes.js'
 
 /** A claim to insert. */
@@ -26,7 +19,7 @@ export interface Claim {
 }
 
 /** A claimed notification not yet delivered. */
-export interface Pending {
+export interface ClaimedNotification {
   notificationId: string
   lease: number
   winner: string
@@ -64,12 +57,14 @@ const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string,
   entity_id: c.entityId,
   seq: c.seq,
   kind: c.kind,
-  since: chTime(Date.parse(c.since) || 0),
+  since: clickHouseTime(Date.parse(c.since) || 0),
   ...extra,
 })
 
 /** One row per notification, all by `claimer` in `state`; resolves when the rows are stored. */
-async function insertRows<T extends Pick<Pending, 'notificationId' | 'lease' | 'candidate'>>(
+async function insertRows<
+  T extends Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>,
+>(
   storage: Storage,
   items: T[],
   claimer: string,
@@ -100,7 +95,7 @@ export const insertClaims = (storage: Storage, claims: Claim[], claimer: string)
 /** Record outcomes (of deliveries, or withdrawals) by `claimer`; outcomes carry no payload. */
 export const recordOutcome = (
   storage: Storage,
-  items: Pick<Pending, 'notificationId' | 'lease' | 'candidate'>[],
+  items: Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>[],
   claimer: string,
   state: 'delivered' | 'failed' | 'withdrawn',
 ) => insertRows(storage, items, claimer, state, () => '')
@@ -110,7 +105,7 @@ export const recordOutcome = (
  * earliest claim not withdrawn; empty when every claimer withdrew) and the age of its first
  * claim. A caller decides only on claims older than the settle delay.
  */
-export async function pending(storage: Storage): Promise<Pending[]> {
+export async function claimedNotifications(storage: Storage): Promise<ClaimedNotification[]> {
   const found = await rows<Record<string, string>>(
     storage,
     `SELECT notification_id, lease, arrayFirst(c -> NOT has(gone, c.2), claims) AS win,

@@ -9,8 +9,10 @@
  * are in `GET /v1/inactive`). An open episode whose inactive notification was delivered ends
  * when the entity is seen again within the threshold.
  */
-import { chTime, isoTime, num, rows } from '../insights/query.js'
+
 import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { clickHouseTime, isoTime } from '../storage/time.js'
 import type { Kind, Level } from './payload.js'
 
 /** A notification to claim: which entity, which episode, and the times it reports. */
@@ -28,10 +30,10 @@ export interface Candidate {
 }
 
 const current: Record<Level, string> = {
-  user: `SELECT project_id, user_id AS entity_id, max(last_seen) AS ls, anyLast(account_id) AS acc
+  user: `SELECT project_id, user_id AS entity_id, max(last_seen) AS lastSeen, anyLast(account_id) AS accountId
          FROM {db}.users GROUP BY project_id, user_id`,
-  account: `SELECT project_id, account_id AS entity_id, max(last_seen) AS ls,
-              account_id AS acc FROM {db}.accounts GROUP BY project_id, account_id`,
+  account: `SELECT project_id, account_id AS entity_id, max(last_seen) AS lastSeen,
+              account_id AS accountId FROM {db}.accounts GROUP BY project_id, account_id`,
 }
 
 /** The latest episode of every entity of a level that has one. */
@@ -47,8 +49,8 @@ const episodes = `
 interface Row {
   project_id: string
   entity_id: string
-  acc: string | null
-  ls: string
+  accountId: string | null
+  lastSeen: string
   seq: string
   since: string
 }
@@ -62,28 +64,28 @@ export async function dueNotifications(
 ): Promise<Candidate[]> {
   const params = {
     level,
-    cutoff: chTime(now - afterMs),
-    floor: chTime(now - 2 * afterMs),
+    cutoff: clickHouseTime(now - afterMs),
+    floor: clickHouseTime(now - 2 * afterMs),
   }
   const quiet = await rows<Row>(
     storage,
-    `SELECT c.project_id AS project_id, c.entity_id AS entity_id, c.acc AS acc, c.ls AS ls,
-            e.seq + 1 AS seq, c.ls AS since
+    `SELECT c.project_id AS project_id, c.entity_id AS entity_id, c.accountId AS accountId, c.lastSeen AS lastSeen,
+            e.seq + 1 AS seq, c.lastSeen AS since
      FROM (${current[level]}
-           HAVING ls < {cutoff:DateTime64(3, 'UTC')} AND ls >= {floor:DateTime64(3, 'UTC')}) AS c
+           HAVING lastSeen < {cutoff:DateTime64(3, 'UTC')} AND lastSeen >= {floor:DateTime64(3, 'UTC')}) AS c
      LEFT JOIN (${episodes}) AS e ON e.project_id = c.project_id AND e.entity_id = c.entity_id
      WHERE e.seq = 0 OR e.has_returned`,
     params,
   )
   const back = await rows<Row>(
     storage,
-    `SELECT e.project_id AS project_id, e.entity_id AS entity_id, c.acc AS acc, c.ls AS ls,
+    `SELECT e.project_id AS project_id, e.entity_id AS entity_id, c.accountId AS accountId, c.lastSeen AS lastSeen,
             e.seq AS seq, e.since AS since
      FROM (${episodes}) AS e
      INNER JOIN (${current[level]}) AS c
        ON c.project_id = e.project_id AND c.entity_id = e.entity_id
      WHERE NOT e.has_returned AND e.inactive_delivered
-       AND c.ls > e.since AND c.ls >= {cutoff:DateTime64(3, 'UTC')}`,
+       AND c.lastSeen > e.since AND c.lastSeen >= {cutoff:DateTime64(3, 'UTC')}`,
     params,
   )
   const toCandidate =
@@ -92,10 +94,10 @@ export async function dueNotifications(
       projectId: r.project_id,
       level,
       entityId: r.entity_id,
-      accountId: r.acc,
+      accountId: r.accountId,
       seq: num(r.seq),
       kind,
-      lastSeen: isoTime(r.ls) ?? '',
+      lastSeen: isoTime(r.lastSeen) ?? '',
       since: isoTime(r.since) ?? '',
     })
   return [...quiet.map(toCandidate('inactive')), ...back.map(toCandidate('returned'))]

@@ -5,9 +5,16 @@
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
+import { DEFAULTS } from '../config.js'
 import type { Storage } from '../storage/client.js'
 import { buildClaims } from './build-claims.js'
-import { type Claim, insertClaims, type Pending, pending, recordOutcome } from './claims.js'
+import {
+  type Claim,
+  type ClaimedNotification,
+  claimedNotifications,
+  insertClaims,
+  recordOutcome,
+} from './claims.js'
 import { type DeliveryOptions, deliver } from './deliver.js'
 import { type Candidate, dueNotifications } from './episodes.js'
 import type { WebhookFormat } from './payload.js'
@@ -24,11 +31,11 @@ export interface InactivityMonitorOptions {
   url: string
   /** `LASTSEEN_WEBHOOK_SECRET`; deliveries are unsigned without it. */
   secret?: string | undefined
-  /** @default 'lastseen' */
+  /** @default `DEFAULTS.webhookFormat` */
   format?: WebhookFormat
-  /** `LASTSEEN_INACTIVE_AFTER`. @default 14 days */
+  /** `LASTSEEN_INACTIVE_AFTER`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number
-  /** `LASTSEEN_WEBHOOK_INTERVAL`. @default 60000 */
+  /** `LASTSEEN_WEBHOOK_INTERVAL`. @default `DEFAULTS.webhookIntervalMs` */
   intervalMs?: number
   /** How old the first claim must be before a winner is named. @default 2000 */
   settleMs?: number
@@ -60,14 +67,14 @@ export class InactivityMonitor {
   private slots = DELIVERY_CONCURRENCY
   private readonly waiting: (() => void)[] = []
   private readonly abort = new AbortController()
-  private readonly o: Required<Omit<InactivityMonitorOptions, 'secret' | 'delivery'>> &
+  private readonly options: Required<Omit<InactivityMonitorOptions, 'secret' | 'delivery'>> &
     Pick<InactivityMonitorOptions, 'secret' | 'delivery'>
 
   constructor(options: InactivityMonitorOptions) {
-    this.o = {
-      format: 'lastseen',
-      inactiveAfterMs: 14 * 86_400_000,
-      intervalMs: 60_000,
+    this.options = {
+      format: DEFAULTS.webhookFormat,
+      inactiveAfterMs: DEFAULTS.inactiveAfterMs,
+      intervalMs: DEFAULTS.webhookIntervalMs,
       settleMs: 2000,
       leaseMs: 600_000,
       clock: Date.now,
@@ -98,12 +105,12 @@ export class InactivityMonitor {
   private schedule(delay: number) {
     if (this.abort.signal.aborted) return
     this.timer = setTimeout(async () => {
-      let next = this.o.intervalMs
+      let next = this.options.intervalMs
       try {
         const result = await this.check()
-        if (result.claimed > 0) next = Math.min(next, this.o.settleMs + 100)
+        if (result.claimed > 0) next = Math.min(next, this.options.settleMs + 100)
       } catch (err) {
-        this.o.log(`lastseen-ingest: inactivity check failed: ${(err as Error).message}`)
+        this.options.log(`lastseen-ingest: inactivity check failed: ${(err as Error).message}`)
       }
       this.schedule(next)
     }, delay)
@@ -119,18 +126,18 @@ export class InactivityMonitor {
   }
 
   private async round(): Promise<CheckResult> {
-    const { storage } = this.o
-    const now = this.o.clock()
+    const { storage } = this.options
+    const now = this.options.clock()
     let delivering = 0
     const takeovers: Claim[] = []
-    for (const p of await pending(storage)) {
-      if (p.ageMs < this.o.settleMs) continue
+    for (const p of await claimedNotifications(storage)) {
+      if (p.ageMs < this.options.settleMs) continue
       if (p.winner === this.claimer) {
         if (!this.inFlight.has(p.notificationId)) {
           this.send(p)
           delivering++
         }
-      } else if (p.winner === '' || p.ageMs > this.o.leaseMs) {
+      } else if (p.winner === '' || p.ageMs > this.options.leaseMs) {
         // Every claimer withdrew, or the winner never delivered: claim it again, one lease up.
         takeovers.push({
           candidate: { ...p.candidate, accountId: null, lastSeen: p.candidate.since },
@@ -142,12 +149,12 @@ export class InactivityMonitor {
     }
     const due: Candidate[] = []
     for (const level of ['user', 'account'] as const) {
-      due.push(...(await dueNotifications(storage, level, now, this.o.inactiveAfterMs)))
+      due.push(...(await dueNotifications(storage, level, now, this.options.inactiveAfterMs)))
     }
     const fresh = await buildClaims(storage, due, {
       now,
-      inactiveAfterMs: this.o.inactiveAfterMs,
-      format: this.o.format,
+      inactiveAfterMs: this.options.inactiveAfterMs,
+      format: this.options.format,
     })
     const claims = [...takeovers, ...fresh]
     let claimed = 0
@@ -155,7 +162,7 @@ export class InactivityMonitor {
       const chunk = claims.slice(i, i + CLAIM_CHUNK)
       const started = Date.now()
       await insertClaims(storage, chunk, this.claimer)
-      if (Date.now() - started > this.o.settleMs / 2) {
+      if (Date.now() - started > this.options.settleMs / 2) {
         // Too slow to be sure no other claim landed before ours unseen: drop out of these.
         await recordOutcome(storage, chunk, this.claimer, 'withdrawn')
       } else {
@@ -180,7 +187,7 @@ export class InactivityMonitor {
     else this.slots++
   }
 
-  private send(p: Pending) {
+  private send(p: ClaimedNotification) {
     const run = (async () => {
       await this.acquire()
       try {
@@ -189,23 +196,25 @@ export class InactivityMonitor {
         this.release()
       }
     })()
-      .catch((err: Error) => this.o.log(`lastseen-ingest: webhook delivery failed: ${err.message}`))
+      .catch((err: Error) =>
+        this.options.log(`lastseen-ingest: webhook delivery failed: ${err.message}`),
+      )
       .finally(() => this.inFlight.delete(p.notificationId))
     this.inFlight.set(p.notificationId, run)
   }
 
-  private async deliverOne(p: Pending): Promise<void> {
+  private async deliverOne(p: ClaimedNotification): Promise<void> {
     const outcome = await deliver(p.notificationId, p.payload, {
-      url: this.o.url,
-      secret: this.o.secret,
+      url: this.options.url,
+      secret: this.options.secret,
       signal: this.abort.signal,
-      ...this.o.delivery,
+      ...this.options.delivery,
     })
     if (outcome === 'later') return
     if (outcome === 'refused') {
-      this.o.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
+      this.options.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
     }
     const state = outcome === 'delivered' ? 'delivered' : 'failed'
-    await recordOutcome(this.o.storage, [p], this.claimer, state)
+    await recordOutcome(this.options.storage, [p], this.claimer, state)
   }
 }

@@ -7,7 +7,7 @@
 
 export type Level = 'user' | 'account'
 export type Kind = 'inactive' | 'returned'
-export type NotificationType = `${Level}.${Kind}`
+type NotificationType = `${Level}.${Kind}`
 
 /** The lastseen body of a notification. */
 export interface Notification {
@@ -45,7 +45,7 @@ const calendarDays = (from: string, to: string) =>
  * Text a client chose (ids are picked by anyone holding the public write key), escaped as Slack
  * documents for mrkdwn: `&`, `<` and `>`, so `<!channel>` or `<https://…|a link>` stay text.
  */
-export const slackEscape = (text: string): string =>
+const slackEscape = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 
 function slackText(n: Notification): string {

@@ -15,7 +15,7 @@ export const SIGNATURE_HEADERS = {
 } as const
 
 /** How far a timestamp may be from the receiver's clock. @default 300 seconds */
-export const DEFAULT_TOLERANCE_SECONDS = 300
+const DEFAULT_TOLERANCE_SECONDS = 300
 
 /** The `X-Lastseen-Signature` value for `body` sent at `timestamp` (unix seconds). */
 export function sign(secret: string, timestamp: number, body: string): string {

@@ -5,7 +5,7 @@
  * environment must be long enough to be unguessable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, readConfig } from '../../src/env.js'
+import { ConfigError, readConfig } from '../../src/config.js'
 import type { RunningServer } from '../../src/server.js'
 import { READ_KEY, runCli, startTestServer, tempDataDir, WRITE_KEY } from '../helpers.js'
 import { raw } from './http.js'

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKeys, revokeKey } from '../../src/keys.js'
+import { createKeys, revokeKey } from '../../src/keys/admin.js'
 import type { RunningServer } from '../../src/server.js'
 import { READ_KEY, startTestServer, WRITE_KEY } from '../helpers.js'
 import { peakRssGrowth, raw, setCookies } from './http.js'

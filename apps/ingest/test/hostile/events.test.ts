@@ -4,7 +4,7 @@
  * others of its batch are stored, and the service keeps answering.
  */
 
-import { LIMITS } from '@lastseen/sdk/wire'
+import { LIMITS } from '@lastseen/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
 import { count, startTestServer, WRITE_KEY } from '../helpers.js'

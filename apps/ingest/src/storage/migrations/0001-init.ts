@@ -27,6 +27,24 @@ type Local = (name: string) => string
 // The columns and views of the tables a later migration rebuilds (see 0004) are shared with it,
 // so the rebuilt table has the same columns and is fed by the same query.
 
+/**
+ * The columns of `events_in`, the table every group insert writes; the insert names them in
+ * this order (`EVENTS_IN_COLUMNS` in `event-store.ts`).
+ */
+export const eventsInColumns = `project_id String,
+      id UUID,
+      type Enum8('track' = 1, 'seen' = 2),
+      event String,
+      user_id String,
+      account_id String,
+      timestamp ${ts},
+      client_timestamp Nullable(${ts}),
+      sent_at ${ts},
+      received_at ${ts},
+      properties String,
+      count UInt32,
+      flags UInt8`
+
 export const eventsColumns = `project_id LowCardinality(String),
       id UUID,
       event LowCardinality(String),
@@ -93,19 +111,7 @@ export const init: Migration = {
     ) ENGINE = ${everywhere('ReplacingMergeTree', 'version')} ORDER BY key_hash`,
 
     ...table('events_in', {
-      columns: `project_id String,
-      id UUID,
-      type Enum8('track' = 1, 'seen' = 2),
-      event String,
-      user_id String,
-      account_id String,
-      timestamp ${ts},
-      client_timestamp Nullable(${ts}),
-      sent_at ${ts},
-      received_at ${ts},
-      properties String,
-      count UInt32,
-      flags UInt8`,
+      columns: eventsInColumns,
       engine: 'Null',
       layout: '',
       shardBy: byUser,

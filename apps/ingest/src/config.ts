@@ -1,0 +1,281 @@
+/**
+ * @module
+ * The service's configuration: the environment is read and validated here and nowhere else, and
+ * every default lives in {@link DEFAULTS}.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { describeIssues } from './errors.js'
+import { MIN_KEY_MATERIAL } from './keys/hash.js'
+
+const DAY_MS = 86_400_000
+
+/**
+ * Every default of the service, by what it sets. Modules that take one of these as an option
+ * fall back to the value here, so a default is written once.
+ */
+export const DEFAULTS = {
+  /** `PORT`. */
+  port: 3000,
+  /** `HOST`. */
+  host: '0.0.0.0',
+  /** `LASTSEEN_DATA_DIR`: where embedded ClickHouse keeps its files. */
+  dataDir: './.lastseen',
+  /** `CLICKHOUSE_DATABASE`. */
+  database: 'lastseen',
+  /** `LASTSEEN_WEBHOOK_INTERVAL`: how often the inactivity check runs. */
+  webhookIntervalMs: 60_000,
+  /** `LASTSEEN_WEBHOOK_FORMAT`. */
+  webhookFormat: 'lastseen',
+  /** `LASTSEEN_INACTIVE_AFTER`: not seen for this long is inactive (14 days). */
+  inactiveAfterMs: 14 * DAY_MS,
+  /** `LASTSEEN_MAX_EVENT_AGE`: the late-event window (10 years). */
+  maxEventAgeMs: 3650 * DAY_MS,
+  /** `LASTSEEN_INSERT_INTERVAL`: least time between the starts of two group inserts. */
+  insertIntervalMs: 50,
+  /** `LASTSEEN_STORAGE_TIMEOUT`: deadline of the storage calls requests wait on. */
+  storageTimeoutMs: 10_000,
+  /** `LASTSEEN_MAX_QUEUE`: most events waiting to be stored. */
+  maxQueuedEvents: 100_000,
+  /** `LASTSEEN_FSYNC`. */
+  fsync: 'on',
+  /** `LASTSEEN_RATE_LIMIT`: events per second per write key. */
+  rateLimit: 100_000,
+  /** `LASTSEEN_REQUEST_TIMEOUT`: longest time to receive a whole request. */
+  requestTimeoutMs: 15_000,
+  /** Longest wait for in-flight requests when the service stops, before connections are cut. */
+  shutdownTimeoutMs: 10_000,
+} as const
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 2h or 14d')
+  .transform(parseDuration)
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+/**
+ * A key set by environment variable: the prefix, then at least 32 characters of key material,
+ * enough to be unguessable when random (a shorter one could be guessed offline from its stored
+ * digest, or online).
+ */
+const configuredKey = (prefix: 'lsw_' | 'lsr_') =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[A-Za-z0-9_-]{${MIN_KEY_MATERIAL},}$`),
+      `${prefix} and at least ${MIN_KEY_MATERIAL} random characters of A-Z a-z 0-9 _ - ` +
+        `(make one with: echo ${prefix}$(openssl rand -hex 24)), or unset it to have one generated`,
+    )
+
+const schema = z.object({
+  PORT: port.default(DEFAULTS.port),
+  HOST: z.string().min(1).default(DEFAULTS.host),
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LASTSEEN_DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
+    .default(DEFAULTS.database),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
+    .optional(),
+  LASTSEEN_WRITE_KEY: configuredKey('lsw_').optional(),
+  LASTSEEN_READ_KEY: configuredKey('lsr_').optional(),
+  LASTSEEN_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LASTSEEN_WEBHOOK_SECRET: z.string().min(16).optional(),
+  LASTSEEN_WEBHOOK_INTERVAL: duration.default(DEFAULTS.webhookIntervalMs),
+  LASTSEEN_WEBHOOK_FORMAT: z
+    .enum(['lastseen', 'slack'], { message: "'lastseen' or 'slack'" })
+    .default(DEFAULTS.webhookFormat),
+  LASTSEEN_INACTIVE_AFTER: duration.default(DEFAULTS.inactiveAfterMs),
+  LASTSEEN_MAX_EVENT_AGE: duration.default(DEFAULTS.maxEventAgeMs),
+  LASTSEEN_EVENTS_TTL: duration.optional(),
+  LASTSEEN_INSERT_INTERVAL: duration.default(DEFAULTS.insertIntervalMs),
+  LASTSEEN_STORAGE_TIMEOUT: duration
+    .default(DEFAULTS.storageTimeoutMs)
+    .refine((ms) => ms >= 100, 'at least 100ms'),
+  LASTSEEN_MAX_QUEUE: z.coerce.number().int().min(1000).default(DEFAULTS.maxQueuedEvents),
+  LASTSEEN_FSYNC: z.enum(['on', 'off'], { message: "'on' or 'off'" }).default(DEFAULTS.fsync),
+  LASTSEEN_RATE_LIMIT: z.coerce.number().int().min(0).default(DEFAULTS.rateLimit),
+  LASTSEEN_REQUEST_TIMEOUT: duration
+    .refine((ms) => ms >= 1000 && ms <= 300_000, 'from 1s to 300s')
+    .default(DEFAULTS.requestTimeoutMs),
+  LASTSEEN_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+})
+
+/** The validated configuration. Durations are in milliseconds. */
+export interface Config {
+  port: number
+  host: string
+  clickhouse: (
+    | { kind: 'embedded'; dataDir: string; database: string }
+    | {
+        kind: 'remote'
+        url: string
+        database: string
+        username?: string
+        password?: string
+        cluster?: string
+      }
+  ) & {
+    /**
+     * Most time a storage call a request waits on (an insert, a read, a key reload, `/readyz`)
+     * may take before it is abandoned and answered 503, and a webhook check's query before it
+     * is abandoned (`LASTSEEN_STORAGE_TIMEOUT`).
+     * @default `DEFAULTS.storageTimeoutMs`
+     */
+    timeoutMs: number
+  }
+  writeKey?: string
+  readKey?: string
+  webhook?: {
+    url: string
+    secret?: string
+    /** How often the inactivity check runs (`LASTSEEN_WEBHOOK_INTERVAL`). @default `DEFAULTS.webhookIntervalMs` */
+    intervalMs: number
+    /** Payload format (`LASTSEEN_WEBHOOK_FORMAT`). @default `DEFAULTS.webhookFormat` */
+    format: 'lastseen' | 'slack'
+  }
+  /** Not seen for this long is inactive (`LASTSEEN_INACTIVE_AFTER`). @default `DEFAULTS.inactiveAfterMs` */
+  inactiveAfterMs: number
+  /**
+   * Late-event window: events older than this (after skew correction) are rejected
+   * (`LASTSEEN_MAX_EVENT_AGE`). @default `DEFAULTS.maxEventAgeMs`
+   */
+  maxEventAgeMs: number
+  /** Raw `events` rows expire this long after their timestamp; unset keeps them. */
+  eventsTtlMs?: number
+  /**
+   * Inserts are fsynced before they are acknowledged (`LASTSEEN_FSYNC`); off, a `200` means
+   * the page cache. @default `DEFAULTS.fsync`
+   */
+  fsync: boolean
+  /** Group commit tuning. */
+  writer: { minIntervalMs: number; maxQueuedEvents: number }
+  /** Events per second per write key (burst: two seconds' worth); 0 turns the limit off. */
+  rateLimit: number
+  /** The connections and requests the HTTP server takes. */
+  http: {
+    /**
+     * Longest time to receive a whole request, headers and body (`LASTSEEN_REQUEST_TIMEOUT`);
+     * a slower client gets 408 and its connection closed. @default `DEFAULTS.requestTimeoutMs`
+     */
+    requestTimeoutMs: number
+    /**
+     * Most open client connections (`LASTSEEN_MAX_CONNECTIONS`); more are closed on arrival.
+     * @default half the process's open-file limit, so the store keeps descriptors in reserve
+     */
+    maxConnections: number
+  }
+}
+
+/** A configuration the service cannot start with; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Parse `30s`, `15m`, `2h`, `14d` (or `250ms`) into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text)
+  if (!match) throw new ConfigError(`not a duration: ${text}`)
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS }[match[2] as 'ms']
+  return Number(match[1]) * unit
+}
+
+/** `1209600000` → `14d`: the largest whole unit of `parseDuration`, seconds at the least. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${Math.round(ms / 1000)}s`
+}
+
+/** Read the configuration from `env`, or throw a `ConfigError` naming each bad variable. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
+  const parsed = schema.safeParse(blank)
+  if (!parsed.success) {
+    const lines = describeIssues(parsed.error).map((line) => `  ${line}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL (a cluster is a remote ClickHouse)',
+    )
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    clickhouse: e.CLICKHOUSE_URL
+      ? {
+          kind: 'remote',
+          url: e.CLICKHOUSE_URL,
+          database: e.CLICKHOUSE_DATABASE,
+          ...(e.CLICKHOUSE_USER ? { username: e.CLICKHOUSE_USER } : {}),
+          ...(e.CLICKHOUSE_PASSWORD ? { password: e.CLICKHOUSE_PASSWORD } : {}),
+          ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
+        }
+      : {
+          kind: 'embedded',
+          dataDir: resolve(e.LASTSEEN_DATA_DIR),
+          database: e.CLICKHOUSE_DATABASE,
+          timeoutMs: e.LASTSEEN_STORAGE_TIMEOUT,
+        },
+    ...(e.LASTSEEN_WRITE_KEY ? { writeKey: e.LASTSEEN_WRITE_KEY } : {}),
+    ...(e.LASTSEEN_READ_KEY ? { readKey: e.LASTSEEN_READ_KEY } : {}),
+    ...(e.LASTSEEN_WEBHOOK_URL
+      ? {
+          webhook: {
+            url: e.LASTSEEN_WEBHOOK_URL,
+            ...(e.LASTSEEN_WEBHOOK_SECRET ? { secret: e.LASTSEEN_WEBHOOK_SECRET } : {}),
+            intervalMs: e.LASTSEEN_WEBHOOK_INTERVAL,
+            format: e.LASTSEEN_WEBHOOK_FORMAT,
+          },
+        }
+      : {}),
+    inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
+    maxEventAgeMs: e.LASTSEEN_MAX_EVENT_AGE,
+    ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),
+    fsync: e.LASTSEEN_FSYNC === 'on',
+    writer: { minIntervalMs: e.LASTSEEN_INSERT_INTERVAL, maxQueuedEvents: e.LASTSEEN_MAX_QUEUE },
+    rateLimit: e.LASTSEEN_RATE_LIMIT,
+    http: {
+      requestTimeoutMs: e.LASTSEEN_REQUEST_TIMEOUT,
+      maxConnections: e.LASTSEEN_MAX_CONNECTIONS ?? defaultMaxConnections(),
+    },
+  }
+}
+
+/** Whether debug output is on (`LASTSEEN_DEBUG=1`): what an operator wants only while chasing a problem. */
+export const debugEnabled = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  env.LASTSEEN_DEBUG === '1'
+
+/**
+ * Half of the soft open-file limit (from `/proc/self/limits`; 1024 where it cannot be read),
+ * from 64 to 20,000: every connection holds a descriptor, and the store needs its own for
+ * parts, merges and logs. Raise the limit (`ulimit -n`) to take more connections.
+ */
+function defaultMaxConnections(): number {
+  let limit = 1024
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))
+    const soft = Number(line?.split(/\s{2,}/)[1])
+    if (Number.isFinite(soft) && soft > 0) limit = soft
+  } catch {
+    // Not Linux: keep the common default.
+  }
+  return Math.min(20_000, Math.max(64, Math.floor(limit / 2)))
+}

@@ -1,0 +1,54 @@
+/**
+ * @module
+ * `POST /v1/batch`: read the body (JSON or gzip, within the limits), authenticate, check each
+ * event on its own, store the valid ones, and answer only once they are stored.
+ */
+import { LIMITS } from '@lastseen/protocol'
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { PayloadTooLarge } from '../errors.js'
+import { authenticateWrite } from '../http/auth.js'
+import { writeCors } from '../http/cors.js'
+import type { KeyRing } from '../keys/key-ring.js'
+import { checkEvents } from './event-check.js'
+import type { RateLimiter } from './rate-limit.js'
+import { readWriteBody, stampReceived } from './request-body.js'
+import { batchEnvelopeSchema } from './validation.js'
+import { type WriteDeps, writeEvents } from './write-events.js'
+
+/** What the write routes need. */
+export interface WriteRouteDeps extends WriteDeps {
+  keys: KeyRing
+  /** Per-key limit; none when omitted. */
+  rateLimiter?: RateLimiter | undefined
+}
+
+/** 413 before schema checks, so an oversized batch is never answered as a plain 400. */
+function checkEventCount(json: unknown): void {
+  const batch = (json as { batch?: unknown } | null)?.batch
+  if (Array.isArray(batch) && batch.length > LIMITS.maxBatchEvents) {
+    throw new PayloadTooLarge(
+      `batch has ${batch.length} events; the limit is ${LIMITS.maxBatchEvents} events per request`,
+    )
+  }
+}
+
+const readBatch = async (c: Context) =>
+  (await readWriteBody(c, batchEnvelopeSchema, checkEventCount)).envelope
+
+export function batchRoutes(deps: WriteRouteDeps) {
+  return new Hono()
+    .use('/v1/batch', writeCors)
+    .post('/v1/batch', stampReceived, authenticateWrite(deps.keys, readBatch), async (c) => {
+      const { projectId, writeKey, body: envelope, receivedAt } = c.var
+      deps.rateLimiter?.take(writeKey, envelope.batch.length)
+
+      if (envelope.dropped) deps.metrics?.clientDroppedEvents(envelope.dropped)
+      const checked = checkEvents(envelope.batch)
+      const answer = await writeEvents(deps, projectId, checked, {
+        sentAt: envelope.sentAt,
+        receivedAt,
+      })
+      return c.json(answer)
+    })
+}

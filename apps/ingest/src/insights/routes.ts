@@ -1,0 +1,95 @@
+/**
+ * @module
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
+ * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * answers from the aggregates only; see docs/api.md, "Read API".
+ */
+import { LIMITS } from '@lastseen/protocol'
+import { Hono } from 'hono'
+import { DEFAULTS } from '../config.js'
+import { BadParameter, NotFound } from '../errors.js'
+import { authenticateRead } from '../http/auth.js'
+import type { KeyRing } from '../keys/key-ring.js'
+import type { Storage } from '../storage/client.js'
+import { accountProfile } from './accounts.js'
+import { activeUsers } from './active.js'
+import { dayOf } from './days.js'
+import { eventCounts } from './events.js'
+import { frequency } from './frequency.js'
+import { inactive } from './inactive.js'
+import {
+  activeQuery,
+  eventsQuery,
+  frequencyQuery,
+  inactiveQuery,
+  parseQuery,
+  resolveRange,
+} from './params.js'
+import { userProfile } from './users.js'
+
+/** What the read routes need. */
+export interface ReadDeps {
+  keys: KeyRing
+  storage: Storage
+  /** Default of `after` in `GET /v1/inactive`. @default `DEFAULTS.inactiveAfterMs` */
+  inactiveAfterMs?: number | undefined
+}
+
+function idParam(name: string, value: string): string {
+  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
+    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
+  }
+  return value
+}
+
+export function readRoutes(deps: ReadDeps) {
+  const { storage } = deps
+  const auth = authenticateRead(deps.keys)
+  return new Hono()
+    .get('/v1/users/:userId', auth, async (c) => {
+      const { projectId } = c.var
+      const userId = idParam('userId', c.req.param('userId'))
+      const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
+      if (!found) throw new NotFound(`no user ${JSON.stringify(userId)}`)
+      return c.json(found)
+    })
+    .get('/v1/accounts/:accountId', auth, async (c) => {
+      const { projectId } = c.var
+      const accountId = idParam('accountId', c.req.param('accountId'))
+      const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
+      if (!found) throw new NotFound(`no account ${JSON.stringify(accountId)}`)
+      return c.json(found)
+    })
+    .get('/v1/active', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(activeQuery, c.req.query())
+      const range = resolveRange(q, Date.now())
+      return c.json(await activeUsers(storage, projectId, { ...range, interval: q.interval }))
+    })
+    .get('/v1/inactive', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(inactiveQuery, c.req.query())
+      const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
+      return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
+    })
+    .get('/v1/events', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(eventsQuery, c.req.query())
+      const range = resolveRange(q, Date.now())
+      return c.json(
+        await eventCounts(storage, projectId, {
+          ...range,
+          userId: q.userId,
+          accountId: q.accountId,
+        }),
+      )
+    })
+    .get('/v1/frequency', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(frequencyQuery, c.req.query())
+      const to = q.to ?? dayOf(Date.now())
+      return c.json(
+        await frequency(storage, projectId, { to, weeks: q.weeks, accountId: q.accountId }),
+      )
+    })
+}
