@@ -43,12 +43,13 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   const metrics = deps.metrics ?? new IngestMetrics()
   app.use(countRequests(metrics))
-  if (deps.drain) app.use(deps.drain.middleware())
-  // No answer is ever read as another type than it says (HTML sniffed out of a JSON error).
+  // No answer is ever read as another type than it says (HTML sniffed out of a JSON error);
+  // before the drain, so its 503 carries it too.
   app.use(async (c, next) => {
     await next()
     c.res.headers.set('X-Content-Type-Options', 'nosniff')
   })
+  if (deps.drain) app.use(deps.drain.middleware())
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics))
   app.route('/', batchRoutes({ ...deps, metrics }))

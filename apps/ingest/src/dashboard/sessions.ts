@@ -16,6 +16,7 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import { StorageUnavailable } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
+import { withDeadline } from '../storage/deadline.js'
 import { clickHouseTime } from '../storage/time.js'
 
 /** How long a sign-in lasts. @default 30 days */
@@ -43,6 +44,8 @@ interface Session {
   expiresAt: number
   /** When storage was last asked about it. */
   checkedAt: number
+  /** Version of the stored row: an ending must be written with a higher one. */
+  version: number
 }
 
 export interface SessionStoreOptions {
@@ -78,6 +81,7 @@ export class SessionStore {
       createdAt: now,
       expiresAt: now + this.maxAgeMs,
       checkedAt: now,
+      version: now,
     }
     await this.write(digest(id), session, { endedAt: null, version: now })
     this.remember(digest(id), session)
@@ -113,9 +117,12 @@ export class SessionStore {
       createdAt: now,
       expiresAt: now + this.maxAgeMs,
       checkedAt: now,
+      version: now,
     }
     this.cache.delete(hash)
-    await this.write(hash, ended, { endedAt: now, version: now + 1 })
+    // Above the stored row's version even when this node's clock is behind the one that made it.
+    const version = Math.max(now, ended.version) + 1
+    await this.write(hash, ended, { endedAt: now, version })
     this.cache.delete(hash)
   }
 
@@ -146,19 +153,23 @@ export class SessionStore {
       created_at: string
       expires_at: string
       ended: number
+      version: string
     }[]
     try {
-      const result = await this.storage.client.query({
-        query: `SELECT project_id, key_hash, toUnixTimestamp64Milli(created_at) AS created_at,
-                       toUnixTimestamp64Milli(expires_at) AS expires_at,
-                       ended_at IS NOT NULL AS ended
-                FROM ${this.storage.database}.dashboard_sessions FINAL
-                WHERE session_hash = {hash:String}`,
-        query_params: { hash },
-        format: 'JSONEachRow',
-        clickhouse_settings: readSettings(this.storage),
+      rows = await withDeadline(this.storage, 'the session lookup', async (signal) => {
+        const result = await this.storage.client.query({
+          query: `SELECT project_id, key_hash, toUnixTimestamp64Milli(created_at) AS created_at,
+                         toUnixTimestamp64Milli(expires_at) AS expires_at,
+                         ended_at IS NOT NULL AS ended, version
+                  FROM ${this.storage.database}.dashboard_sessions FINAL
+                  WHERE session_hash = {hash:String}`,
+          query_params: { hash },
+          format: 'JSONEachRow',
+          clickhouse_settings: readSettings(this.storage),
+          abort_signal: signal,
+        })
+        return result.json()
       })
-      rows = await result.json()
     } catch (err) {
       if (!cached) {
         throw new StorageUnavailable('storage is unavailable', 1000, { cause: err })
@@ -182,6 +193,7 @@ export class SessionStore {
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
       checkedAt: Date.now(),
+      version: Number(row.version),
     }
     this.remember(hash, session)
     return session
@@ -201,22 +213,25 @@ export class SessionStore {
     session: Session,
     state: { endedAt: number | null; version: number },
   ): Promise<void> {
-    await this.storage.client.insert({
-      table: `${this.storage.database}.dashboard_sessions`,
-      values: [
-        {
-          session_hash: hash,
-          project_id: session.projectId,
-          key_hash: session.keyHash,
-          created_at: clickHouseTime(session.createdAt),
-          expires_at: clickHouseTime(session.expiresAt),
-          ended_at: state.endedAt === null ? null : clickHouseTime(state.endedAt),
-          version: state.version,
-        },
-      ],
-      format: 'JSONEachRow',
-      clickhouse_settings: insertSettings(this.storage),
-    })
+    await withDeadline(this.storage, 'the session write', (signal) =>
+      this.storage.client.insert({
+        abort_signal: signal,
+        table: `${this.storage.database}.dashboard_sessions`,
+        values: [
+          {
+            session_hash: hash,
+            project_id: session.projectId,
+            key_hash: session.keyHash,
+            created_at: clickHouseTime(session.createdAt),
+            expires_at: clickHouseTime(session.expiresAt),
+            ended_at: state.endedAt === null ? null : clickHouseTime(state.endedAt),
+            version: state.version,
+          },
+        ],
+        format: 'JSONEachRow',
+        clickhouse_settings: insertSettings(this.storage),
+      }),
+    )
   }
 }
 

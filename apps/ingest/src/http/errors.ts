@@ -57,7 +57,10 @@ function errorBody(code: ErrorCode, message: string): ErrorResponse {
 
 /** Whether `err` comes from the client going away mid-request (an upload cut off, a reset). */
 function clientClosed(err: Error, c: Context): boolean {
-  return c.req.raw.signal.aborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+  // Node's error for a request body cut off; a reset from storage says other words.
+  const bodyAborted =
+    (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted'
+  return c.req.raw.signal.aborted || bodyAborted
 }
 
 /**

@@ -34,6 +34,7 @@ export function healthRoutes(deps: HealthDeps) {
           'the readiness check',
           (signal) => appliedVersions(deps.storage, signal),
           Math.min(READY_TIMEOUT_MS, deps.storage.timeoutMs),
+          false,
         )
       } catch (err) {
         throw notReady(`storage does not answer: ${(err as Error).message.split('\n')[0]}`)

@@ -38,12 +38,16 @@ const draining = new WeakMap<object, Promise<void>>()
  * Run `call` (one or a few statements, reading their answers) with a deadline of
  * `storage.timeoutMs` (or `timeoutMs`); `call` should pass `signal` on as `abort_signal`.
  * @param what names the call in the error, e.g. `'the insert'`
+ * @param holdOnTimeout embedded: refuse later calls while the abandoned statement runs. A probe
+ *   with a short deadline (`/readyz`) passes `false`: on the embedded engine its miss usually
+ *   means waiting behind a slow query, not a hung disk, and must not refuse writes meanwhile.
  */
 export async function withDeadline<T>(
   storage: Storage,
   what: string,
   call: (signal: AbortSignal) => Promise<T>,
   timeoutMs = storage.timeoutMs,
+  holdOnTimeout = true,
 ): Promise<T> {
   if (draining.has(storage.client)) {
     throw new StorageUnavailable(
@@ -56,7 +60,7 @@ export async function withDeadline<T>(
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort()
-      if (storage.kind === 'embedded') hold(storage.client)
+      if (storage.kind === 'embedded' && holdOnTimeout) hold(storage.client)
       reject(
         new StorageUnavailable(`storage did not answer ${what} within ${timeoutMs} ms`, timeoutMs),
       )

@@ -93,6 +93,41 @@ async function partitionKeyOf(storage: Storage, table: string): Promise<string |
   return (await result.json<{ partition_key: string }>())[0]?.partition_key
 }
 
+/** Longest wait for inserts that began before the new table's view existed. */
+const EARLIER_INSERTS_WAIT_MS = 60_000
+
+/**
+ * On a server, wait until no insert into `events_in` that began before now is still running.
+ * ClickHouse picks the views an insert feeds when the insert starts: one that began before the
+ * new table's view existed reaches the old table only, and if its part lands after the copy's
+ * snapshot the rebuilt table would miss its rows. (Embedded, statements run one at a time.)
+ */
+async function earlierInsertsDone(storage: Storage): Promise<void> {
+  const processes = storage.cluster
+    ? `clusterAllReplicas('${storage.cluster}', system.processes)`
+    : 'system.processes'
+  const since = Date.now()
+  for (;;) {
+    // An insert that has run longer than this wait began before it, so before the view.
+    const result = await storage.client.query({
+      query: `SELECT count() AS n FROM ${processes}
+              WHERE query_kind = 'Insert' AND positionCaseInsensitive(query, 'events_in') > 0
+                AND elapsed > {waited:Float64}`,
+      query_params: { waited: (Date.now() - since) / 1000 },
+      format: 'JSONEachRow',
+    })
+    const [row] = await result.json<{ n: string | number }>()
+    if (Number(row?.n ?? 0) === 0) return
+    if (Date.now() - since > EARLIER_INSERTS_WAIT_MS) {
+      console.error(
+        `lastseen-ingest: inserts begun before a table rebuild still run after ${EARLIER_INSERTS_WAIT_MS / 1000} s; copying now`,
+      )
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
 /** Rebuild `r` with its new layout, unless it has it already; see the module comment. */
 export async function relayout(
   storage: Storage,
@@ -111,6 +146,7 @@ export async function relayout(
     return true
   })
   if (started) {
+    if (storage.kind === 'remote') await earlierInsertsDone(storage)
     try {
       await run(steps.copy, copySettings)
     } catch (err) {
