@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
 import { eventKey, forEachStoredKey } from '../src/storage/event-store.js'
 import { count, startTestServer, WRITE_KEY } from './helpers.js'
+import { trackEvent } from './support/events.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -17,13 +18,7 @@ afterAll(async () => {
   await server.close()
 })
 
-const track = (userId: string, extra: Record<string, unknown> = {}) => ({
-  id: crypto.randomUUID(),
-  type: 'track',
-  event: 'search',
-  userId,
-  ...extra,
-})
+const track = trackEvent
 
 async function send(batch: unknown[], sentAt = new Date().toISOString()) {
   const res = await fetch(`${server.url}/v1/batch`, {

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
 import { count, startTestServer, WRITE_KEY } from './helpers.js'
+import { trackEvent } from './support/events.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -23,13 +24,7 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const batchOf = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    id: crypto.randomUUID(),
-    type: 'track',
-    event: 'search',
-    userId: `${prefix}_${i % 5}`,
-    accountId: 'acme',
-  }))
+  Array.from({ length: n }, (_, i) => trackEvent(`${prefix}_${i % 5}`, { accountId: 'acme' }))
 
 async function post(batch: unknown[]) {
   const res = await fetch(`${server.url}/v1/batch`, {

@@ -10,6 +10,7 @@ import { KeyRing } from '../src/keys/key-ring.js'
 import type { RunningServer } from '../src/server.js'
 import { count, runCli, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
+import { trackEvent } from './support/events.js'
 
 let clickhouse: ClickHouseTestServer
 let server: RunningServer
@@ -33,13 +34,7 @@ afterAll(async () => {
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const track = (userId: string) => ({
-  id: crypto.randomUUID(),
-  type: 'track',
-  event: 'search',
-  userId,
-  accountId: 'acme',
-})
+const track = (userId: string) => trackEvent(userId, { accountId: 'acme' })
 
 function post(batch: unknown[]) {
   return fetch(`${server.url}/v1/batch`, {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChildServer, READ_KEY, startCliServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
-import { daysAgo, type SeedEvent, sendBatch } from './support/insights-seed.js'
+import { seen, sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -32,14 +32,6 @@ async function stop(child: ChildServer) {
   running.delete(child)
   expect(await child.stop()).toBe(0)
 }
-
-const seen = (userId: string, n: number, accountId: string): SeedEvent => ({
-  id: crypto.randomUUID(),
-  type: 'seen',
-  userId,
-  accountId,
-  timestamp: daysAgo(n),
-})
 
 const summary = () =>
   receiver

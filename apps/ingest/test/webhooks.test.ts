@@ -9,7 +9,7 @@ import type { RunningServer } from '../src/server.js'
 import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { verify } from '../src/webhooks/signature.js'
 import { startTestServer, WRITE_KEY } from './helpers.js'
-import { daysAgo, type SeedEvent, sendBatch } from './support/insights-seed.js'
+import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
 const SECRET = 'whsec_test_secret_0123456789'
@@ -34,14 +34,6 @@ function monitor(options: Partial<InactivityMonitorOptions> = {}) {
   monitors.push(m)
   return m
 }
-
-const seen = (userId: string, n: number, accountId?: string): SeedEvent => ({
-  id: crypto.randomUUID(),
-  type: 'seen',
-  userId,
-  ...(accountId ? { accountId } : {}),
-  timestamp: daysAgo(n),
-})
 
 /** Claim, let the claims settle, deliver, and wait for the deliveries to be recorded. */
 async function round(...ms: InactivityMonitor[]) {

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
 import { count, READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
+import { batchBody, trackEvent } from './support/events.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -15,14 +16,8 @@ afterAll(async () => {
   await server.close()
 })
 
-const event = (userId: string, extra: Record<string, unknown> = {}) => ({
-  id: crypto.randomUUID(),
-  type: 'track',
-  event: 'search',
-  userId,
-  ...extra,
-})
-const batchOf = (events: unknown[]) => ({ sentAt: new Date().toISOString(), batch: events })
+const event = trackEvent
+const batchOf = (events: unknown[]) => batchBody(events)
 
 function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
   return fetch(`${server.url}${path}`, {

@@ -16,21 +16,14 @@ import {
   tempDataDir,
   WRITE_KEY,
 } from '../helpers.js'
+import { batchBody, trackEvent } from '../support/events.js'
 import { expectAlive } from './support.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const openFds = () => readdirSync('/proc/self/fd').length
 
-const batchBody = (userId: string, n = 1) =>
-  JSON.stringify({
-    sentAt: new Date().toISOString(),
-    batch: Array.from({ length: n }, () => ({
-      id: crypto.randomUUID(),
-      type: 'track',
-      event: 'search',
-      userId,
-    })),
-  })
+const batchJson = (userId: string, n = 1) =>
+  JSON.stringify(batchBody(Array.from({ length: n }, () => trackEvent(userId))))
 
 /**
  * A raw connection that sends the headers of a `POST /v1/batch` and `sent` bytes of its body;
@@ -90,7 +83,7 @@ describe('slow bodies and connection count', () => {
     const res = await fetch(`${server.url}/v1/batch`, {
       method: 'POST',
       headers: { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' },
-      body: batchBody('after_slow'),
+      body: batchJson('after_slow'),
     })
     expect(res.status).toBe(200)
     await expectAlive(server.url)
@@ -135,7 +128,7 @@ describe('shutdown with keep-alive clients', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 4 })
     const post = (userId: string) =>
       new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-        const body = batchBody(userId)
+        const body = batchJson(userId)
         const req = request(
           `${child.url}/v1/batch`,
           {

@@ -8,6 +8,7 @@ import { LIMITS } from '@lastseen/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
 import { count, startTestServer, WRITE_KEY } from '../helpers.js'
+import { trackEvent } from '../support/events.js'
 import { expectAlive } from './support.js'
 
 let server: RunningServer
@@ -18,13 +19,7 @@ afterAll(async () => {
   await server.close()
 })
 
-const track = (userId: string, extra: Record<string, unknown> = {}) => ({
-  id: crypto.randomUUID(),
-  type: 'track',
-  event: 'search',
-  userId,
-  ...extra,
-})
+const track = trackEvent
 
 /** `{ a: { a: … { a: 1 } } }`, `levels` objects deep (the outermost is level 1). */
 function nested(levels: number): Record<string, unknown> {

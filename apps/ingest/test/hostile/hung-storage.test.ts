@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
 import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from '../helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from '../support/clickhouse-server.js'
+import { trackEvent } from '../support/events.js'
 import { expectAlive } from './support.js'
 
 /** Deadline (1 s) plus what a loaded machine needs to answer. */
@@ -21,13 +22,7 @@ const env = { LASTSEEN_STORAGE_TIMEOUT: '1s', LASTSEEN_RATE_LIMIT: '0' }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const batchOf = (userId: string, n = 20) =>
-  Array.from({ length: n }, () => ({
-    id: crypto.randomUUID(),
-    type: 'track',
-    event: 'search',
-    userId,
-  }))
+const batchOf = (userId: string, n = 20) => Array.from({ length: n }, () => trackEvent(userId))
 
 function write(server: RunningServer, batch: unknown[], gzip = false) {
   const body = JSON.stringify({ sentAt: new Date().toISOString(), batch })

@@ -30,7 +30,8 @@ const track = (event: string, userId: string, n: number, accountId?: string): Se
   timestamp: daysAgo(n),
 })
 
-const seen = (userId: string, n: number, accountId?: string): SeedEvent => ({
+/** A heartbeat of `userId` at noon `n` days ago (UTC), in `accountId` when given. */
+export const seen = (userId: string, n: number, accountId?: string): SeedEvent => ({
   id: crypto.randomUUID(),
   type: 'seen',
   userId,
