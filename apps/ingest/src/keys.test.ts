@@ -7,6 +7,8 @@ import { createKeys, KeyRing, listKeys, revokeKey } from './keys.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 let storage: Storage
 beforeAll(async () => {
   storage = await openStorage(readConfig({ LASTSEEN_DATA_DIR: tempDataDir() }).clickhouse)
@@ -33,6 +35,23 @@ describe('KeyRing', () => {
     await ring.reload()
     expect(await ring.resolve(first.write!)).toBeUndefined()
     expect(await ring.resolve('lsw_never_issued_0123456789')).toBeUndefined()
+  })
+
+  it('refuses a revoked key once its cache time has passed, with no reload by hand', async () => {
+    const ttlMs = 300
+    const ring = new KeyRing(storage, ttlMs)
+    const { write } = await createKeys(storage, 'p5', ['write'], 'revoked while cached')
+    expect(await ring.resolve(write!)).toEqual({ projectId: 'p5', kind: 'write' })
+    const loaded = Date.now()
+    await revokeKey(storage, write!)
+    // Within the cache time the loaded list answers: still accepted.
+    expect(await ring.resolve(write!)).toEqual({ projectId: 'p5', kind: 'write' })
+    while ((await ring.resolve(write!)) !== undefined) {
+      if (Date.now() - loaded > ttlMs + 2000) throw new Error('still accepted after 2.3 s')
+      await sleep(20)
+    }
+    // Not before the cache time: the list is not read again on every lookup.
+    expect(Date.now() - loaded).toBeGreaterThanOrEqual(ttlMs)
   })
 
   it('counts wrong keys against the address they came from', async () => {
