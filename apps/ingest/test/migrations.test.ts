@@ -3,11 +3,12 @@
  * (which chDB cannot execute: no Keeper, no remote_servers) checked statement by statement and
  * parsed by the real ClickHouse parser.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { readConfig } from '../src/env.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
 import { applyFsync } from '../src/storage/durability.js'
 import { contextFor } from '../src/storage/migration-context.js'
+import { withMigrationLock } from '../src/storage/migration-lock.js'
 import {
   appliedVersions,
   latestVersion,
@@ -31,9 +32,28 @@ const LOGICAL = ['events', 'users', 'accounts', 'user_days', 'event_days', 'even
 
 describe('migrate', () => {
   it('applies every version once, concurrently or again', async () => {
+    const commands = vi.spyOn(storage.client, 'command')
     const [a, b] = await Promise.all([migrate(storage), migrate(storage)])
+    const ran = commands.mock.calls.map(([params]) => params.query)
+    commands.mockRestore()
     const all = migrations.map((m) => m.version)
-    expect([...(a as number[]), ...(b as number[])].sort()).toEqual(expect.arrayContaining(all))
+    // Each version is reported applied by exactly one of the two calls…
+    expect([...a, ...b].sort((x, y) => x - y)).toEqual(all)
+    // …and its steps that are not idempotent ran once: the backfills and the copies of
+    // rebuilt tables would count rows twice, or copy a table again after it was swapped.
+    const ctx = contextFor(storage)
+    const once = migrations.flatMap((m) =>
+      [...(m.backfill?.(ctx) ?? []), ...(m.review?.(ctx) ?? [])].filter((q) =>
+        q.startsWith('INSERT'),
+      ),
+    )
+    expect(once.length).toBeGreaterThanOrEqual(5)
+    for (const statement of once) {
+      expect({ statement, runs: ran.filter((q) => q === statement).length }).toEqual({
+        statement,
+        runs: 1,
+      })
+    }
     expect(await migrate(storage)).toEqual([])
     expect([...(await appliedVersions(storage))].sort()).toEqual(all)
     expect((await appliedVersions(storage)).has(latestVersion())).toBe(true)
@@ -65,6 +85,50 @@ describe('migrate', () => {
     await applyEventsTtl(storage, 90 * 86_400_000)
     await applyEventsTtl(storage, undefined)
     expect(await engine()).not.toContain('TTL')
+  })
+})
+
+describe('the migration lock', () => {
+  /** When the lock lapses, from its comment; undefined when nobody holds it. */
+  const lapses = async () => {
+    const result = await storage.client.query({
+      query: `SELECT comment FROM system.tables
+              WHERE database = {db:String} AND name = 'schema_migration_lock'`,
+      query_params: { db: storage.database },
+      format: 'JSONEachRow',
+    })
+    const comment = (await result.json<{ comment: string }>())[0]?.comment
+    return comment === undefined ? undefined : Number(comment.split(' ')[2])
+  }
+  const within = <T>(ms: number, what: string, promise: Promise<T>) =>
+    Promise.race([
+      promise,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(what)), ms)),
+    ])
+
+  it('is taken again at once by the holder, renewed while held, and dropped after', async () => {
+    const leaseMs = 400
+    await migrate(storage)
+    await withMigrationLock(
+      storage,
+      async () => {
+        const first = await lapses()
+        expect(first).toBeGreaterThan(Date.now())
+        // A version's own steps take the lock again (a rebuild does): no waiting for itself.
+        await within(
+          3000,
+          'the holder waited for its own lock',
+          withMigrationLock(storage, async () => {}, { leaseMs }),
+        )
+        expect(await lapses()).toBeDefined()
+        // A long step keeps the lock: its lease is renewed before it lapses.
+        await new Promise((resolve) => setTimeout(resolve, leaseMs * 1.5))
+        expect(await lapses()).toBeGreaterThan(first as number)
+        expect(await lapses()).toBeGreaterThan(Date.now())
+      },
+      { leaseMs },
+    )
+    expect(await lapses()).toBeUndefined()
   })
 })
 
