@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { tempDataDir } from '../test/helpers.js'
 import { AuthThrottle } from './auth-throttle.js'
 import { readConfig } from './env.js'
-import { createKeys, KeyRing, listKeys, revokeKey } from './keys.js'
+import {
+  createKeys,
+  ensureDefaultProject,
+  KeyError,
+  KeyRing,
+  listKeys,
+  revokeKey,
+  storeKey,
+} from './keys.js'
 import { openStorage, type Storage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
 
@@ -68,6 +76,102 @@ describe('KeyRing', () => {
     // The key that worked from there still does; elsewhere a wrong key is still looked at.
     expect(await ring.resolve(write!, '10.0.0.1')).toMatchObject({ projectId: 'p3' })
     expect(await ring.resolve('lsw_wrong_3', '10.0.0.2')).toBe(undefined)
+  })
+})
+
+describe('KeyRing while storage cannot be read', () => {
+  it('answers from the keys loaded last, reloading a second later; with none loaded, 503', async () => {
+    const { write } = await createKeys(storage, 'p6', ['write'], 'outage')
+    // A real failure of the engine: the database is not there.
+    const broken = { ...storage, database: 'no_such_database' }
+    await expect(new KeyRing(broken).resolve(write!)).rejects.toMatchObject({
+      status: 503,
+      code: 'unavailable',
+      headers: { 'Retry-After': '1' },
+    })
+
+    const flaky = { ...storage }
+    const ring = new KeyRing(flaky, 0)
+    await ring.reload()
+    flaky.database = 'no_such_database'
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      expect(await ring.resolve(write!)).toEqual({ projectId: 'p6', kind: 'write' })
+      await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(1))
+      expect(String(logged.mock.calls[0]?.[0])).toContain('reloading keys failed')
+      // Not tried again on every lookup while it fails: after a second.
+      expect(await ring.resolve(write!)).toEqual({ projectId: 'p6', kind: 'write' })
+      await sleep(100)
+      expect(logged).toHaveBeenCalledTimes(1)
+      flaky.database = storage.database
+      await revokeKey(storage, write!)
+      await sleep(1000)
+      await ring.resolve(write!)
+      await vi.waitFor(async () => expect(await ring.resolve(write!)).toBeUndefined())
+    } finally {
+      logged.mockRestore()
+    }
+  })
+})
+
+describe('revoking', () => {
+  it('says what it revoked, and refuses a prefix that matches no key or several', async () => {
+    const { write, read } = await createKeys(storage, 'p7', ['write', 'read'], 'ci')
+    expect(await revokeKey(storage, read!)).toEqual({
+      prefix: read!.slice(0, 8),
+      projectId: 'p7',
+      kind: 'read',
+      name: 'ci',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/),
+      revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/),
+    })
+    await expect(revokeKey(storage, read!)).rejects.toThrow(
+      new KeyError(`no live key matches ${read!}`),
+    )
+    await expect(revokeKey(storage, 'lsw_none')).rejects.toThrow('no live key matches lsw_none')
+    // Two live keys that share the shown prefix: only the whole key says which.
+    const twin = `${write!.slice(0, 8)}${'z'.repeat(32)}`
+    await storeKey(storage, twin, 'write', 'p7', 'twin')
+    await expect(revokeKey(storage, write!.slice(0, 8))).rejects.toThrow(
+      `2 keys match ${write!.slice(0, 8)}; give the whole key`,
+    )
+    expect(await revokeKey(storage, twin)).toMatchObject({ name: 'twin', kind: 'write' })
+    const listed = await listKeys(storage, 'p7')
+    expect(listed.map((k) => [k.kind, k.name, k.revokedAt === null])).toEqual(
+      expect.arrayContaining([
+        ['write', 'ci', true],
+        ['read', 'ci', false],
+        ['write', 'twin', false],
+      ]),
+    )
+    expect(listed).toHaveLength(3)
+    expect((await listKeys(storage)).some((k) => k.projectId === 'p1')).toBe(true)
+  })
+})
+
+describe('the default project', () => {
+  it('gets keys generated once, or the configured ones', async () => {
+    // A database of its own in the same store (chDB serves one store per process).
+    const fresh = { ...storage, database: 'fresh_defaults' }
+    await migrate(fresh)
+    const generated = await ensureDefaultProject(fresh, {})
+    expect(generated.writeKey).toMatch(/^lsw_[\w-]{32}$/)
+    expect(generated.readKey).toMatch(/^lsr_[\w-]{32}$/)
+    const ring = new KeyRing(fresh)
+    expect(await ring.resolve(generated.writeKey!)).toEqual({ projectId: 'default', kind: 'write' })
+    expect(await ring.resolve(generated.readKey!)).toEqual({ projectId: 'default', kind: 'read' })
+    expect(await ensureDefaultProject(fresh, {})).toEqual({})
+    const configured = `lsw_${'c'.repeat(32)}`
+    expect(await ensureDefaultProject(fresh, { writeKey: configured })).toEqual({})
+    expect(await new KeyRing(fresh).resolve(configured)).toEqual({
+      projectId: 'default',
+      kind: 'write',
+    })
+    expect((await listKeys(fresh, 'default')).map((k) => k.name).sort()).toEqual([
+      'from environment',
+      'generated on first start',
+      'generated on first start',
+    ])
   })
 })
 
