@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { checkWireEvent, describeIssue, wireEventSchema } from './validation.js'
+import { z } from 'zod'
+import {
+  batchEnvelopeSchema,
+  checkWireEvent,
+  describeIssue,
+  trackEnvelopeSchema,
+  wellFormed,
+  wireEventSchema,
+} from './validation.js'
 
 /** What zod alone answers: the reference `checkWireEvent` must agree with. */
 function byZod(raw: unknown) {
@@ -71,5 +79,75 @@ describe('checkWireEvent', () => {
     for (const raw of [null, 1, 'event', [], [base], true]) {
       expect(checkWireEvent(raw)).toEqual(byZod(raw))
     }
+  })
+})
+
+describe('the reasons a rejected event is given', () => {
+  const surrogate = 'is not well-formed UTF-16 (it holds a lone surrogate such as \\ud800)'
+  const reasons: [Record<string, unknown>, string][] = [
+    [{ accountId: 'x'.repeat(201) }, 'accountId: accountId is over 200 characters'],
+    [{ accountId: '\ud800' }, `accountId: accountId ${surrogate}`],
+    [{ timestamp: '2026-11-23T10:00:00' }, 'timestamp: timestamp must be ISO 8601'],
+    [{ id: 'not-a-uuid' }, 'id: id must be a UUID'],
+    [{ event: '' }, 'event: event must not be empty'],
+    [{ event: 'e'.repeat(201) }, 'event: event is over 200 characters'],
+    [{ event: 'a\udc00' }, `event: event ${surrogate}`],
+    [{ userId: '' }, 'userId: userId must not be empty'],
+    [{ userId: 'u'.repeat(201) }, 'userId: userId is over 200 characters'],
+    [{ userId: '\ud800x' }, `userId: userId ${surrogate}`],
+    [{ type: 'identify' }, "type: type must be 'track' or 'seen'"],
+  ]
+
+  it.each(reasons)('%j: %s', (variant, reason) => {
+    expect(checkWireEvent({ ...base, ...variant })).toEqual({ reason })
+  })
+
+  it('names the envelope field at fault', () => {
+    const reason = (schema: z.ZodType, value: unknown) => {
+      const parsed = schema.safeParse(value)
+      return parsed.success ? 'valid' : describeIssue(parsed.error)
+    }
+    const sentAt = '2026-11-23T10:00:00Z'
+    expect(reason(batchEnvelopeSchema, { sentAt: 'x', batch: [1] })).toBe(
+      'sentAt: timestamp must be ISO 8601',
+    )
+    expect(reason(batchEnvelopeSchema, { sentAt, batch: [] })).toBe('batch: batch is empty')
+    expect(reason(batchEnvelopeSchema, { sentAt, batch: [1], dropped: 2 })).toBe('valid')
+    expect(reason(trackEnvelopeSchema, { sentAt: 'x' })).toBe('sentAt: timestamp must be ISO 8601')
+    expect(reason(trackEnvelopeSchema, {})).toBe('valid')
+    expect(describeIssue(new z.ZodError([]))).toBe('invalid')
+  })
+})
+
+describe('events as stored', () => {
+  it('keep the fields of their type, and lose unknown ones', () => {
+    const full = {
+      ...base,
+      accountId: 'acme',
+      timestamp: '2026-11-23T10:00:00Z',
+      properties: { q: 'x' },
+      count: 2,
+      extra: 1,
+    }
+    const { extra: _, ...kept } = full
+    expect(checkWireEvent(full)).toStrictEqual({ event: kept })
+    expect(checkWireEvent({ ...full, type: 'seen' })).toStrictEqual({
+      event: {
+        id: base.id,
+        type: 'seen',
+        userId: 'u_1',
+        accountId: 'acme',
+        timestamp: '2026-11-23T10:00:00Z',
+      },
+    })
+    expect(checkWireEvent({ ...base, type: 'seen' })).toStrictEqual({
+      event: { id: base.id, type: 'seen', userId: 'u_1' },
+    })
+  })
+
+  it('are well-formed text: paired surrogates are, lone ones are not', () => {
+    expect(wellFormed('emoji \ud83d\ude00')).toBe(true)
+    expect(wellFormed('\ud83d')).toBe(false)
+    expect(wellFormed('\ude00')).toBe(false)
   })
 })
