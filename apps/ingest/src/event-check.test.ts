@@ -58,6 +58,11 @@ describe('checkEvent', () => {
     expect(checkEvent(sized(fits))).toHaveProperty('event')
     expect(checkEvent(sized(fits + 1))).toMatchObject({ tooLarge: true })
     expect(checkEvent(sized(fits, { unknown: long(max) }))).toHaveProperty('event')
+    // Without an account, its bytes are free for the rest.
+    expect(checkEvent(sized(fits + 200, { accountId: undefined }))).toHaveProperty('event')
+    expect(checkEvent(sized(fits + 201, { accountId: undefined }))).toMatchObject({
+      tooLarge: true,
+    })
   })
 
   it('refuses properties nested deeper than the limit, before serializing them', () => {

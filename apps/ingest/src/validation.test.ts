@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import {
   batchEnvelopeSchema,
   checkWireEvent,
   describeIssue,
+  nestedDeeperThan,
   trackEnvelopeSchema,
   wellFormed,
   wireEventSchema,
@@ -59,6 +60,13 @@ const variants: Record<string, unknown>[] = [
   { type: 'seen' },
   { type: 'seen', accountId: 'a', timestamp: '2026-11-23T10:00:00Z', event: 'dropped' },
   { type: 'identify' },
+  // The bounds themselves.
+  { userId: 'u' },
+  { userId: 'u'.repeat(200) },
+  { accountId: 'a'.repeat(200) },
+  { event: 'e' },
+  { count: 1 },
+  { count: 1_000_000 },
   { type: undefined },
 ]
 
@@ -72,6 +80,23 @@ describe('checkWireEvent', () => {
         // Stored as text: the same JSON as zod's output, properties included.
         expect(JSON.stringify(checked.event)).toBe(JSON.stringify(byZod(raw).event))
       }
+    }
+  })
+
+  it('checks the usual event without zod, which it leaves to name the problems', () => {
+    const parse = vi.spyOn(wireEventSchema, 'safeParse')
+    try {
+      for (const variant of variants) {
+        const raw = { ...base, ...variant }
+        const valid = 'event' in byZod(raw)
+        parse.mockClear()
+        checkWireEvent(raw)
+        // An own `__proto__` key is left to zod, which knows how to copy it safely.
+        const usual = valid && !JSON.stringify(variant).includes('__proto__')
+        expect(parse.mock.calls.length, JSON.stringify(variant)).toBe(usual ? 0 : 1)
+      }
+    } finally {
+      parse.mockRestore()
     }
   })
 
@@ -115,6 +140,11 @@ describe('the reasons a rejected event is given', () => {
     expect(reason(batchEnvelopeSchema, { sentAt, batch: [1], dropped: 2 })).toBe('valid')
     expect(reason(trackEnvelopeSchema, { sentAt: 'x' })).toBe('sentAt: timestamp must be ISO 8601')
     expect(reason(trackEnvelopeSchema, {})).toBe('valid')
+    const library = (name: string, version: string) =>
+      reason(batchEnvelopeSchema, { sentAt, batch: [1], library: { name, version } })
+    expect(library('@lastseen/sdk', '1.0.0')).toBe('valid')
+    expect(library('n'.repeat(101), '1')).toMatch(/^library\.name: /)
+    expect(library('n', 'v'.repeat(51))).toMatch(/^library\.version: /)
     expect(describeIssue(new z.ZodError([]))).toBe('invalid')
   })
 })
@@ -140,6 +170,10 @@ describe('events as stored', () => {
         timestamp: '2026-11-23T10:00:00Z',
       },
     })
+    expect(checkWireEvent(base)).toStrictEqual({ event: base })
+    // A time with an offset is ISO 8601 too.
+    const offset = { ...base, timestamp: '2026-11-23T10:00:00+02:00' }
+    expect(checkWireEvent(offset)).toStrictEqual({ event: offset })
     expect(checkWireEvent({ ...base, type: 'seen' })).toStrictEqual({
       event: { id: base.id, type: 'seen', userId: 'u_1' },
     })
@@ -149,5 +183,17 @@ describe('events as stored', () => {
     expect(wellFormed('emoji \ud83d\ude00')).toBe(true)
     expect(wellFormed('\ud83d')).toBe(false)
     expect(wellFormed('\ude00')).toBe(false)
+  })
+})
+
+describe('nestedDeeperThan', () => {
+  it('counts objects and arrays inside each other, the value itself as level 1', () => {
+    expect(nestedDeeperThan('text', 0)).toBe(false)
+    expect(nestedDeeperThan(null, 0)).toBe(false)
+    expect(nestedDeeperThan({}, 0)).toBe(true)
+    expect(nestedDeeperThan({ a: [{}] }, 3)).toBe(false)
+    expect(nestedDeeperThan({ a: [{}] }, 2)).toBe(true)
+    expect(nestedDeeperThan({ a: 1, b: 'x', c: null, d: [1, [2]] }, 3)).toBe(false)
+    expect(nestedDeeperThan({ a: 1, b: 'x', c: null, d: [1, [2]] }, 2)).toBe(true)
   })
 })
