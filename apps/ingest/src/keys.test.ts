@@ -9,6 +9,7 @@ import {
   KeyError,
   KeyRing,
   listKeys,
+  PROJECT_ID,
   revokeKey,
   storeKey,
 } from './keys.js'
@@ -87,15 +88,17 @@ describe('KeyRing while storage cannot be read', () => {
     await expect(new KeyRing(broken).resolve(write!)).rejects.toMatchObject({
       status: 503,
       code: 'unavailable',
+      message: 'storage is unavailable; retry later',
       headers: { 'Retry-After': '1' },
     })
 
     const flaky = { ...storage }
-    const ring = new KeyRing(flaky, 0)
+    const ring = new KeyRing(flaky, 1500)
     await ring.reload()
     flaky.database = 'no_such_database'
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
+      await sleep(1600)
       expect(await ring.resolve(write!)).toEqual({ projectId: 'p6', kind: 'write' })
       await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(1))
       expect(String(logged.mock.calls[0]?.[0])).toContain('reloading keys failed')
@@ -105,12 +108,73 @@ describe('KeyRing while storage cannot be read', () => {
       expect(logged).toHaveBeenCalledTimes(1)
       flaky.database = storage.database
       await revokeKey(storage, write!)
+      // Tried again a second after the failure, whatever the cache time.
       await sleep(1000)
       await ring.resolve(write!)
-      await vi.waitFor(async () => expect(await ring.resolve(write!)).toBeUndefined())
+      await vi.waitFor(async () => expect(await ring.resolve(write!)).toBeUndefined(), {
+        timeout: 1000,
+      })
     } finally {
       logged.mockRestore()
     }
+  })
+})
+
+describe('KeyRing lookups', () => {
+  it('never queue a known key behind a reload, and throttle only with an address', async () => {
+    const { write } = await createKeys(storage, 'p8', ['write'], 'busy')
+    let open: () => void = () => {}
+    let gate = Promise.resolve()
+    // The same store, whose answers to the reload can be held back.
+    const held = {
+      ...storage,
+      client: {
+        query: async (params: Parameters<Storage['client']['query']>[0]) => {
+          await gate
+          return storage.client.query(params)
+        },
+      } as unknown as Storage['client'],
+    }
+    const ring = new KeyRing(held, 0, new AuthThrottle({ burst: 1, rate: 1 }))
+    expect(await ring.resolve(write!)).toEqual({ projectId: 'p8', kind: 'write' })
+    gate = new Promise((resolve) => (open = resolve))
+    const late = sleep(500).then(() => 'waited for the reload')
+    expect(await Promise.race([ring.resolve(write!), late])).toEqual({
+      projectId: 'p8',
+      kind: 'write',
+    })
+    open()
+    // Without the client's address, wrong keys are not throttled (nothing to count them by).
+    for (let i = 0; i < 5; i++) expect(await ring.resolve(`lsw_wrong_${i}`)).toBeUndefined()
+  })
+})
+
+describe('project names', () => {
+  it('are lower-case identifiers of up to 63 characters', () => {
+    for (const name of ['acme', 'a', '0day', 'my-team_2', 'a'.repeat(63)]) {
+      expect(PROJECT_ID.test(name), name).toBe(true)
+    }
+    for (const name of ['', 'Acme', '-x', '_x', 'a'.repeat(64), 'a b', 'x/y', 'ok\n']) {
+      expect(PROJECT_ID.test(name), name).toBe(false)
+    }
+  })
+
+  it('are recorded with their projects', async () => {
+    const created = await createKeys(storage, 'p9', ['write'], 'named')
+    expect(Object.keys(created).sort()).toEqual(['read', 'write'])
+    expect(created.read).toBeUndefined()
+    await ensureDefaultProject(storage, {})
+    const result = await storage.client.query({
+      query: `SELECT project_id, name FROM ${storage.database}.projects FINAL
+              WHERE project_id IN ('p9', 'default') ORDER BY project_id`,
+      format: 'JSONEachRow',
+    })
+    expect(await result.json()).toEqual([
+      { project_id: 'default', name: 'Default project' },
+      { project_id: 'p9', name: 'p9' },
+    ])
+    await storeKey(storage, `lsw_${'n'.repeat(32)}`, 'write', 'p9')
+    expect((await listKeys(storage, 'p9')).map((k) => k.name).sort()).toEqual(['', 'named'])
   })
 })
 
