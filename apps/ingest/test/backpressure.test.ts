@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
-import { count, startTestServer, WRITE_KEY } from './helpers.js'
+import { count, startTestServer, WRITE_KEY, waitUntil } from './helpers.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -34,9 +34,11 @@ async function queued(): Promise<number> {
 it('answers 503 + Retry-After when the queue is full, and stores what it holds', async () => {
   expect((await send(1, 'first')).status).toBe(200) // starts the 3 s interval
   const waiting = send(1000, 'waiting')
-  while ((await queued()) < 1000) {
-    // until the 1,000 events are queued behind the interval
-  }
+  // Well within the 3 s interval the 1,000 events wait behind.
+  await waitUntil(async () => (await queued()) >= 1000, '1,000 events queued', {
+    timeoutMs: 2500,
+    intervalMs: 10,
+  })
   const refused = await send(1, 'refused')
   expect(refused.status).toBe(503)
   expect(refused.headers.get('retry-after')).toBe('1')

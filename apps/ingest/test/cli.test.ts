@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
 import { openStorage } from '../src/storage/client.js'
-import { runCli, startCliServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import { runCli, startCliServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
 
 const batch = (events: unknown[]) =>
   JSON.stringify({ sentAt: new Date().toISOString(), batch: events })
@@ -119,10 +119,12 @@ describe('lastseen-ingest', () => {
     )
     const events = Array.from({ length: 100 }, () => track(crypto.randomUUID(), 'u_2'))
     const inFlight = post(server.url, WRITE_KEY, events)
-    for (;;) {
-      const metrics = await (await fetch(`${server.url}/metrics`)).text()
-      if (/^lastseen_queue_requests 1$/m.test(metrics)) break
-    }
+    await waitUntil(
+      async () =>
+        /^lastseen_queue_requests 1$/m.test(await (await fetch(`${server.url}/metrics`)).text()),
+      'one request queued',
+      { timeoutMs: 2500, intervalMs: 10 },
+    )
     const exited = server.stop()
     const answer = await inFlight
     expect(answer.status).toBe(200)

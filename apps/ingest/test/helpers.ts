@@ -29,6 +29,22 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return startServer(config)
 }
 
+/**
+ * Wait until `check` holds, trying every `intervalMs`; past `timeoutMs`, fail naming `what`.
+ * Every wait of a test goes through here: a poll never spins without a pause or a deadline.
+ */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  { timeoutMs = 30_000, intervalMs = 50 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
+
 /** Count rows of a query's single `n` column. */
 export async function count(server: RunningServer, sql: string): Promise<number> {
   const result = await server.storage.client.query({

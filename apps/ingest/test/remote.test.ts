@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StorageUnavailable } from '../src/errors.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import type { RunningServer } from '../src/server.js'
-import { count, runCli, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import { migrations } from '../src/storage/migrations.js'
+import { count, runCli, startTestServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
 import { trackEvent } from './support/events.js'
 
@@ -62,6 +63,12 @@ describe('on a ClickHouse server', () => {
     const env = { ...remoteEnv(), CLICKHOUSE_DATABASE: 'two_processes' }
     const [a, b] = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)])
     expect([a.code, b.code]).toEqual([0, 0])
+    // Each version applied by one of them: the other waited for the lock, then found it done.
+    const applied = (out: string) =>
+      /applied migrations ([\d, ]+)/.exec(out)?.[1]?.split(', ').map(Number) ?? []
+    expect([...applied(a.stdout), ...applied(b.stdout)].sort((x, y) => x - y)).toEqual(
+      migrations.map((m) => m.version),
+    )
     const again = await runCli(['migrate'], env)
     expect(again.stdout).toMatch(/schema is up to date/)
     expect(
@@ -80,11 +87,13 @@ describe('on a ClickHouse server', () => {
     let retryAfterSeen = 0
     let acks = 0
 
+    const giveUp = Date.now() + 90_000
     const client = async (c: number) => {
       for (let b = 0; b < batchesPerClient; b++) {
         const batch = Array.from({ length: 20 }, () => track(`load_${c}`))
         // Like the SDK: resend the same batch (same ids) until it is acknowledged.
         for (;;) {
+          if (Date.now() > giveUp) throw new Error(`batch ${b} of client ${c} never acknowledged`)
           const res = await post(batch)
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
           if (res.status === 200) {
@@ -107,9 +116,9 @@ describe('on a ClickHouse server', () => {
     const eagerKeys = new KeyRing(server.storage, 0)
     await eagerKeys.reload()
     const load = Promise.all(Array.from({ length: clients }, (_, c) => client(c)))
-    while (acks < 10) await sleep(20)
+    await waitUntil(() => acks >= 10, '10 batches acknowledged', { intervalMs: 20 })
     await clickhouse.stop('SIGKILL')
-    while (retryAfterSeen === 0) await sleep(20)
+    await waitUntil(() => retryAfterSeen > 0, 'a 503 with Retry-After seen', { intervalMs: 20 })
     // Keys loaded before the outage keep working while ClickHouse is down (a cache that must
     // reload on every lookup proves it); a fresh cache has nothing to answer from: 503.
     expect(await eagerKeys.resolve(WRITE_KEY)).toMatchObject({

@@ -9,7 +9,13 @@
  * others for ever: with a server, a lock past its lapse time is taken over; embedded, where no
  * other process can open the store, any lock not taken by this process is left from a crash.
  * Taking over renames the dead holder's lock to a name of its own, which is left in place.
+ * A holder renews its lease while it works, so a long step (copying a large table) does not
+ * lose the lock to a waiting process.
+ *
+ * The lock is reentrant within one async call chain: `migrate` holds it for every version it
+ * applies, and a version's own steps (`relayout`) take it again without waiting for themselves.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import type { Storage } from './client.js'
 import { contextFor } from './migration-context.js'
@@ -22,16 +28,28 @@ const POLL_MS = 200
 /** This process, as named in the locks it takes. */
 const PROCESS = randomUUID()
 
+/** The lock tables held by the current async call chain. */
+const held = new AsyncLocalStorage<ReadonlySet<string>>()
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const alreadyExists = (err: unknown) =>
   /\b(57|TABLE_ALREADY_EXISTS)\b/.test(String((err as { code?: unknown }).code ?? '')) ||
   /already exists/i.test((err as Error).message)
 
-/** Run `fn` holding the migration lock of `storage`'s database. */
-export async function withMigrationLock<T>(storage: Storage, fn: () => Promise<T>): Promise<T> {
+/**
+ * Run `fn` holding the migration lock of `storage`'s database (at once if this call chain holds
+ * it already). `leaseMs` is for tests.
+ */
+export async function withMigrationLock<T>(
+  storage: Storage,
+  fn: () => Promise<T>,
+  { leaseMs = LEASE_MS } = {},
+): Promise<T> {
   const { db, onCluster } = contextFor(storage)
   const table = `${db}.schema_migration_lock`
+  const outer = held.getStore()
+  if (outer?.has(table)) return fn()
   const token = `${PROCESS} ${randomUUID()}`
 
   const holder = async (): Promise<{ token: string; lapses: number } | undefined> => {
@@ -51,7 +69,7 @@ export async function withMigrationLock<T>(storage: Storage, fn: () => Promise<T
     try {
       await storage.client.command({
         query: `CREATE TABLE ${table}${onCluster} (at DateTime) ENGINE = Null
-                COMMENT '${token} ${Date.now() + LEASE_MS}'`,
+                COMMENT '${token} ${Date.now() + leaseMs}'`,
       })
       break
     } catch (err) {
@@ -83,9 +101,28 @@ export async function withMigrationLock<T>(storage: Storage, fn: () => Promise<T
     await sleep(POLL_MS)
   }
 
+  // Renewed a few times per lease, and only while still held (never someone else's lock).
+  let renewing = Promise.resolve()
+  const renew = setInterval(() => {
+    renewing = renewing.then(async () => {
+      try {
+        if ((await holder())?.token !== token) return
+        await storage.client.command({
+          query: `ALTER TABLE ${table}${onCluster} MODIFY COMMENT '${token} ${Date.now() + leaseMs}'`,
+        })
+      } catch (err) {
+        console.error(
+          'lastseen-ingest: renewing the migration lock failed:',
+          (err as Error).message,
+        )
+      }
+    })
+  }, leaseMs / 4)
   try {
-    return await fn()
+    return await held.run(new Set([...(outer ?? []), table]), fn)
   } finally {
+    clearInterval(renew)
+    await renewing
     // Never drop a lock someone took over meanwhile.
     if ((await holder())?.token === token) {
       await storage.client.command({ query: `DROP TABLE IF EXISTS ${table}${onCluster}` })

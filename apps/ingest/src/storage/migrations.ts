@@ -4,9 +4,14 @@
  * in order on start and by `lastseen-ingest migrate`, and recorded in `schema_migrations`; running
  * them twice, or from two processes at once, is safe. A migration whose steps depend on what the
  * store holds (rebuilding a table) does them in {@link Migration.run}, under the same rules.
+ *
+ * Pending versions are applied under the migration lock, so when several processes (or calls)
+ * migrate at once, each version's steps run once and one of them reports it applied; the others
+ * wait, then find it recorded.
  */
 import type { Storage } from './client.js'
 import { contextFor, type MigrationContext } from './migration-context.js'
+import { withMigrationLock } from './migration-lock.js'
 import { init } from './migrations/0001-init.js'
 import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
@@ -101,23 +106,28 @@ export async function migrate(storage: Storage, { upTo = Infinity } = {}): Promi
       applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
     ) ENGINE = ${ctx.everywhere('ReplacingMergeTree')} ORDER BY version`,
   })
-  const done = await appliedVersions(storage)
-  const applied: number[] = []
-  for (const migration of migrations) {
-    if (done.has(migration.version) || migration.version > upTo) continue
-    for (const statement of migration.statements(ctx)) await run(storage, statement)
-    for (const statement of migration.backfill?.(ctx) ?? []) {
-      await client.command({ query: statement })
+  const pending = (done: Set<number>) =>
+    migrations.filter((m) => !done.has(m.version) && m.version <= upTo)
+  // Up to date, the usual case on start: no lock to take.
+  if (pending(await appliedVersions(storage)).length === 0) return []
+  return withMigrationLock(storage, async () => {
+    // Read again under the lock: whoever held it before may have applied some versions.
+    const applied: number[] = []
+    for (const migration of pending(await appliedVersions(storage))) {
+      for (const statement of migration.statements(ctx)) await run(storage, statement)
+      for (const statement of migration.backfill?.(ctx) ?? []) {
+        await client.command({ query: statement })
+      }
+      await migration.run?.(storage, ctx)
+      await client.insert({
+        table: `${ctx.db}.schema_migrations`,
+        values: [{ version: migration.version, name: migration.name }],
+        format: 'JSONEachRow',
+      })
+      applied.push(migration.version)
     }
-    await migration.run?.(storage, ctx)
-    await client.insert({
-      table: `${ctx.db}.schema_migrations`,
-      values: [{ version: migration.version, name: migration.name }],
-      format: 'JSONEachRow',
-    })
-    applied.push(migration.version)
-  }
-  return applied
+    return applied
+  })
 }
 
 /** The newest schema version this build knows. */

@@ -11,7 +11,7 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from '../helpers.js'
+import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY, waitUntil } from '../helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from '../support/clickhouse-server.js'
 import { trackEvent } from '../support/events.js'
 import { expectAlive } from './support.js'
@@ -175,7 +175,10 @@ describe('an embedded store held by a statement that does not finish', () => {
 
   it('gets 503 within the deadline, queues nothing behind the held engine, and recovers', async () => {
     expect((await write(server, batchOf('e_before'))).status).toBe(200)
-    while ((await ready(server)).status !== 200) await sleep(100)
+    await waitUntil(async () => (await ready(server)).status === 200, 'ready', {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    })
 
     // Holds the engine for 8 s, as a statement waiting on a hung disk would.
     const held = server.storage.client.query({

@@ -42,6 +42,10 @@ export function createQueue(max: number, maxBytes = Number.POSITIVE_INFINITY) {
     get bytes() {
       return bytes
     },
+    /** Events held in memory, taken and dropped ones not yet reclaimed included (for tests). */
+    get retained() {
+      return items.length
+    },
     /** Append; returns how many of the oldest events were dropped to stay within bounds. */
     push(item: QueuedEvent): number {
       items.push(item)

@@ -1,0 +1,112 @@
+import { LIMITS } from '@lastseen/protocol'
+import { describe, expect, it } from 'vitest'
+import { checkEvent, checkEvents } from './event-check.js'
+
+const track = (extra: Record<string, unknown> = {}) => ({
+  id: '0b8f6a3e-3c1d-4e5f-8a9b-0c1d2e3f4a5b',
+  type: 'track',
+  event: 'search',
+  userId: 'u_1',
+  accountId: 'acme',
+  ...extra,
+})
+
+/**
+ * A track event whose stored size is `bytes`: 200 fixed bytes, its properties as JSON
+ * (`{"p":"…"}`, 8 bytes around the text), `u_1`, `acme` and `search`.
+ */
+const ofSize = (bytes: number) =>
+  track({ properties: { p: 'x'.repeat(bytes - 200 - 8 - 3 - 4 - 6) } })
+
+/** Objects nested `levels` deep, the outermost included. */
+const nested = (levels: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = {}
+  for (let i = 1; i < levels; i++) value = { a: value }
+  return value
+}
+
+describe('checkEvent', () => {
+  it('keeps an event of exactly 32 KB as stored, and refuses one byte more, saying so', () => {
+    const max = LIMITS.maxEventBytes
+    const atLimit = checkEvent(ofSize(max))
+    expect(atLimit).toEqual({
+      event: ofSize(max),
+      properties: `{"p":"${'x'.repeat(max - 221)}"}`,
+    })
+    expect(checkEvent(ofSize(max + 1))).toEqual({
+      reason: `event is ${max + 1} bytes; the limit is ${max} bytes (32 KB) per event`,
+      tooLarge: true,
+    })
+    // Bytes, not characters: é is two, so 16,300 of them are over the limit.
+    const accents = track({ properties: { p: 'é'.repeat(16_300) } })
+    expect(checkEvent(accents)).toMatchObject({ tooLarge: true })
+  })
+
+  it('counts the user, the account and the event name, but no field it drops', () => {
+    const max = LIMITS.maxEventBytes
+    const long = (n: number) => 'x'.repeat(n)
+    // 200 fixed + 8 around the properties' text + 200 + 200 + 200.
+    const sized = (text: number, extra: Record<string, unknown> = {}) =>
+      track({
+        userId: long(200),
+        accountId: long(200),
+        event: long(200),
+        properties: { p: long(text) },
+        ...extra,
+      })
+    const fits = max - 808
+    expect(checkEvent(sized(fits))).toHaveProperty('event')
+    expect(checkEvent(sized(fits + 1))).toMatchObject({ tooLarge: true })
+    expect(checkEvent(sized(fits, { unknown: long(max) }))).toHaveProperty('event')
+    // Without an account, its bytes are free for the rest.
+    expect(checkEvent(sized(fits + 200, { accountId: undefined }))).toHaveProperty('event')
+    expect(checkEvent(sized(fits + 201, { accountId: undefined }))).toMatchObject({
+      tooLarge: true,
+    })
+  })
+
+  it('refuses properties nested deeper than the limit, before serializing them', () => {
+    const depth = LIMITS.maxPropertiesDepth
+    expect(checkEvent(track({ properties: nested(depth) }))).toHaveProperty('event')
+    expect(checkEvent(track({ properties: nested(depth + 1) }))).toEqual({
+      reason: `properties: nested deeper than ${depth} levels (objects and arrays inside each other)`,
+    })
+    // Deep enough to overflow JSON.stringify.
+    expect(checkEvent(track({ properties: nested(100_000) }))).toHaveProperty('reason')
+  })
+
+  it('stores no properties text for a seen event or a track event without properties', () => {
+    const seen = { ...track(), type: 'seen', event: undefined }
+    expect(checkEvent(seen)).toEqual({
+      event: {
+        id: seen.id,
+        type: 'seen',
+        userId: 'u_1',
+        accountId: 'acme',
+      },
+      properties: '',
+    })
+    expect(checkEvent(track())).toEqual({ event: track(), properties: '' })
+  })
+
+  it("names a schema problem as the schema's first issue", () => {
+    expect(checkEvent(track({ userId: '' }))).toEqual({
+      reason: 'userId: userId must not be empty',
+    })
+  })
+})
+
+describe('checkEvents', () => {
+  it('splits a batch into the storable and the refused, each with its position', () => {
+    const batch = [track(), track({ id: 'x' }), { ...track(), properties: { q: 1 } }, 7]
+    const { valid, rejected } = checkEvents(batch)
+    expect(valid.map((v) => [v.index, v.properties])).toEqual([
+      [0, ''],
+      [2, '{"q":1}'],
+    ])
+    expect(rejected).toEqual([
+      { index: 1, reason: 'id: id must be a UUID' },
+      { index: 3, reason: expect.any(String) },
+    ])
+  })
+})
