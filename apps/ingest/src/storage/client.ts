@@ -66,7 +66,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
     request_timeout: 30_000,
     // A long copy (the schema 4 rebuild) keeps its request alive with a progress header every
     // 10 s; Node's 16 KB header cap would cut it after about 11 minutes.
-    max_response_headers_size: 8 * 1024 * 1024,
+    max_response_headers_size: 2 ** 23, // 8 MiB
     clickhouse_settings: {
       date_time_input_format: 'best_effort',
       // On a cluster an insert into a Distributed table returns only once the shards have the
