@@ -123,7 +123,9 @@ describe('a huge sign-in body', () => {
       )
       expect(result.status, route.path).toBeLessThan(500)
       expect(result.sent, route.path).toBeLessThan(50 * MB)
-      expect(growth, route.path).toBeLessThan(8 * MB)
+      // A route that buffered the body would grow by its 50 MB; the heap's own growth under a
+      // busy process reaches 10–20 MB, so the bound sits between the two.
+      expect(growth, route.path).toBeLessThan(32 * MB)
     }
     await expectAlive(server.url)
   })
