@@ -21,6 +21,9 @@ export type {
   TrackRequest,
   WireEvent,
   WireEventType,
+  WireGroupEvent,
+  WireIdentifyEvent,
   WireSeenEvent,
   WireTrackEvent,
+  WireTraits,
 } from './wire.js'

@@ -26,6 +26,11 @@ export const LIMITS = {
    */
   maxPropertiesDepth: 32,
   /**
+   * Most keys in one `identify` or `group` event's `traits`. Trait keys are 1–200 characters
+   * like names; the event's size and nesting are limited like any event's.
+   */
+  maxTraitKeys: 100,
+  /**
    * Largest request body a browser sends as a beacon (a `keepalive` fetch or the Beacon API),
    * in bytes; also the browsers' default `maxBatchBytes`. Browsers allow 64 KiB (65,536 bytes)
    * of such bodies in flight per page, shared with every other script on it; stopping at 60,000

@@ -7,8 +7,11 @@
  */
 import type { ErrorCode } from './error-codes.js'
 
-/** Kinds of event on the wire: a named usage event, or a "user was seen" heartbeat. */
-export type WireEventType = 'track' | 'seen'
+/**
+ * Kinds of event on the wire: a named usage event, a "user was seen" heartbeat, and the two
+ * that say who a user or an account is (their traits). Only `track` and `seen` are activity.
+ */
+export type WireEventType = 'track' | 'seen' | 'identify' | 'group'
 
 interface WireEventBase {
   /** UUID created once on the client; stable across every retry and resend, so the server can dedupe. */
@@ -37,8 +40,40 @@ export interface WireSeenEvent extends WireEventBase {
   type: 'seen'
 }
 
+/**
+ * Traits of a user or an account: a JSON object merged per key into what the service already
+ * knows (the latest `timestamp` wins per key; `null` removes a trait). Well-known keys: user
+ * `email`, `name`; account `name`, `mrr` (a number: what the account pays a month).
+ */
+export type WireTraits = Record<string, unknown>
+
+/**
+ * Who a user is: their traits, and optionally their account. Not activity: it never changes
+ * when the user was last seen.
+ */
+export interface WireIdentifyEvent extends WireEventBase {
+  type: 'identify'
+  /** The user's traits, a JSON object (size and depth limited like `properties`). */
+  traits: WireTraits
+}
+
+/** Who an account is: its traits. Not activity. */
+export interface WireGroupEvent {
+  type: 'group'
+  /** UUID created once on the client; stable across every retry and resend. */
+  id: string
+  /** The account the traits belong to. */
+  accountId: string
+  /** The user who sent it, if any (browsers send the identified user). */
+  userId?: string | undefined
+  /** When the traits were set, ISO 8601 on the client's clock. Defaults to the receive time. */
+  timestamp?: string | undefined
+  /** The account's traits, a JSON object (size and depth limited like `properties`). */
+  traits: WireTraits
+}
+
 /** One event on the wire. */
-export type WireEvent = WireTrackEvent | WireSeenEvent
+export type WireEvent = WireTrackEvent | WireSeenEvent | WireIdentifyEvent | WireGroupEvent
 
 /** Body of `POST /v1/batch`. */
 export interface BatchRequest {

@@ -14,7 +14,10 @@ export type {
   TrackRequest,
   WireEvent,
   WireEventType,
+  WireGroupEvent,
+  WireIdentifyEvent,
   WireSeenEvent,
   WireTrackEvent,
+  WireTraits,
 } from '@lastseen/protocol'
 export { LIMITS } from '@lastseen/protocol'

@@ -3,14 +3,19 @@
  * Checking the events of a write one by one: each must fit the wire schema and the per-event
  * size limit. A bad event is named in `rejected` and the others are still stored.
  */
-import { LIMITS, type RejectedEvent, type WireEvent } from '@lastseen/protocol'
+import {
+  LIMITS,
+  type RejectedEvent,
+  type WireSeenEvent,
+  type WireTrackEvent,
+} from '@lastseen/protocol'
 import { checkWireEvent, nestedDeeperThan } from './validation.js'
 
 /** A valid event, with its properties already serialized (they are stored as JSON text). */
 export interface CheckedEvent {
   /** Position in the request's `batch`. */
   index: number
-  event: WireEvent
+  event: WireTrackEvent | WireSeenEvent
   /** `properties` as JSON text, or `''`. */
   properties: string
 }
@@ -34,10 +39,12 @@ const FIXED_BYTES = 200
 /** Why `raw` cannot be stored, or the event and its serialized properties. */
 export function checkEvent(
   raw: unknown,
-): { event: WireEvent; properties: string } | { reason: string; tooLarge?: true } {
+):
+  | { event: WireTrackEvent | WireSeenEvent; properties: string }
+  | { reason: string; tooLarge?: true } {
   const checked = checkWireEvent(raw)
   if ('reason' in checked) return checked
-  const event = checked.event as WireEvent
+  const event = checked.event
   // Checked before serializing: JSON.stringify recurses, and thousands of levels overflow it.
   if (
     event.type === 'track' &&

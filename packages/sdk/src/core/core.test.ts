@@ -343,7 +343,11 @@ describe('never hurts the host', () => {
   it('lets beforeSend change or drop events', async () => {
     const { sink, tracker } = setup({
       beforeSend: (e: WireEvent) =>
-        e.type === 'track' && e.event === 'login' ? null : { ...e, userId: e.userId.toUpperCase() },
+        e.type === 'track' && e.event === 'login'
+          ? null
+          : e.type === 'group'
+            ? e
+            : { ...e, userId: e.userId.toUpperCase() },
     })
     tracker.track('login', undefined, { userId: 'u', timestamp: 0 })
     tracker.track('search', { query: 'q' }, { userId: 'u', timestamp: 0 })
