@@ -195,6 +195,80 @@ describe('GET /v1/active', () => {
   })
 })
 
+describe('GET /v1/active for one user or account', () => {
+  it("answers one user's active days, and an account's users' DAU/WAU/MAU", async () => {
+    const user = await get(`/v1/active?userId=u_1&from=${ago(4)}&to=${today}`)
+    expect(user.body.series.map((p: { active: number }) => p.active)).toEqual([0, 1, 0, 1, 1])
+    const account = await get(`/v1/active?accountId=acme&from=${ago(1)}&to=${today}`)
+    // acme: u_1 (0, 1, 3 and 40 days ago), u_2 (20, 25 days ago).
+    expect(account.body.series).toEqual([
+      { date: ago(1), active: 1, wau: 1, mau: 2 },
+      { date: today, active: 1, wau: 1, mau: 2 },
+    ])
+    expect(account.body.stickiness).toMatchObject({ averageDau: 5 / 30, mau: 2 })
+    const weeks = await get(
+      `/v1/active?accountId=globex&interval=month&from=${ago(59)}&to=${today}`,
+    )
+    const months = weeks.body.series.reduce((n: number, p: { active: number }) => n + p.active, 0)
+    // u_3 was active 50 and 16 days ago: once or twice by month, depending on today's date.
+    expect(months).toBe(ago(50).slice(0, 7) === ago(16).slice(0, 7) ? 1 : 2)
+  })
+})
+
+describe('GET /v1/summary', () => {
+  it('compares the 30 days ending today with the 30 days before them', async () => {
+    const { status, body } = await get(`/v1/summary?from=${ago(29)}&to=${today}`)
+    expect(status).toBe(200)
+    expect(body).toEqual({
+      // u_1 (0, 1, 3, 40 days ago), u_2 (20, 25), u_3 (16, 50), u_4 (2).
+      current: {
+        from: ago(29),
+        to: today,
+        activeUsers: 4,
+        activeAccounts: 2,
+        newUsers: 2,
+        returningUsers: 2,
+      },
+      previous: {
+        from: ago(59),
+        to: ago(30),
+        activeUsers: 2,
+        activeAccounts: 2,
+        newUsers: 2,
+        returningUsers: 0,
+      },
+    })
+    // The default range is the 30 days ending today.
+    expect((await get('/v1/summary')).body).toEqual(body)
+  })
+
+  it('counts the first and last day of each period, not one more or less', async () => {
+    // 20 to 16 days ago: u_2 (20) and u_3 (16); before, 25 to 21 days ago: u_2 (25, its first).
+    const { body } = await get(`/v1/summary?from=${ago(20)}&to=${ago(16)}`)
+    expect(body.current).toMatchObject({
+      activeUsers: 2,
+      activeAccounts: 2,
+      newUsers: 0,
+      returningUsers: 1,
+    })
+    expect(body.previous).toEqual({
+      from: ago(25),
+      to: ago(21),
+      activeUsers: 1,
+      activeAccounts: 1,
+      newUsers: 1,
+      returningUsers: 0,
+    })
+  })
+
+  it('names a bad range', async () => {
+    const bad = await get(`/v1/summary?from=${today}&to=${ago(1)}`)
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toMatch(/^from: /)
+    expect((await get('/v1/summary?to=tomorrow')).body.error.message).toMatch(/^to: /)
+  })
+})
+
 describe('GET /v1/inactive', () => {
   it('lists users seen before but not within `after`, with how active they were', async () => {
     const { status, body } = await get('/v1/inactive?level=user&after=14d')
@@ -311,6 +385,55 @@ describe('GET /v1/inactive', () => {
   })
 })
 
+describe('GET /v1/inactive?format=csv', () => {
+  it('answers the same page as CSV, one row per item, nested figures flattened', async () => {
+    const json = await get('/v1/inactive?level=user&after=14d')
+    const res = await fetch(`${server.url}/v1/inactive?level=user&after=14d&format=csv`, {
+      headers: { authorization: `Bearer ${READ_KEY}` },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="inactive-users.csv"')
+    const lines = (await res.text()).split('\r\n')
+    expect(lines[0]).toBe(
+      'userId,accountId,firstSeen,lastSeen,inactiveDays,priorActivity.activeDays,priorActivity.events',
+    )
+    expect(lines.slice(1)).toEqual([
+      ...json.body.items.map(
+        (i: {
+          userId: string
+          accountId: string
+          firstSeen: string
+          lastSeen: string
+          inactiveDays: number
+          priorActivity: { activeDays: number; events: number }
+        }) =>
+          [
+            i.userId,
+            i.accountId,
+            i.firstSeen,
+            i.lastSeen,
+            i.inactiveDays,
+            i.priorActivity.activeDays,
+            i.priorActivity.events,
+          ].join(','),
+      ),
+      '',
+    ])
+    expect(json.body.items.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('writes the header of an empty list, and refuses another format', async () => {
+    const res = await fetch(`${server.url}/v1/inactive?level=account&after=3650d&format=csv`, {
+      headers: { authorization: `Bearer ${READ_KEY}` },
+    })
+    expect(await res.text()).toBe('accountId,users,firstSeen,lastSeen,inactiveDays\r\n')
+    const bad = await get('/v1/inactive?format=xml')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toBe("format: must be 'json' or 'csv'")
+  })
+})
+
 describe('GET /v1/events', () => {
   it('counts each event per day, for the project, a user or an account', async () => {
     const { body } = await get(`/v1/events?from=${ago(6)}&to=${today}`)
@@ -391,6 +514,9 @@ describe('read keys', () => {
     expect(events.body.events.map((e: { event: string }) => e.event)).toEqual(['secret'])
     const active = await get(`/v1/active?from=${today}&to=${today}`, OTHER_READ)
     expect(active.body.series).toEqual([{ date: today, active: 1, wau: 1, mau: 1 }])
+    const summary = await get('/v1/summary', OTHER_READ)
+    expect(summary.body.current).toMatchObject({ activeUsers: 1, activeAccounts: 0, newUsers: 1 })
+    expect(summary.body.previous).toMatchObject({ activeUsers: 0, newUsers: 0 })
   })
 })
 
@@ -410,5 +536,23 @@ describe('ids in paths', () => {
     const long = await get(`/v1/users/${'x'.repeat(201)}`)
     expect(long.status).toBe(400)
     expect(long.body.error.message).toBe('userId: must be 1 to 200 characters')
+  })
+})
+
+// Last: this user changes the project's counts.
+describe('CSV of ids a spreadsheet would run', () => {
+  it('defuses a quiet user whose id is a formula', async () => {
+    const userId = '=HYPERLINK("http://evil.example","click")'
+    await sendBatch(server.url, WRITE_KEY, [
+      { id: crypto.randomUUID(), type: 'seen', userId, accountId: '@acme', timestamp: daysAgo(90) },
+    ])
+    const res = await fetch(
+      `${server.url}/v1/inactive?sort=last_seen&order=asc&limit=1&format=csv`,
+      {
+        headers: { authorization: `Bearer ${READ_KEY}` },
+      },
+    )
+    const [, row] = (await res.text()).split('\r\n')
+    expect(row?.startsWith(`"'=HYPERLINK(""http://evil.example"",""click"")","'@acme",`)).toBe(true)
   })
 })

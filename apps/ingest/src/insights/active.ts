@@ -10,6 +10,7 @@
  */
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
+import { subjectsWhere } from './activity.js'
 import { addDays, daysBetween, eachDay } from './days.js'
 
 export type Interval = 'day' | 'week' | 'month'
@@ -44,18 +45,36 @@ function bucketStart(day: string, interval: Interval): string {
   return addDays(day, -weekday)
 }
 
+/** What {@link activeUsers} measures: a range, and optionally one user's or account's users. */
+export interface ActiveQuery {
+  from: string
+  to: string
+  interval: Interval
+  /** Only this user (active 0 or 1 a day). */
+  userId?: string | undefined
+  /** Only the users of this account (its latest account). */
+  accountId?: string | undefined
+}
+
+/** Where {@link daily} and {@link buckets} read: the project, and the subject when given. */
+interface Scope {
+  projectId: string
+  only: ReturnType<typeof subjectsWhere>
+}
+
 /** DAU, WAU and MAU per day; series by `interval`; stickiness at `to`. */
 export async function activeUsers(
   storage: Storage,
   projectId: string,
-  q: { from: string; to: string; interval: Interval },
+  q: ActiveQuery,
 ): Promise<ActiveAnswer> {
   const { from, to, interval } = q
   const stickFrom = addDays(to, -29)
+  const scope = { projectId, only: subjectsWhere(q) }
   const answer =
     interval === 'day'
-      ? await daily(storage, projectId, from, to, stickFrom)
-      : await buckets(storage, projectId, from, to, stickFrom, interval)
+      ? await daily(storage, scope, from, to, stickFrom)
+      : await buckets(storage, scope, from, to, stickFrom, interval)
   const averageDau = answer.userDays / 30
   return {
     interval,
@@ -100,7 +119,7 @@ function sortedDays(spanDays: number): string {
  */
 async function daily(
   storage: Storage,
-  projectId: string,
+  { projectId, only }: Scope,
   from: string,
   to: string,
   stickFrom: string,
@@ -111,14 +130,14 @@ async function daily(
     storage,
     `SELECT toString(m.1) AS d, sum(m.2) AS dau, sum(m.3) AS w7, sum(m.4) AS w30 FROM (
        SELECT ${sortedDays(daysBetween(start, to))} AS days FROM {db}.user_days
-       WHERE project_id = {project:String} AND day BETWEEN {start:Date} AND {to:Date}
+       WHERE project_id = {project:String} AND day BETWEEN {start:Date} AND {to:Date} ${only.sql}
        GROUP BY user_id)
      ARRAY JOIN arrayMap((x, nx) -> [(x, 1, 1, 1), (least(x + 7, nx), 0, -1, 0),
                                      (least(x + 30, nx), 0, 0, -1)],
                          days, arrayPushBack(arrayPopFront(days), toDate('2149-01-01'))) AS ms
      ARRAY JOIN ms AS m
      GROUP BY d`,
-    { project: projectId, start, to },
+    { project: projectId, start, to, ...only.params },
   )
   const delta = new Map(marks.map((m) => [m.d, [num(m.dau), num(m.w7), num(m.w30)] as const]))
   const series: ActivePoint[] = []
@@ -147,7 +166,7 @@ const bucketIndex: Record<'week' | 'month', string> = {
  */
 async function buckets(
   storage: Storage,
-  projectId: string,
+  { projectId, only }: Scope,
   from: string,
   to: string,
   stickFrom: string,
@@ -167,12 +186,19 @@ async function buckets(
               bitCount(groupBitOrIf(bitShiftLeft(toUInt64(1), toUInt8(day - {stickFrom:Date})),
                                     day >= {stickFrom:Date})) AS sd
        FROM {db}.user_days
-       WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {to:Date}
+       WHERE project_id = {project:String} AND day BETWEEN {lo:Date} AND {to:Date} ${only.sql}
        GROUP BY user_id)
      ARRAY JOIN arrayPushBack(arrayMap(b -> (b, 0), bs), (toInt32(-1), 1)) AS t
      WHERE t.2 = 0 OR sd > 0
      GROUP BY t.1, t.2`,
-    { project: projectId, from, to, stickFrom, lo: from < stickFrom ? from : stickFrom },
+    {
+      project: projectId,
+      from,
+      to,
+      stickFrom,
+      lo: from < stickFrom ? from : stickFrom,
+      ...only.params,
+    },
   )
   const counts = new Map(
     found.filter((r) => !Number(r.sticky)).map((r) => [num(r.b), num(r.users)]),

@@ -46,6 +46,23 @@ export function membersOf(subject: Subject): string {
 export const subjectParams = (subject: Subject) =>
   'userId' in subject ? { user: subject.userId } : { account: subject.accountId }
 
+/**
+ * The `AND …` conditions keeping only the rows of `q.userId` and of the users of
+ * `q.accountId` (each when given), and their parameters.
+ */
+export function subjectsWhere(q: { userId?: string | undefined; accountId?: string | undefined }): {
+  sql: string
+  params: Record<string, string>
+} {
+  const subjects: Subject[] = []
+  if (q.userId !== undefined) subjects.push({ userId: q.userId })
+  if (q.accountId !== undefined) subjects.push({ accountId: q.accountId })
+  return {
+    sql: subjects.map((s) => `AND ${membersOf(s)}`).join(' '),
+    params: Object.assign({}, ...subjects.map(subjectParams)),
+  }
+}
+
 export async function recentActivity(
   storage: Storage,
   projectId: string,

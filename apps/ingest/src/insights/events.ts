@@ -8,7 +8,7 @@
  */
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
-import { membersOf, subjectParams } from './activity.js'
+import { subjectsWhere } from './activity.js'
 
 type Day = { date: string; count: number }
 
@@ -33,20 +33,12 @@ export async function eventCounts(
   projectId: string,
   q: { from: string; to: string; userId?: string | undefined; accountId?: string | undefined },
 ): Promise<EventsAnswer> {
-  const filters: string[] = []
-  let params: Record<string, string> = { project: projectId, from: q.from, to: q.to }
-  if (q.userId !== undefined) {
-    filters.push(membersOf({ userId: q.userId }))
-    params = { ...params, ...subjectParams({ userId: q.userId }) }
-  }
-  if (q.accountId !== undefined) {
-    filters.push(membersOf({ accountId: q.accountId }))
-    params = { ...params, ...subjectParams({ accountId: q.accountId }) }
-  }
-  const where = `project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date}
-     ${filters.map((f) => `AND ${f}`).join(' ')}`
-  const table = filters.length === 0 ? '{db}.event_totals' : '{db}.event_days'
-  const users = filters.length === 0 ? 'uniqExactMerge(users)' : 'uniqExact(user_id)'
+  const only = subjectsWhere(q)
+  const params = { project: projectId, from: q.from, to: q.to, ...only.params }
+  const where = `project_id = {project:String} AND day BETWEEN {from:Date} AND {to:Date} ${only.sql}`
+  const whole = only.sql === ''
+  const table = whole ? '{db}.event_totals' : '{db}.event_days'
+  const users = whole ? 'uniqExactMerge(users)' : 'uniqExact(user_id)'
   // An event id has one name and one day, so a name's total is the sum of its days: no
   // second merge of every id over the whole range.
   const [perDay, usersPerEvent] = await Promise.all([

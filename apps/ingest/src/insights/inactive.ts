@@ -51,6 +51,12 @@ export interface InactiveQuery {
   offset: number
 }
 
+/** The CSV columns of a quiet list, always written first (more, such as traits, follow). */
+export const inactiveColumns: Record<'user' | 'account', readonly string[]> = {
+  user: ['userId', 'accountId', 'firstSeen', 'lastSeen', 'inactiveDays'],
+  account: ['accountId', 'users', 'firstSeen', 'lastSeen', 'inactiveDays'],
+}
+
 const sortColumn: Record<InactiveSort, string> = {
   last_seen: 'lastSeen',
   first_seen: 'firstSeen',

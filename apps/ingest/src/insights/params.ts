@@ -17,6 +17,9 @@ const MAX_AFTER_DAYS = 3650
 /** Largest `offset` of a paginated list. */
 const MAX_OFFSET = 1_000_000
 
+/** Largest `limit` of a paginated list: the most items one answer (or CSV) holds. */
+export const MAX_LIST_LIMIT = 1000
+
 const day = z.iso
   .date({ message: 'must be a date such as 2026-11-01 (UTC)' })
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
@@ -39,7 +42,11 @@ export const activeQuery = z.object({
   interval: z
     .enum(['day', 'week', 'month'], { message: "must be 'day', 'week' or 'month'" })
     .default('day'),
+  userId: id.optional(),
+  accountId: id.optional(),
 })
+
+export const summaryQuery = z.object(range)
 
 export const eventsQuery = z.object({
   ...range,
@@ -62,6 +69,11 @@ const duration = z
     `must be a duration from 1m to ${MAX_AFTER_DAYS}d`,
   )
 
+/** `format` of a list: its JSON answer, or its items as CSV (see http/csv.ts). */
+const listFormat = {
+  format: z.enum(['json', 'csv'], { message: "must be 'json' or 'csv'" }).default('json'),
+}
+
 export const inactiveQuery = z.object({
   level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
   after: duration.optional(),
@@ -71,8 +83,9 @@ export const inactiveQuery = z.object({
     })
     .default('last_seen'),
   order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-  limit: wholeNumber(1, 1000).default(50),
+  limit: wholeNumber(1, MAX_LIST_LIMIT).default(50),
   offset: wholeNumber(0, MAX_OFFSET).default(0),
+  ...listFormat,
 })
 
 /** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */

@@ -1,7 +1,7 @@
 /**
  * @module
  * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * `/v1/summary`, `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { LIMITS } from '@lastseen/protocol'
@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
 import { BadParameter, NotFound } from '../errors.js'
 import { authenticateRead } from '../http/auth.js'
+import { listAnswer } from '../http/csv.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
@@ -16,7 +17,7 @@ import { activeUsers } from './active.js'
 import { dayOf } from './days.js'
 import { eventCounts } from './events.js'
 import { frequency } from './frequency.js'
-import { inactive } from './inactive.js'
+import { inactive, inactiveColumns } from './inactive.js'
 import {
   activeQuery,
   eventsQuery,
@@ -24,7 +25,9 @@ import {
   inactiveQuery,
   parseQuery,
   resolveRange,
+  summaryQuery,
 } from './params.js'
+import { periodSummary } from './summary.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -64,13 +67,18 @@ export function readRoutes(deps: ReadDeps) {
       const { projectId } = c.var
       const q = parseQuery(activeQuery, c.req.query())
       const range = resolveRange(q, Date.now())
-      return c.json(await activeUsers(storage, projectId, { ...range, interval: q.interval }))
+      return c.json(await activeUsers(storage, projectId, { ...q, ...range }))
+    })
+    .get('/v1/summary', auth, async (c) => {
+      const range = resolveRange(parseQuery(summaryQuery, c.req.query()), Date.now())
+      return c.json(await periodSummary(storage, c.var.projectId, range))
     })
     .get('/v1/inactive', auth, async (c) => {
       const { projectId } = c.var
       const q = parseQuery(inactiveQuery, c.req.query())
       const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
-      return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
+      const answer = await inactive(storage, projectId, { ...q, afterMs }, Date.now())
+      return listAnswer(c, q.format, answer, `inactive-${q.level}s.csv`, inactiveColumns[q.level])
     })
     .get('/v1/events', auth, async (c) => {
       const { projectId } = c.var
