@@ -4,6 +4,7 @@
  * links (`?usort=events&uorder=desc`), each row linked to its user or account page.
  */
 import type { InactiveAnswer, InactiveSort } from '../insights/inactive.js'
+import { hrefWith } from './controls.js'
 
 /** How a list is sorted, and which page of it is shown. */
 export interface ListState {
@@ -21,7 +22,9 @@ const COLUMNS: { sort: InactiveSort; label: string; numeric?: boolean }[] = [
 
 const day = (iso: string) => iso.slice(0, 10)
 export const userHref = (id: string) => `/users/${encodeURIComponent(id)}`
-export const accountHref = (id: string) => `/accounts/${encodeURIComponent(id)}`
+/** An account's page; `quiet` carries the overview's quiet threshold to its list of users. */
+export const accountHref = (id: string, quiet?: string) =>
+  `/accounts/${encodeURIComponent(id)}${quiet ? `?quiet=${encodeURIComponent(quiet)}` : ''}`
 
 export function InactiveTable(props: {
   answer: InactiveAnswer
@@ -32,14 +35,11 @@ export function InactiveTable(props: {
   query: Record<string, string>
 }) {
   const { answer, state, prefix, query } = props
-  const link = (changes: Record<string, string | undefined>) => {
-    const params = new URLSearchParams(query)
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined) params.delete(`${prefix}${k}`)
-      else params.set(`${prefix}${k}`, v)
-    }
-    return `/?${params}`
-  }
+  const link = (changes: Record<string, string | undefined>) =>
+    hrefWith(
+      query,
+      Object.fromEntries(Object.entries(changes).map(([k, v]) => [`${prefix}${k}`, v])),
+    )
   // A new sort starts again from the first page.
   const href = (sort: InactiveSort) =>
     link({
@@ -51,7 +51,7 @@ export function InactiveTable(props: {
   const previous = offset > 0 ? Math.max(0, offset - limit) : undefined
   const isUser = answer.level === 'user'
   return (
-    <table data-testid={`inactive-${answer.level}s`}>
+    <table class="cards" data-testid={`inactive-${answer.level}s`}>
       <caption class="muted">
         {total > 0 && `${offset + 1}–${offset + answer.items.length} of ${total}. `}
         {previous !== undefined && (
@@ -92,24 +92,24 @@ export function InactiveTable(props: {
       <tbody>
         {answer.items.length === 0 && (
           <tr>
-            <td colspan={6} class="muted">
+            <td colspan={6} class="muted empty">
               Nobody went quiet. Good.
             </td>
           </tr>
         )}
         {answer.items.map((item) => (
           <tr>
-            <td>
+            <td data-label={isUser ? 'User' : 'Account'}>
               {item.userId !== undefined ? (
                 <a href={userHref(item.userId)}>{item.userId}</a>
               ) : (
-                <a href={accountHref(item.accountId ?? '')}>{item.accountId}</a>
+                <a href={accountHref(item.accountId ?? '', query.quiet)}>{item.accountId}</a>
               )}
             </td>
-            <td>
+            <td data-label={isUser ? 'Account' : 'Users'}>
               {isUser ? (
                 item.accountId ? (
-                  <a href={accountHref(item.accountId)}>{item.accountId}</a>
+                  <a href={accountHref(item.accountId, query.quiet)}>{item.accountId}</a>
                 ) : (
                   <span class="muted">—</span>
                 )
@@ -117,12 +117,16 @@ export function InactiveTable(props: {
                 item.users
               )}
             </td>
-            <td>
+            <td data-label="Last seen">
               {day(item.lastSeen)} <span class="muted">({item.inactiveDays} days ago)</span>
             </td>
-            <td>{day(item.firstSeen)}</td>
-            <td class="n">{item.priorActivity.activeDays}</td>
-            <td class="n">{item.priorActivity.events}</td>
+            <td data-label="First seen">{day(item.firstSeen)}</td>
+            <td class="n" data-label="Active days">
+              {item.priorActivity.activeDays}
+            </td>
+            <td class="n" data-label="Events">
+              {item.priorActivity.events}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,9 +1,11 @@
 /**
  * @module
- * The dashboard's page shell: one small inline stylesheet, no scripts, no build step.
+ * The dashboard's page shell: one small inline stylesheet, one small progressive script served
+ * by the service (pages work without it), no build step.
  */
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
+import { SCRIPT_PATH } from './script.js'
 import { CSS } from './styles.js'
 
 export function Layout(props: { title: string; signedIn: boolean; children: Child }) {
@@ -16,6 +18,7 @@ export function Layout(props: { title: string; signedIn: boolean; children: Chil
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} · lastseen`}</title>
           <style>{raw(CSS)}</style>
+          {props.signedIn && <script src={SCRIPT_PATH} defer />}
         </head>
         <body>
           <header>
@@ -27,9 +30,10 @@ export function Layout(props: { title: string; signedIn: boolean; children: Chil
                 <search>
                   <form method="get" action="/lookup">
                     <input
-                      name="userId"
-                      placeholder="Find a user by id"
-                      aria-label="User id"
+                      name="q"
+                      type="search"
+                      placeholder="User or account id"
+                      aria-label="Find a user or account"
                       required
                     />
                     <button type="submit">Find</button>

@@ -1,17 +1,28 @@
 /**
  * @module
- * The morning overview: active users chart and stickiness, the users and accounts gone quiet,
- * how often users come back, and the top events.
+ * The morning overview, in the order a founder reads it: the chosen period against the one
+ * before (with the active users chart), the users and accounts gone quiet, how often users
+ * come back, and the top events.
  */
 import type { ActiveAnswer } from '../insights/active.js'
+import { daysBetween } from '../insights/days.js'
 import type { EventsAnswer } from '../insights/events.js'
 import type { FrequencyAnswer } from '../insights/frequency.js'
 import type { InactiveAnswer } from '../insights/inactive.js'
+import type { SummaryAnswer } from '../insights/summary.js'
 import { ActiveChart } from './chart.js'
+import { Controls, hrefWith, type ViewState } from './controls.js'
 import { InactiveTable, type ListState } from './inactive-table.js'
 import { Layout } from './layout.js'
+import { PeriodSummary } from './period-summary.js'
 
 export interface OverviewData {
+  view: ViewState
+  today: string
+  quietChoices: readonly string[]
+  /** A parameter of the page that was not understood, said on the page. */
+  error?: string | undefined
+  summary: SummaryAnswer
   active: ActiveAnswer
   users: InactiveAnswer
   accounts: InactiveAnswer
@@ -19,53 +30,92 @@ export interface OverviewData {
   accountSort: ListState
   events: EventsAnswer
   frequency: FrequencyAnswer
-  after: string
   query: Record<string, string>
 }
 
 export function OverviewPage(props: OverviewData) {
-  const { active, events } = props
-  const today = active.series.at(-1)
+  const { active, events, view, summary, today } = props
+  const last = active.series.at(-1)
+  const days = daysBetween(view.from, view.to)
   const topMax = Math.max(1, ...events.events.map((e) => e.count))
+  const partial = view.to === today
+  const exportHref = (level: 'user' | 'account') => {
+    const prefix = level === 'user' ? 'u' : 'a'
+    return hrefWith(
+      {},
+      {
+        level,
+        quiet: view.quiet,
+        sort: props.query[`${prefix}sort`],
+        order: props.query[`${prefix}order`],
+      },
+      '/export/inactive.csv',
+    )
+  }
   return (
     <Layout title="Overview" signedIn={true}>
-      <section>
-        <h2>Active users, last 30 days</h2>
-        <div class="tiles">
+      <Controls
+        view={view}
+        today={today}
+        quietChoices={props.quietChoices}
+        query={props.query}
+        error={props.error}
+      />
+      <section aria-labelledby="period">
+        <h2 id="period">
+          {view.from} to {view.to}{' '}
+          <span class="muted">
+            ({days} days{partial ? ', today so far' : ''}) against the {days} days before (
+            {summary.previous.from} to {summary.previous.to})
+          </span>
+        </h2>
+        <PeriodSummary summary={summary} />
+        <h3>Active users</h3>
+        <div class="tiles small">
           <div class="tile">
-            <b data-testid="dau">{today?.active ?? 0}</b>
-            <span>active today</span>
+            <b data-testid="dau">{last?.active ?? 0}</b>
+            <span>active {partial ? 'today (so far)' : `on ${view.to}`}</span>
           </div>
           <div class="tile">
-            <b data-testid="wau">{today?.wau ?? 0}</b>
-            <span>last 7 days</span>
+            <b data-testid="wau">{last?.wau ?? 0}</b>
+            <span>in the 7 days to {partial ? 'today' : view.to}</span>
           </div>
           <div class="tile">
-            <b data-testid="mau">{today?.mau ?? 0}</b>
-            <span>last 30 days</span>
+            <b data-testid="mau">{last?.mau ?? 0}</b>
+            <span>in the 30 days to {partial ? 'today' : view.to}</span>
           </div>
           <div class="tile">
-            <b>{Math.round(active.stickiness.ratio * 100)}%</b>
+            <b data-testid="stickiness">{Math.round(active.stickiness.ratio * 100)}%</b>
             <span>stickiness (DAU/MAU)</span>
           </div>
         </div>
-        <ActiveChart series={active.series} />
+        <ActiveChart
+          series={active.series}
+          today={today}
+          label={`Daily, weekly and monthly active users, ${view.from} to ${view.to}`}
+        />
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="quiet-users">
+        <h2 id="quiet-users">
           Users gone quiet{' '}
           <span class="muted">
-            (not seen for {props.after}; {props.users.total})
+            (not seen for {view.quiet.replace(/d$/, ' days')}; {props.users.total})
           </span>
+          <a class="export" href={exportHref('user')} download="">
+            CSV
+          </a>
         </h2>
         <InactiveTable answer={props.users} state={props.userSort} prefix="u" query={props.query} />
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="quiet-accounts">
+        <h2 id="quiet-accounts">
           Accounts gone quiet{' '}
           <span class="muted">
-            (not seen for {props.after}; {props.accounts.total})
+            (not seen for {view.quiet.replace(/d$/, ' days')}; {props.accounts.total})
           </span>
+          <a class="export" href={exportHref('account')} download="">
+            CSV
+          </a>
         </h2>
         <InactiveTable
           answer={props.accounts}
@@ -75,8 +125,13 @@ export function OverviewPage(props: OverviewData) {
         />
       </section>
       <Frequency answer={props.frequency} />
-      <section>
-        <h2>Top events, last 30 days</h2>
+      <section aria-labelledby="top-events">
+        <h2 id="top-events">
+          Top events{' '}
+          <span class="muted">
+            ({view.from} to {view.to})
+          </span>
+        </h2>
         <table data-testid="top-events">
           <thead>
             <tr>
@@ -87,9 +142,16 @@ export function OverviewPage(props: OverviewData) {
             </tr>
           </thead>
           <tbody>
+            {events.events.length === 0 && (
+              <tr>
+                <td colspan={4} class="muted">
+                  No events in this period.
+                </td>
+              </tr>
+            )}
             {events.events.slice(0, 10).map((e) => (
               <tr>
-                <td>{e.event}</td>
+                <td class="wrap">{e.event}</td>
                 <td class="n">{e.count}</td>
                 <td class="n">{e.users}</td>
                 <td>
@@ -108,12 +170,12 @@ function Frequency(props: { answer: FrequencyAnswer }) {
   const { answer } = props
   const most = Math.max(1, ...answer.distribution.map((b) => b.users))
   return (
-    <section>
-      <h2>
+    <section aria-labelledby="frequency">
+      <h2 id="frequency">
         How often users come back{' '}
         <span class="muted">
-          (last {answer.weeks} weeks: {answer.averageDaysPerWeek.toFixed(1)} active days a week on
-          average)
+          (the {answer.weeks} weeks to {answer.to}: {answer.averageDaysPerWeek.toFixed(1)} active
+          days a week on average)
         </span>
       </h2>
       <table data-testid="frequency">
@@ -141,7 +203,7 @@ function Frequency(props: { answer: FrequencyAnswer }) {
 }
 
 /** A horizontal bar `share` (0–1) of the cell wide. */
-function Bar(props: { share: number }) {
+export function Bar(props: { share: number }) {
   return (
     <svg class="bar" aria-hidden="true">
       <rect width={`${(100 * props.share).toFixed(1)}%`} height="100%" rx="3" />

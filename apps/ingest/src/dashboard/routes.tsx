@@ -1,32 +1,44 @@
 /**
  * @module
- * The dashboard at `/`: sign in with the read key, then the overview (active users chart,
- * inactive users and accounts, top events), user and account pages, and a user lookup. Server
- * rendered with Hono JSX from the same insights functions as the read API. Every answer gets
- * {@link pageHeaders}; the two forms (sign-in, sign-out) take posts from the dashboard's own
- * pages only ({@link sameOriginOnly}) and bodies of a few kilobytes.
+ * The dashboard at `/`: sign in with the read key, then the overview (the chosen period against
+ * the one before, the active users chart, the users and accounts gone quiet with their CSV
+ * exports, how often users come back, top events), user and account pages, and a lookup.
+ * Server rendered with Hono JSX from the same insights functions as the read API, so every
+ * figure on a page is the API's. Every answer gets {@link pageHeaders}; the two forms (sign-in,
+ * sign-out) take posts from the dashboard's own pages only ({@link sameOriginOnly}) and bodies
+ * of a few kilobytes.
  */
 
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { DEFAULTS, formatDuration } from '../config.js'
-import { Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
+import { DEFAULTS, formatDuration, parseDuration } from '../config.js'
+import { BadParameter, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
+import { csvAnswer } from '../http/csv.js'
 import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
 import { addDays, dayOf } from '../insights/days.js'
 import { eventCounts } from '../insights/events.js'
 import { frequency } from '../insights/frequency.js'
-import { type InactiveSort, inactive } from '../insights/inactive.js'
-import { inactiveQuery } from '../insights/params.js'
+import { type InactiveSort, inactive, inactiveColumns } from '../insights/inactive.js'
+import {
+  inactiveQuery,
+  MAX_LIST_LIMIT,
+  parseQuery,
+  resolveRange,
+  summaryQuery,
+} from '../insights/params.js'
+import { periodSummary } from '../insights/summary.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
+import type { ViewState } from './controls.js'
 import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
 import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sameOriginOnly } from './same-origin.js'
+import { dashboardScript, SCRIPT_PATH } from './script.js'
 import { authenticateSession, signIn, signOut } from './session.js'
 import { SessionStore } from './sessions.js'
 import { SignInPage } from './sign-in-page.js'
@@ -42,7 +54,41 @@ export interface DashboardDeps {
 
 const LIST_LENGTH = 25
 
-const today = () => dayOf(Date.now())
+/** Most rows of a CSV export of a quiet list (pages of {@link MAX_LIST_LIMIT} are read in turn). */
+const MAX_EXPORT_ROWS = 50_000
+
+/** Quiet thresholds offered on the page, next to the service's own. */
+const QUIET_CHOICES = ['7d', '14d', '30d']
+
+/** Days of an account's activity trend. */
+const TREND_DAYS = 90
+
+/** The quiet thresholds to offer: 7, 14 and 30 days and the service's, shortest first. */
+const quietChoices = (afterMs: number) =>
+  [...new Set([...QUIET_CHOICES, formatDuration(afterMs)])].sort(
+    (a, b) => parseDuration(a) - parseDuration(b),
+  )
+
+/** The quiet threshold asked by `quiet`, when it is one offered; else the service's. */
+const quietOf = (query: Record<string, string>, choices: string[], afterMs: number) =>
+  query.quiet && choices.includes(query.quiet) ? query.quiet : formatDuration(afterMs)
+
+/**
+ * The period asked by `from`/`to` (checked like the read API's; the 30 days ending today by
+ * default), or the default and the reason when they do not make a period.
+ */
+function periodOf(query: Record<string, string>, now: number) {
+  try {
+    const asked = parseQuery(
+      summaryQuery,
+      Object.fromEntries(Object.entries(query).filter(([k]) => k === 'from' || k === 'to')),
+    )
+    return { range: resolveRange(asked, now) }
+  } catch (err) {
+    if (!(err instanceof BadParameter)) throw err
+    return { range: resolveRange({}, now), error: `${err.message}: showing the last 30 days` }
+  }
+}
 
 /** Largest form body: the sign-in form is a key of about 40 characters. */
 const FORM_LIMIT = 4 * 1024
@@ -56,7 +102,7 @@ const formLimit = bodyLimit({
 })
 
 /** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
-function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
+function listFrom(query: Record<string, string>, prefix: 'u' | 'a' | ''): ListState {
   const shape = inactiveQuery.pick({ sort: true, order: true, offset: true })
   const parsed = shape.safeParse({
     sort: query[`${prefix}sort`],
@@ -76,6 +122,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
   const sessions = deps.sessions ?? new SessionStore(storage, keys)
   const afterMs = deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
+  const choices = quietChoices(afterMs)
 
   const signedIn = authenticateSession(sessions, (c) => c.redirect('/', 303))
   const overview = authenticateSession(sessions, (c) => c.html(<SignInPage />))
@@ -84,20 +131,28 @@ export function dashboardRoutes(deps: DashboardDeps) {
     .get('/', pageHeaders, overview, async (c) => {
       const { projectId } = c.var
       const now = Date.now()
-      const to = dayOf(now)
+      const today = dayOf(now)
       const query = c.req.query()
+      const { range, error } = periodOf(query, now)
+      const view: ViewState = { ...range, quiet: quietOf(query, choices, afterMs) }
       const userSort = listFrom(query, 'u')
       const accountSort = listFrom(query, 'a')
-      const page = { limit: LIST_LENGTH, afterMs }
-      const [active, users, accounts, events, often] = await Promise.all([
-        activeUsers(storage, projectId, { from: addDays(to, -29), to, interval: 'day' }),
+      const page = { limit: LIST_LENGTH, afterMs: parseDuration(view.quiet) }
+      const [summary, active, users, accounts, events, often] = await Promise.all([
+        periodSummary(storage, projectId, range),
+        activeUsers(storage, projectId, { ...range, interval: 'day' }),
         inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
         inactive(storage, projectId, { level: 'account', ...accountSort, ...page }, now),
-        eventCounts(storage, projectId, { from: addDays(to, -29), to }),
-        frequency(storage, projectId, { to, weeks: 4 }),
+        eventCounts(storage, projectId, range),
+        frequency(storage, projectId, { to: range.to, weeks: 4 }),
       ])
       return c.html(
         <OverviewPage
+          view={view}
+          today={today}
+          quietChoices={choices}
+          error={error}
+          summary={summary}
           active={active}
           users={users}
           accounts={accounts}
@@ -105,9 +160,35 @@ export function dashboardRoutes(deps: DashboardDeps) {
           accountSort={accountSort}
           events={events}
           frequency={often}
-          after={formatDuration(afterMs)}
           query={query}
         />,
+      )
+    })
+    .get(SCRIPT_PATH, pageHeaders, (c) =>
+      c.body(dashboardScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+    )
+    .get('/export/inactive.csv', pageHeaders, signedIn, async (c) => {
+      const query = c.req.query()
+      const level = query.level === 'account' ? 'account' : 'user'
+      const quiet = quietOf(query, choices, afterMs)
+      const { sort, order } = listFrom(query, '')
+      const items = []
+      let offset: number | null = 0
+      while (offset !== null && items.length < MAX_EXPORT_ROWS) {
+        const page = await inactive(
+          storage,
+          c.var.projectId,
+          { level, sort, order, offset, limit: MAX_LIST_LIMIT, afterMs: parseDuration(quiet) },
+          Date.now(),
+        )
+        items.push(...page.items)
+        offset = page.nextOffset
+      }
+      return csvAnswer(
+        c,
+        items.slice(0, MAX_EXPORT_ROWS),
+        `quiet-${level}s-${quiet}.csv`,
+        inactiveColumns[level],
       )
     })
     .post('/session', pageHeaders, sameOriginOnly, formLimit, async (c) => {
@@ -132,18 +213,61 @@ export function dashboardRoutes(deps: DashboardDeps) {
       return c.redirect('/', 303)
     })
     .get('/lookup', pageHeaders, signedIn, async (c) => {
-      const userId = (c.req.query('userId') ?? '').trim()
-      return c.redirect(userId ? `/users/${encodeURIComponent(userId)}` : '/', 303)
+      // An exact user id, else an exact account id.
+      const id = (c.req.query('q') ?? c.req.query('userId') ?? '').trim()
+      if (!id) return c.redirect('/', 303)
+      const { projectId } = c.var
+      const today = dayOf(Date.now())
+      if (await userProfile(storage, projectId, id, today)) {
+        return c.redirect(`/users/${encodeURIComponent(id)}`, 303)
+      }
+      if (await accountProfile(storage, projectId, id, today)) {
+        return c.redirect(`/accounts/${encodeURIComponent(id)}`, 303)
+      }
+      return c.html(
+        <NotFoundPage what={`user or account with the id ${JSON.stringify(id)}`} />,
+        404,
+      )
     })
     .get('/users/:userId', pageHeaders, signedIn, async (c) => {
-      const user = await userProfile(storage, c.var.projectId, c.req.param('userId'), today())
-      return user ? c.html(<UserPage user={user} />) : c.html(<NotFoundPage what="user" />, 404)
+      const { projectId } = c.var
+      const userId = c.req.param('userId')
+      const today = dayOf(Date.now())
+      const user = await userProfile(storage, projectId, userId, today)
+      if (!user) return c.html(<NotFoundPage what="user" />, 404)
+      const [year, events] = await Promise.all([
+        activeUsers(storage, projectId, {
+          from: addDays(today, -364),
+          to: today,
+          interval: 'day',
+          userId,
+        }),
+        eventCounts(storage, projectId, { from: addDays(today, -29), to: today, userId }),
+      ])
+      return c.html(<UserPage user={user} year={year} events={events} today={today} />)
     })
     .get('/accounts/:accountId', pageHeaders, signedIn, async (c) => {
-      const id = c.req.param('accountId')
-      const account = await accountProfile(storage, c.var.projectId, id, today())
-      return account
-        ? c.html(<AccountPage account={account} />)
-        : c.html(<NotFoundPage what="account" />, 404)
+      const { projectId } = c.var
+      const accountId = c.req.param('accountId')
+      const now = Date.now()
+      const today = dayOf(now)
+      const account = await accountProfile(storage, projectId, accountId, today)
+      if (!account) return c.html(<NotFoundPage what="account" />, 404)
+      const quiet = quietOf(c.req.query(), choices, afterMs)
+      const trend = await activeUsers(storage, projectId, {
+        from: addDays(today, -(TREND_DAYS - 1)),
+        to: today,
+        interval: 'day',
+        accountId,
+      })
+      return c.html(
+        <AccountPage
+          account={account}
+          trend={trend}
+          today={today}
+          quiet={quiet}
+          quietBefore={new Date(now - parseDuration(quiet)).toISOString()}
+        />,
+      )
     })
 }

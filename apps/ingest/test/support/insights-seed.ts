@@ -84,3 +84,35 @@ export function activeByDay(events: SeedEvent[]): Map<string, Set<string>> {
   }
   return out
 }
+
+/** Every `step` days from `from` to `to` days ago (both included, `from` ≤ `to`). */
+const everyNth = (from: number, to: number, step: number) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step)
+
+/**
+ * A richer history for the dashboard: four accounts, users who stay, slow down, went quiet 10,
+ * 20, 35 and 45 days ago, a new user, trial users seen once, and an id a spreadsheet would run.
+ * - u_1 (acme): daily for 60 days, today included; search and login.
+ * - u_2 (acme): every 3rd day from 10 to 40 days ago (quiet 10 days).
+ * - u_3 (globex): every other day from 20 to 50 days ago (quiet 20 days).
+ * - u_4 (globex): every 5th day from 35 to 80 days ago (quiet 35 days).
+ * - u_5 (initech): new, days 0 to 3.
+ * - u_6 (no account): weekly from 0 to 119 days ago, a report export each time.
+ * - t_1…t_8 (no account): seen once, 15 to 22 days ago.
+ * - `=1+2` (account `@evil`): seen 45 days ago.
+ */
+export function dashboardHistory(): SeedEvent[] {
+  return [
+    ...everyNth(0, 59, 1).flatMap((n) => [
+      track('search', 'u_1', n, 'acme'),
+      ...(n % 4 === 0 ? [track('login', 'u_1', n, 'acme')] : []),
+    ]),
+    ...everyNth(10, 40, 3).map((n) => track('search', 'u_2', n, 'acme')),
+    ...everyNth(20, 50, 2).map((n) => seen('u_3', n, 'globex')),
+    ...everyNth(35, 80, 5).map((n) => track('login', 'u_4', n, 'globex')),
+    ...everyNth(0, 3, 1).map((n) => track('search', 'u_5', n, 'initech')),
+    ...everyNth(0, 119, 7).map((n) => track('report.export', 'u_6', n)),
+    ...everyNth(15, 22, 1).map((n, i) => seen(`t_${i + 1}`, n)),
+    seen('=1+2', 45, '@evil'),
+  ]
+}

@@ -1,0 +1,311 @@
+/**
+ * The dashboard a founder opens every morning, in real Chromium on a seeded history, at a
+ * desktop's 1440×900 and a phone's 390×844: every figure on the pages equals the read API's
+ * answer to the same question, nothing is wider than the phone, the chart reads out exact values
+ * on hover and on focus (arrow keys with the script, Tab without it), today is marked partial,
+ * the lists export as CSV, and the pages work with JavaScript off.
+ * Screenshots are saved under apps/ingest/test-results/dashboard/ (gitignored).
+ */
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs'
+import { addDays, dayOf } from '../src/insights/days.js'
+import type { RunningServer } from '../src/server.js'
+import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
+import { dashboardHistory, sendBatch } from './support/insights-seed.js'
+
+const shots = fileURLToPath(new URL('../test-results/dashboard/', import.meta.url))
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const
+
+let server: RunningServer
+let browser: Browser
+const today = dayOf(Date.now())
+/** What the browser's console said about the Content-Security-Policy, and page errors. */
+const problems: string[] = []
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are compared with what the page shows
+async function api(path: string): Promise<any> {
+  const res = await fetch(`${server.url}${path}`, {
+    headers: { authorization: `Bearer ${READ_KEY}` },
+  })
+  expect(res.status, path).toBe(200)
+  return res.headers.get('content-type')?.startsWith('text/csv') ? res.text() : res.json()
+}
+
+async function signedInContext(
+  viewport: { width: number; height: number },
+  javaScriptEnabled = true,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, javaScriptEnabled })
+  const page = await context.newPage()
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused/i.test(m.text())) problems.push(m.text())
+  })
+  page.on('pageerror', (err) => problems.push(String(err)))
+  await page.goto(server.url)
+  await page.getByLabel('Read key').fill(READ_KEY)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('period-summary').waitFor()
+  return { context, page }
+}
+
+const text = (page: Page, testId: string) => page.getByTestId(testId).textContent()
+
+/** The page's widest content: nothing may make the document scroll sideways. */
+const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth)
+
+const firstCells = (page: Page, testId: string) =>
+  page.locator(`[data-testid="${testId}"] tbody tr td:first-child a:first-child`).allTextContents()
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
+  server = await startTestServer()
+  const history = dashboardHistory()
+  await sendBatch(server.url, WRITE_KEY, history)
+  // Sent twice: nothing may count twice.
+  await sendBatch(server.url, WRITE_KEY, history)
+  browser = await chromium.launch(chromiumLaunchOptions)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+describe.each(VIEWPORTS)('the dashboard at $width×$height', (viewport) => {
+  let context: BrowserContext
+  let page: Page
+
+  beforeAll(async () => {
+    ;({ context, page } = await signedInContext(viewport))
+  })
+  afterAll(async () => {
+    await context?.close()
+  })
+
+  it('compares the period with the one before, with the read API’s numbers', async () => {
+    const from = addDays(today, -29)
+    const summary = await api(`/v1/summary?from=${from}&to=${today}`)
+    for (const figure of ['activeUsers', 'activeAccounts', 'newUsers', 'returningUsers']) {
+      expect(await text(page, `now-${figure}`), figure).toBe(String(summary.current[figure]))
+      expect(await text(page, `before-${figure}`), figure).toBe(String(summary.previous[figure]))
+    }
+    // The seeded history has movement in every figure but one.
+    expect(summary.current.activeUsers).not.toBe(summary.previous.activeUsers)
+    const active = await api(`/v1/active?from=${from}&to=${today}`)
+    const last = active.series.at(-1)
+    expect(await text(page, 'dau')).toBe(String(last.active))
+    expect(await text(page, 'wau')).toBe(String(last.wau))
+    expect(await text(page, 'mau')).toBe(String(last.mau))
+    expect(await text(page, 'stickiness')).toBe(`${Math.round(active.stickiness.ratio * 100)}%`)
+    const points = await page.locator('[data-testid="active-chart"] .pt').evaluateAll((els) =>
+      els.map((el) => ({
+        date: el.getAttribute('data-date'),
+        active: Number(el.getAttribute('data-active')),
+        wau: Number(el.getAttribute('data-wau')),
+        mau: Number(el.getAttribute('data-mau')),
+      })),
+    )
+    expect(points).toEqual(active.series)
+    await page.screenshot({ path: `${shots}overview-${viewport.name}.png`, fullPage: true })
+  })
+
+  it('marks today as partial', async () => {
+    const chart = page.getByTestId('active-chart')
+    expect(await chart.locator('.pt').last().getAttribute('data-partial')).toBe('')
+    expect(await chart.locator('.pt[data-partial]').count()).toBe(1)
+    expect(await text(page, 'chart-last-label')).toBe('today (so far)')
+    expect(await chart.locator('polyline[data-series="mau-partial"]').count()).toBe(1)
+    expect(await chart.locator('.pt').last().getAttribute('aria-label')).toMatch(
+      /\(today, so far\): DAU \d+ · WAU \d+ · MAU \d+$/,
+    )
+  })
+
+  it('reads out exact values on hover', async () => {
+    const chart = page.getByTestId('active-chart')
+    const point = chart.locator('.pt').nth(10)
+    const tip = point.locator('.tip')
+    expect(await tip.isVisible()).toBe(false)
+    await point.locator('.hit').hover()
+    expect(await tip.isVisible()).toBe(true)
+    const [active, wau, mau] = await Promise.all(
+      ['data-active', 'data-wau', 'data-mau'].map((a) => point.getAttribute(a)),
+    )
+    expect(await tip.textContent()).toContain(`DAU ${active} · WAU ${wau} · MAU ${mau}`)
+    if (viewport.name === 'desktop') {
+      await page.screenshot({ path: `${shots}chart-hover-${viewport.name}.png` })
+    }
+  })
+
+  it('lists the users and accounts gone quiet at the chosen threshold, as the API does', async () => {
+    for (const quiet of ['7d', '14d', '30d']) {
+      await page.goto(`${server.url}/?quiet=${quiet}`)
+      const users = await api(`/v1/inactive?level=user&after=${quiet}&limit=25`)
+      const accounts = await api(`/v1/inactive?level=account&after=${quiet}&limit=25`)
+      expect(await firstCells(page, 'inactive-users'), quiet).toEqual(
+        users.items.map((i: { userId: string }) => i.userId),
+      )
+      expect(await firstCells(page, 'inactive-accounts'), quiet).toEqual(
+        accounts.items.map((i: { accountId: string }) => i.accountId),
+      )
+      expect(await page.locator('#quiet-users').textContent()).toContain(`; ${users.total})`)
+      expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
+    }
+    // The thresholds differ on this history: 7 days lists u_2 (10 days quiet), 30 days not.
+    const week = await api('/v1/inactive?after=7d')
+    const month = await api('/v1/inactive?after=30d')
+    expect(week.items.map((i: { userId: string }) => i.userId)).toContain('u_2')
+    expect(month.items.map((i: { userId: string }) => i.userId)).not.toContain('u_2')
+    expect(await page.locator('select[name="quiet"]').inputValue()).toBe('30d')
+  })
+
+  it('shows the top events and the return frequency of the period, as the API does', async () => {
+    await page.goto(`${server.url}/?from=${addDays(today, -6)}&to=${today}`)
+    const events = await api(`/v1/events?from=${addDays(today, -6)}&to=${today}`)
+    const counts = await page
+      .locator('[data-testid="top-events"] tbody tr td:nth-child(2)')
+      .allTextContents()
+    expect(counts).toEqual(
+      events.events.slice(0, 10).map((e: { count: number }) => String(e.count)),
+    )
+    const often = await api(`/v1/frequency?to=${today}&weeks=4`)
+    expect(
+      await page.locator('[data-testid="frequency"] tbody tr td:nth-child(2)').allTextContents(),
+    ).toEqual(often.distribution.map((b: { users: number }) => String(b.users)))
+    const summary = await api(`/v1/summary?from=${addDays(today, -6)}&to=${today}`)
+    expect(await text(page, 'now-activeUsers')).toBe(String(summary.current.activeUsers))
+    expect(await page.locator('[data-testid="active-chart"] .pt').count()).toBe(7)
+    expect(await page.locator('.presets a[aria-current]').textContent()).toBe('7 days')
+  })
+
+  it('exports a quiet list as CSV, the same rows as the API’s CSV', async () => {
+    await page.goto(`${server.url}/?quiet=14d`)
+    const href = await page.locator('#quiet-users a.export').getAttribute('href')
+    expect(href).toBe('/export/inactive.csv?level=user&quiet=14d')
+    const res = await page.request.get(`${server.url}${href}`)
+    expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8')
+    const csv = await res.text()
+    expect(csv).toBe(await api('/v1/inactive?level=user&after=14d&limit=1000&format=csv'))
+    // The id that is a formula is defused.
+    expect(csv).toContain(`\r\n"'=1+2","'@evil",`)
+  })
+
+  it("shows a user's year of active days and latest events, as the API does", async () => {
+    await page.goto(`${server.url}/users/u_2`)
+    const year = await api(`/v1/active?userId=u_2&from=${addDays(today, -364)}&to=${today}`)
+    const days = await page.locator('[data-testid="calendar"] rect.day').evaluateAll((els) =>
+      els.map((el) => ({
+        date: el.getAttribute('data-date'),
+        active: Number(el.getAttribute('data-active')),
+      })),
+    )
+    expect(days).toEqual(
+      year.series.map((p: { date: string; active: number }) => ({
+        date: p.date,
+        active: p.active,
+      })),
+    )
+    const activeDays = year.series.filter((p: { active: number }) => p.active > 0).length
+    expect(activeDays).toBe(11)
+    expect(await text(page, 'calendar-days')).toBe(String(activeDays))
+    const events = await api(`/v1/events?userId=u_2&from=${addDays(today, -29)}&to=${today}`)
+    const latest = await page
+      .locator('[data-testid="latest-events"] tbody tr td:first-child')
+      .allTextContents()
+    const expected = events.events
+      .flatMap((e: { days: { date: string }[] }) => e.days.map((d) => d.date))
+      .sort()
+      .reverse()
+    expect(latest).toEqual(expected)
+    expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
+    await page.screenshot({ path: `${shots}user-${viewport.name}.png`, fullPage: true })
+  })
+
+  it("shows an account's trend and marks its quiet users, as the API does", async () => {
+    await page.goto(`${server.url}/accounts/acme?quiet=7d`)
+    const trend = await api(`/v1/active?accountId=acme&from=${addDays(today, -89)}&to=${today}`)
+    const actives = await page
+      .locator('[data-testid="active-chart"] .pt')
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-active'))))
+    expect(actives).toEqual(trend.series.map((p: { active: number }) => p.active))
+    const account = await api('/v1/accounts/acme')
+    const quietBefore = new Date(Date.now() - 7 * 86_400_000).toISOString()
+    const quiet = account.users
+      .filter((u: { lastSeen: string }) => u.lastSeen < quietBefore)
+      .map((u: { userId: string }) => u.userId)
+    expect(quiet).toEqual(['u_2'])
+    const marked = await page
+      .locator('[data-testid="account-users"] tr[data-quiet] td:first-child a')
+      .allTextContents()
+    expect(marked).toEqual(quiet)
+    expect(await text(page, 'quiet-count')).toBe('1')
+    expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
+    await page.screenshot({ path: `${shots}account-${viewport.name}.png`, fullPage: true })
+  })
+
+  it('finds a user or an account by id', async () => {
+    await page.goto(server.url)
+    await page.getByLabel('Find a user or account').fill('globex')
+    await page.getByRole('button', { name: 'Find' }).click()
+    expect(await text(page, 'account-title')).toBe('Account globex')
+    await page.getByLabel('Find a user or account').fill('u_5')
+    await page.getByRole('button', { name: 'Find' }).click()
+    expect(await text(page, 'user-title')).toBe('User u_5')
+  })
+
+  it('is never wider than the screen', async () => {
+    await page.goto(server.url)
+    expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
+  })
+})
+
+describe('by keyboard, and without JavaScript', () => {
+  it('reaches the chart with Tab and walks its days with the arrow keys', async () => {
+    const { context, page } = await signedInContext({ width: 1440, height: 900 })
+    const points = page.locator('[data-testid="active-chart"] .pt')
+    // With the script, the chart is one stop of the Tab key: its latest day.
+    expect(await points.evaluateAll((els) => els.filter((e) => e.tabIndex === 0).length)).toBe(1)
+    await points.last().focus()
+    await page.keyboard.press('ArrowLeft')
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-date'))
+    expect(await focused()).toBe(addDays(today, -1))
+    expect(await points.nth(28).locator('.tip').isVisible()).toBe(true)
+    await page.keyboard.press('Home')
+    expect(await focused()).toBe(addDays(today, -29))
+    await page.keyboard.press('End')
+    expect(await focused()).toBe(today)
+    await page.screenshot({ path: `${shots}chart-focus-desktop.png` })
+    // Tab order reaches the chart from the top of the page.
+    await page.goto(server.url)
+    let reached = false
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab')
+      reached = (await focused()) === today
+    }
+    expect(reached).toBe(true)
+    await context.close()
+  })
+
+  it('works with JavaScript off: every day is a Tab stop, the threshold applies by its button', async () => {
+    const { context, page } = await signedInContext({ width: 390, height: 844 }, false)
+    const points = page.locator('[data-testid="active-chart"] .pt')
+    expect(await points.evaluateAll((els) => els.every((e) => e.tabIndex === 0))).toBe(true)
+    await points.nth(3).focus()
+    expect(await points.nth(3).locator('.tip').isVisible()).toBe(true)
+    await page.locator('select[name="quiet"]').selectOption('30d')
+    await page.getByRole('button', { name: 'Show' }).click()
+    expect(new URL(page.url()).searchParams.get('quiet')).toBe('30d')
+    expect(await page.locator('#quiet-users').textContent()).toContain('not seen for 30 days')
+    await context.close()
+  })
+
+  it('ran under the pages’ Content-Security-Policy with nothing blocked and no script error', () => {
+    expect(problems).toEqual([])
+  })
+})
