@@ -229,7 +229,9 @@ describe('security headers', () => {
       expect(csp).toMatch(/(^|; )default-src 'none'(;|$)/)
       expect(csp).toMatch(/(^|; )frame-ancestors 'none'(;|$)/)
       expect(csp).toMatch(/(^|; )form-action 'self'(;|$)/)
-      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|script-src/)
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|strict-dynamic|data:|\*/)
+      // Scripts from the service itself only: its one file, never inline.
+      expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/)
       expect(res.headers.get('referrer-policy')).toBe('same-origin')
       expect(res.headers.get('x-frame-options')).toBe('DENY')
       expect(res.headers.get('cache-control')).toBe('no-store')
@@ -238,7 +240,7 @@ describe('security headers', () => {
     await expectAlive(server.url)
   })
 
-  it("allows the page's own stylesheet and nothing inline besides", async () => {
+  it("allows the page's own stylesheet and script, and nothing inline besides", async () => {
     const cookie = await signIn()
     const pages = [
       await fetch(`${server.url}/`),
@@ -255,8 +257,17 @@ describe('security headers', () => {
       expect(res.headers.get('content-security-policy')).toContain(`style-src 'sha256-${hash}'`)
       // A style attribute would be blocked by that policy: the pages use none.
       expect(html).not.toMatch(/\sstyle=/)
-      expect(html).not.toMatch(/<script/)
+      // No inline script, no event-handler attribute: the one script is a file of the service.
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)]
+      for (const [, attributes, body] of scripts) {
+        expect(attributes).toMatch(/\ssrc="\/dashboard\.js"/)
+        expect(body).toBe('')
+      }
+      expect(html).not.toMatch(/\son[a-z]+=/i)
     }
+    const script = await fetch(`${server.url}/dashboard.js`)
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff')
     await expectAlive(server.url)
   })
 })
