@@ -24,6 +24,10 @@ const PATHS = [
   '/v1/inactive?level=account&after=10d',
   `/v1/events?from=${addDays(today, -59)}&to=${today}&accountId=acme`,
   '/v1/frequency?weeks=8',
+  '/v1/summary',
+  `/v1/summary?from=${addDays(today, -20)}&to=${addDays(today, -16)}`,
+  `/v1/active?accountId=acme&from=${addDays(today, -45)}&to=${today}`,
+  '/v1/inactive?level=user&format=csv',
 ]
 
 beforeAll(async () => {
@@ -52,6 +56,7 @@ describe('read API on a ClickHouse server', () => {
             headers: { authorization: `Bearer ${READ_KEY}` },
           })
           expect(res.status, path).toBe(200)
+          if (path.includes('format=csv')) return res.text()
           const body = await res.json()
           // `cutoff` is the moment of the request.
           return JSON.stringify(body, (k, v) => (k === 'cutoff' ? undefined : v))

@@ -29,6 +29,8 @@ describe('read parameters out of range', () => {
     ['/v1/active?to=2100-01-01&interval=week', 'to', '2099-12-31'],
     ['/v1/events?to=9999-12-31', 'to', '2099-12-31'],
     ['/v1/frequency?to=9999-12-31', 'to', '2099-12-31'],
+    ['/v1/summary?to=9999-12-31', 'to', '2099-12-31'],
+    ['/v1/summary?from=1970-06-01', 'from', '1971-01-01'],
     ['/v1/frequency?to=0001-01-01', 'to', '1971-01-01'],
     ['/v1/inactive?after=999999d', 'after', '3650d'],
     ['/v1/inactive?after=99999999999d', 'after', '3650d'],
@@ -53,6 +55,9 @@ describe('read parameters out of range', () => {
       '/v1/active?from=2098-01-01&to=2099-12-31&interval=month',
       '/v1/events?from=1971-01-01&to=1972-12-31',
       '/v1/frequency?to=1971-12-31&weeks=52',
+      // The two periods before it would start before 1970: they are empty, not an error.
+      '/v1/summary?from=1971-01-01&to=1972-12-31',
+      '/v1/summary?from=2098-01-01&to=2099-12-31',
       '/v1/inactive?after=3650d&offset=1000000',
     ]) {
       const res = await get(path)
