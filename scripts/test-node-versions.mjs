@@ -18,7 +18,7 @@ const SUITES = [
   ['tests/e2e', ['browser.test.ts']],
 ]
 
-const versions = (process.env.LASTSEEN_NODE_VERSIONS ?? '22 24').split(/\s+/).filter(Boolean)
+const versions = ['22', '24']
 
 const run = (version, args, cwd) =>
   execFileSync('npx', ['-y', `node@${version}`, ...args], {
