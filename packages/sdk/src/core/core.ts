@@ -152,9 +152,10 @@ export function createCore(config: Config, platform: Platform) {
       accountId !== undefined && (before?.userId !== userId || before.accountId !== accountId)
     const now = Date.now()
     if (traits !== undefined || linked) {
-      const sent = heartbeatId(JSON.stringify([userId, accountId, traits ?? {}]), bucketOf(now))
+      const told = traits === undefined ? {} : traits
+      const sent = heartbeatId(JSON.stringify([userId, accountId, told]), bucketOf(now))
       if (before?.userId === userId && before.sent === sent) user.sent = sent
-      else if (identifyEvent(userId, accountId, traits ?? {}, now)) user.sent = sent
+      else if (identifyEvent(userId, accountId, told, now)) user.sent = sent
     } else if (before?.userId === userId && before.sent !== undefined) user.sent = before.sent
     identity.save(user)
     seen(userId, user)
