@@ -135,10 +135,11 @@ export function createCore(config: Config, platform: Platform) {
   }
 
   /**
-   * Make `userId` the identified user and mark them seen. An `identify` event is queued when
-   * `traits` are given, or when an account is given that the identified user did not have yet
-   * (so the service learns the link); not again for a call the same as the last one of this
-   * heartbeat interval (a page that identifies on every load sends its traits once).
+   * Make `userId` the identified user and mark them seen. With `traits`, an `identify` event is
+   * queued too, but not again for a call the same as the last one of this heartbeat interval (a
+   * page that identifies on every load sends its traits once an hour at most). Without traits
+   * nothing but the heartbeat is sent, as before: the account link rides on it and on every
+   * event.
    */
   function identify(userId: string, accountId: string | undefined, traits?: unknown): void {
     const problem = noUser(userId)
@@ -146,17 +147,13 @@ export function createCore(config: Config, platform: Platform) {
       report('invalid_event', `identify() ${problem}`, 0)
       return
     }
-    const before = user
+    const before = user?.userId === userId ? user.sent : undefined
     user = { userId, ...(accountId === undefined ? {} : { accountId }) }
-    const linked =
-      accountId !== undefined && (before?.userId !== userId || before.accountId !== accountId)
     const now = Date.now()
-    if (traits !== undefined || linked) {
-      const told = traits === undefined ? {} : traits
-      const sent = heartbeatId(JSON.stringify([userId, accountId, told]), bucketOf(now))
-      if (before?.userId === userId && before.sent === sent) user.sent = sent
-      else if (identifyEvent(userId, accountId, told, now)) user.sent = sent
-    } else if (before?.userId === userId && before.sent !== undefined) user.sent = before.sent
+    if (traits !== undefined) {
+      const sent = heartbeatId(JSON.stringify([userId, accountId, traits]), bucketOf(now))
+      if (before === sent || identifyEvent(userId, accountId, traits, now)) user.sent = sent
+    } else if (before !== undefined) user.sent = before
     identity.save(user)
     seen(userId, user)
   }
