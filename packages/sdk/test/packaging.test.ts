@@ -255,12 +255,14 @@ new Hono<AppEnv>().use(lastseen<AppEnv>({ tracker, userId: (c) => c.get('userId'
     expect(publint.status).toBe(0)
     const attw = attempt(
       'npx',
-      // lastseen.min.js is an ESM-only file for browsers (a CDN <script type="module">), on purpose.
+      // Every resolution mode, node10 included (TypeScript's `moduleResolution: node`, which
+      // finds the subpaths through `typesVersions`). lastseen.min.js is an ESM-only file for
+      // browsers (a CDN <script type="module">), on purpose.
       [
         'attw',
         tarball,
         '--profile',
-        'node16',
+        'strict',
         '--format',
         'ascii',
         '--exclude-entrypoints',
