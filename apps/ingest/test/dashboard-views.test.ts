@@ -41,8 +41,9 @@ async function api(path: string): Promise<any> {
 async function signedInContext(
   viewport: { width: number; height: number },
   javaScriptEnabled = true,
+  colorScheme: 'light' | 'dark' = 'light',
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, javaScriptEnabled })
+  const context = await browser.newContext({ viewport, javaScriptEnabled, colorScheme })
   const page = await context.newPage()
   page.on('console', (m) => {
     if (/Content Security Policy|Refused/i.test(m.text())) problems.push(m.text())
@@ -302,6 +303,21 @@ describe('by keyboard, and without JavaScript', () => {
     await page.getByRole('button', { name: 'Show' }).click()
     expect(new URL(page.url()).searchParams.get('quiet')).toBe('30d')
     expect(await page.locator('#quiet-users').textContent()).toContain('not seen for 30 days')
+    await context.close()
+  })
+
+  it('keeps dark mode', async () => {
+    const { context, page } = await signedInContext({ width: 390, height: 844 }, true, 'dark')
+    const colors = await page.evaluate(() => {
+      const style = getComputedStyle(document.body)
+      return { background: style.backgroundColor, text: style.color }
+    })
+    expect(colors).toEqual({ background: 'rgb(17, 24, 39)', text: 'rgb(229, 231, 235)' })
+    await page.locator('[data-testid="active-chart"] .pt').nth(20).focus()
+    await page
+      .getByTestId('active-chart')
+      .screenshot({ path: `${shots}chart-focus-phone-dark.png` })
+    await page.screenshot({ path: `${shots}overview-phone-dark.png`, fullPage: true })
     await context.close()
   })
 
