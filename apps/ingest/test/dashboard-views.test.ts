@@ -50,6 +50,7 @@ async function signedInContext(
   })
   page.on('pageerror', (err) => problems.push(String(err)))
   await page.goto(server.url)
+  expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
   await page.getByLabel('Read key').fill(READ_KEY)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByTestId('period-summary').waitFor()

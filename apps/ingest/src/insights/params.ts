@@ -69,8 +69,11 @@ const duration = z
     `must be a duration from 1m to ${MAX_AFTER_DAYS}d`,
   )
 
-/** `format` of a list: its JSON answer, or its items as CSV (see http/csv.ts). */
-const listFormat = {
+/**
+ * `format` of a list: its JSON answer, or its items as CSV (see http/csv.ts). Spread into the
+ * query of every list of the read API, which then answers with `listAnswer`.
+ */
+export const listFormat = {
   format: z.enum(['json', 'csv'], { message: "must be 'json' or 'csv'" }).default('json'),
 }
 
