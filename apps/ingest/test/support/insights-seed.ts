@@ -99,6 +99,7 @@ const everyNth = (from: number, to: number, step: number) =>
  * - u_5 (initech): new, days 0 to 3.
  * - u_6 (no account): weekly from 0 to 119 days ago, a report export each time.
  * - t_1…t_8 (no account): seen once, 15 to 22 days ago.
+ * - u_7 (acme): daily from 69 to 15 days ago, then once 5 days ago: declining, not quiet.
  * - `=1+2` (account `@evil`): seen 45 days ago.
  */
 export function dashboardHistory(): SeedEvent[] {
@@ -113,6 +114,8 @@ export function dashboardHistory(): SeedEvent[] {
     ...everyNth(0, 3, 1).map((n) => track('search', 'u_5', n, 'initech')),
     ...everyNth(0, 119, 7).map((n) => track('report.export', 'u_6', n)),
     ...everyNth(15, 22, 1).map((n, i) => seen(`t_${i + 1}`, n)),
+    ...everyNth(15, 69, 1).map((n) => seen('u_7', n, 'acme')),
+    track('search', 'u_7', 5, 'acme'),
     seen('=1+2', 45, '@evil'),
   ]
 }
