@@ -66,6 +66,11 @@ beforeAll(async () => {
   // Resent whole and concurrently: nothing may count twice.
   expect(await sendBatch(server.url, WRITE_KEY, history)).toMatchObject({ accepted: 0 })
   await Promise.all([1, 2, 3].map(() => sendBatch(server.url, WRITE_KEY, history.slice(0, 80))))
+  // More events on days already active, each in its own insert: a day counts once however
+  // many rows it has.
+  for (const extra of [activeOn('u_drop', [3, 20]), activeOn('s1', [1, 30])]) {
+    await sendBatch(server.url, WRITE_KEY, extra)
+  }
   // The other project: a u_drop active every day of the window (it would lift ours), and a
   // declining user of its own.
   await sendBatch(server.url, OTHER_WRITE, [
