@@ -197,9 +197,7 @@ describe('GET /v1/retention', () => {
   })
 
   it('per month', async () => {
-    expect((await get(questions[4] as string)).body.cohorts).toEqual(
-      expectedRetention('month', 6),
-    )
+    expect((await get(questions[4] as string)).body.cohorts).toEqual(expectedRetention('month', 6))
   })
 
   it('answers 400 naming a bad parameter', async () => {
@@ -219,7 +217,10 @@ describe('both', () => {
   it('change nothing when every event is sent again, or a day gets more events', async () => {
     expect(await sendAll(WRITE_KEY, events)).toBe(0)
     // More events on days already active, in inserts of their own.
-    await sendAll(WRITE_KEY, events.slice(0, 200).map((e) => ({ ...e, id: crypto.randomUUID() })))
+    await sendAll(
+      WRITE_KEY,
+      events.slice(0, 200).map((e) => ({ ...e, id: crypto.randomUUID() })),
+    )
     for (const q of questions) expect((await get(q)).body, q).toEqual(answers.get(q))
   })
 
