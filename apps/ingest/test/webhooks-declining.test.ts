@@ -10,7 +10,7 @@ import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhook
 import { type Notification, renderBody } from '../src/webhooks/payload.js'
 import { verify } from '../src/webhooks/signature.js'
 import { startTestServer, WRITE_KEY } from './helpers.js'
-import { activeOn, dayTime, daysAgoRange as days } from './support/activity-seed.js'
+import { activeOn, daysAgoRange as days, dayTime } from './support/activity-seed.js'
 import { sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
@@ -100,8 +100,9 @@ describe('declining webhooks', () => {
         lastSeen: expect.any(String),
       },
     })
-    expect(receiver.delivered().find((n) => n.data.accountId === 'team' && !n.data.userId))
-      .toMatchObject({ data: { recent: 1, expected: 3 * 13.75 } })
+    expect(
+      receiver.delivered().find((n) => n.data.accountId === 'team' && !n.data.userId),
+    ).toMatchObject({ data: { recent: 1, expected: 3 * 13.75 } })
     for (const r of receiver.requests) {
       const headers = {
         timestamp: r.headers['x-lastseen-timestamp'],

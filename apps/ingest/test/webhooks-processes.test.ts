@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChildServer, READ_KEY, startCliServer, tempDataDir, WRITE_KEY } from './helpers.js'
-import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
 import { activeOn, daysAgoRange } from './support/activity-seed.js'
+import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
 import { seen, sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
