@@ -138,6 +138,25 @@ describe('declining webhooks', () => {
     })
   })
 
+  it('numbers episodes: entering the list again after leaving it is the next one', async () => {
+    // Daily for 8 weeks until 30 days ago; once 15 days ago (enters the list that day); daily
+    // 9 to 15 days ago (7 of 14: out of the list 9 days ago); 5 of the last 14 days today, against
+    // 10.5 expected: in again today, and not yesterday.
+    await sendBatch(server.url, WRITE_KEY, activeOn('u_again', [...days(30, 85), ...days(9, 15)]))
+    const episodes = () =>
+      receiver
+        .delivered()
+        .filter((n) => n.type === 'user.declining' && n.data.userId === 'u_again')
+        .map((n) => `${n.episode} ${n.data.recent}/${n.data.expected}`)
+    // A check as of 15 days ago sees the first episode begin.
+    await round(monitor({ clock: () => Date.now() - 15 * 86_400_000 }))
+    expect(episodes()).toEqual(['1 1/13.75'])
+    await round(monitor())
+    expect(episodes()).toEqual(['1 1/13.75', '2 5/10.5'])
+    await round(monitor())
+    expect(episodes()).toHaveLength(2)
+  })
+
   it('still announces a declining user that goes quiet', async () => {
     // Fifteen days on, u_new (last seen today) is quiet; its declining episode must not hide it.
     await round(monitor({ clock: () => Date.now() + 15 * 86_400_000 }))
