@@ -1,7 +1,8 @@
 /**
  * @module
  * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/summary`, `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * `/v1/summary`, `/v1/inactive`, `/v1/declining`, `/v1/events`, `/v1/frequency`,
+ * `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { LIMITS } from '@lastseen/protocol'
@@ -15,18 +16,25 @@ import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
 import { activeUsers } from './active.js'
 import { dayOf } from './days.js'
+import { declining, decliningColumns } from './declining.js'
 import { eventCounts } from './events.js'
 import { frequency } from './frequency.js'
 import { inactive, inactiveColumns } from './inactive.js'
+import { lifecycle } from './lifecycle.js'
 import {
   activeQuery,
+  decliningQuery,
   eventsQuery,
   frequencyQuery,
   inactiveQuery,
+  lifecycleQuery,
   parseQuery,
+  resolvePeriods,
   resolveRange,
+  retentionQuery,
   summaryQuery,
 } from './params.js'
+import { retention } from './retention.js'
 import { periodSummary } from './summary.js'
 import { userProfile } from './users.js'
 
@@ -79,6 +87,24 @@ export function readRoutes(deps: ReadDeps) {
       const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
       const answer = await inactive(storage, projectId, { ...q, afterMs }, Date.now())
       return listAnswer(c, q.format, answer, `inactive-${q.level}s.csv`, inactiveColumns[q.level])
+    })
+    .get('/v1/declining', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(decliningQuery, c.req.query())
+      const query = { ...q, windowDays: q.window, baselineDays: q.baseline }
+      const answer = await declining(storage, projectId, query, Date.now())
+      return listAnswer(c, q.format, answer, `declining-${q.level}s.csv`, decliningColumns[q.level])
+    })
+    .get('/v1/lifecycle', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(lifecycleQuery, c.req.query())
+      const periods = resolvePeriods(q, q.interval, Date.now())
+      return c.json(await lifecycle(storage, projectId, { ...periods, interval: q.interval }))
+    })
+    .get('/v1/retention', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(retentionQuery, c.req.query())
+      return c.json(await retention(storage, projectId, q, Date.now()))
     })
     .get('/v1/events', auth, async (c) => {
       const { projectId } = c.var
