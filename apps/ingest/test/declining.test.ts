@@ -167,6 +167,30 @@ describe('GET /v1/declining', () => {
     expect((await get('/v1/declining?offset=10')).body).toMatchObject({ total: 4, items: [] })
   })
 
+  it('answers the same page as CSV with format=csv', async () => {
+    const json = await get('/v1/declining?level=account')
+    const res = await fetch(`${server.url}/v1/declining?level=account&format=csv`, {
+      headers: { authorization: `Bearer ${READ_KEY}` },
+    })
+    expect(res.headers.get('content-disposition')).toBe(
+      'attachment; filename="declining-accounts.csv"',
+    )
+    const [header, ...rows] = (await res.text()).split('\r\n')
+    expect(header).toMatch(/^accountId,recent,expected,drop,lastSeen(,|$)/)
+    expect(rows.slice(0, -1).map((r) => r.split(',').slice(0, 5).join(','))).toEqual(
+      json.body.items.map(
+        (i: {
+          accountId: string
+          recent: number
+          expected: number
+          drop: number
+          lastSeen: string
+        }) => [i.accountId, i.recent, i.expected, i.drop, i.lastSeen].join(','),
+      ),
+    )
+    expect(json.body.items.length).toBeGreaterThan(0)
+  })
+
   it("never shows another project's users", async () => {
     expect(ids((await get('/v1/declining')).body)).not.toContain('o_drop')
     const other = await get('/v1/declining', OTHER_READ)
