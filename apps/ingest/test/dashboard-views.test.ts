@@ -59,8 +59,22 @@ async function signedInContext(
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).textContent()
 
-/** The page's widest content: nothing may make the document scroll sideways. */
-const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth)
+/**
+ * The page's width: nothing may make the document scroll sideways. When something does, the
+ * failure names the elements that stick out.
+ */
+async function pageWidth(page: Page): Promise<number> {
+  const { width, over } = await page.evaluate(() => {
+    const right = window.innerWidth
+    const over = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > right + 0.5)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`)
+    return { width: document.documentElement.scrollWidth, over }
+  })
+  if (over.length > 0) console.error(`wider than the screen: ${over.join(', ')}`)
+  return width
+}
 
 const firstCells = (page: Page, testId: string) =>
   page.locator(`[data-testid="${testId}"] tbody tr td:first-child a:first-child`).allTextContents()
@@ -156,7 +170,10 @@ describe.each(VIEWPORTS)('the dashboard at $width×$height', (viewport) => {
       expect(await firstCells(page, 'inactive-accounts'), quiet).toEqual(
         accounts.items.map((i: { accountId: string }) => i.accountId),
       )
-      expect(await page.locator('#quiet-users').textContent()).toContain(`; ${users.total})`)
+      expect(await page.locator('#quiet-users').textContent()).toContain(`(${users.total})`)
+      expect(await page.locator('#gone-quiet').textContent()).toContain(
+        `not seen for ${quiet.replace('d', ' days')}`,
+      )
       expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
     }
     // The thresholds differ on this history: 7 days lists u_2 (10 days quiet), 30 days not.
@@ -165,6 +182,83 @@ describe.each(VIEWPORTS)('the dashboard at $width×$height', (viewport) => {
     expect(week.items.map((i: { userId: string }) => i.userId)).toContain('u_2')
     expect(month.items.map((i: { userId: string }) => i.userId)).not.toContain('u_2')
     expect(await page.locator('select[name="quiet"]').inputValue()).toBe('30d')
+  })
+
+  it('lists the accounts, then the users, slipping, as the API does', async () => {
+    await page.goto(server.url)
+    const order = await page
+      .locator('#slipping ~ h3, #gone-quiet ~ h3')
+      .evaluateAll((els) => els.map((e) => e.id))
+    expect(order).toEqual(['slipping-accounts', 'slipping-users', 'quiet-accounts', 'quiet-users'])
+    for (const level of ['account', 'user']) {
+      const answer = await api(`/v1/declining?level=${level}&limit=10`)
+      const rows = page.locator(`[data-testid="declining-${level}s"] tbody tr[data-id]`)
+      const shown = await rows.evaluateAll((trs) =>
+        trs.map((tr) => {
+          const cells = [...tr.querySelectorAll('td.n')].map((td) => td.textContent ?? '')
+          return [tr.getAttribute('data-id'), ...cells]
+        }),
+      )
+      expect(shown, level).toEqual(
+        answer.items.map(
+          (i: {
+            userId?: string
+            accountId: string
+            recent: number
+            expected: number
+            drop: number
+          }) => [
+            i.userId ?? i.accountId,
+            String(i.recent),
+            Number.isInteger(i.expected) ? String(i.expected) : i.expected.toFixed(1),
+            `−${Math.round(i.drop * 100)}%`,
+          ],
+        ),
+      )
+      expect(await page.locator(`#slipping-${level}s`).textContent()).toContain(`(${answer.total})`)
+    }
+    // u_7 came daily for eight weeks, then once in the last two.
+    expect(await page.locator('[data-testid="declining-users"] tr[data-id="u_7"]').count()).toBe(1)
+    const csv = await page.request.get(`${server.url}/export/declining.csv?level=user`)
+    expect(await csv.text()).toBe(await api('/v1/declining?level=user&limit=1000&format=csv'))
+  })
+
+  it('shows lifecycle and retention by week and by month, as the API does', async () => {
+    for (const by of ['week', 'month']) {
+      await page.goto(by === 'week' ? server.url : `${server.url}/?by=month`)
+      const cycle = await api(`/v1/lifecycle?interval=${by}`)
+      const periods = await page.locator('[data-testid="lifecycle"] tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          period: tr.getAttribute('data-period'),
+          ...Object.fromEntries(
+            [...tr.querySelectorAll('td[data-kind]')].map((td) => [
+              td.getAttribute('data-kind'),
+              Number(td.getAttribute('data-value')),
+            ]),
+          ),
+        })),
+      )
+      expect(periods, by).toEqual(cycle.periods)
+      const kept = await api(`/v1/retention?interval=${by}`)
+      const cohorts = await page.locator('[data-testid="retention"] tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          cohort: tr.getAttribute('data-cohort'),
+          size: Number(tr.querySelector('[data-size]')?.getAttribute('data-size')),
+          active: [...tr.querySelectorAll('td[data-active]')].map((td) =>
+            Number(td.getAttribute('data-active')),
+          ),
+        })),
+      )
+      expect(cohorts, by).toEqual(kept.cohorts)
+      expect(await pageWidth(page), by).toBeLessThanOrEqual(viewport.width)
+    }
+    // The seeded history moves: someone is new, someone returns, someone left.
+    const weeks = await api('/v1/lifecycle?interval=week')
+    const total = (k: string) =>
+      weeks.periods.reduce((n: number, p: Record<string, number>) => n + (p[k] ?? 0), 0)
+    expect([total('new'), total('returning'), total('dormant')].every((n) => n > 0)).toBe(true)
+    await page.locator('#lifecycle').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${shots}lifecycle-${viewport.name}.png` })
   })
 
   it('shows the top events and the return frequency of the period, as the API does', async () => {
@@ -183,7 +277,7 @@ describe.each(VIEWPORTS)('the dashboard at $width×$height', (viewport) => {
     const summary = await api(`/v1/summary?from=${addDays(today, -6)}&to=${today}`)
     expect(await text(page, 'now-activeUsers')).toBe(String(summary.current.activeUsers))
     expect(await page.locator('[data-testid="active-chart"] .pt').count()).toBe(7)
-    expect(await page.locator('.presets a[aria-current]').textContent()).toBe('7 days')
+    expect(await page.locator('.controls .presets a[aria-current]').textContent()).toBe('7 days')
   })
 
   it('exports a quiet list as CSV, the same rows as the API’s CSV', async () => {
@@ -303,7 +397,7 @@ describe('by keyboard, and without JavaScript', () => {
     await page.locator('select[name="quiet"]').selectOption('30d')
     await page.getByRole('button', { name: 'Show' }).click()
     expect(new URL(page.url()).searchParams.get('quiet')).toBe('30d')
-    expect(await page.locator('#quiet-users').textContent()).toContain('not seen for 30 days')
+    expect(await page.locator('#gone-quiet').textContent()).toContain('not seen for 30 days')
     await context.close()
   })
 

@@ -1,20 +1,27 @@
 /**
  * @module
  * The morning overview, in the order a founder reads it: the chosen period against the one
- * before (with the active users chart), the users and accounts gone quiet, how often users
- * come back, and the top events.
+ * before (with the active users chart), the accounts and users slipping (active, but much less
+ * than before), those gone quiet, lifecycle and retention, how often users come back, and the
+ * top events.
  */
 import type { ActiveAnswer } from '../insights/active.js'
 import { daysBetween } from '../insights/days.js'
+import type { DecliningAnswer } from '../insights/declining.js'
 import type { EventsAnswer } from '../insights/events.js'
 import type { FrequencyAnswer } from '../insights/frequency.js'
 import type { InactiveAnswer } from '../insights/inactive.js'
+import type { LifecycleAnswer } from '../insights/lifecycle.js'
+import type { PeriodInterval } from '../insights/periods.js'
+import type { RetentionAnswer } from '../insights/retention.js'
 import type { SummaryAnswer } from '../insights/summary.js'
 import { ActiveChart } from './chart.js'
 import { Controls, hrefWith, type ViewState } from './controls.js'
 import { InactiveTable, type ListState } from './inactive-table.js'
 import { Layout } from './layout.js'
+import { LifecycleTable, RetentionTable } from './lifecycle-retention.js'
 import { PeriodSummary } from './period-summary.js'
+import { SlippingTable } from './slipping-table.js'
 
 export interface OverviewData {
   view: ViewState
@@ -24,8 +31,14 @@ export interface OverviewData {
   error?: string | undefined
   summary: SummaryAnswer
   active: ActiveAnswer
+  slippingAccounts: DecliningAnswer
+  slippingUsers: DecliningAnswer
   users: InactiveAnswer
   accounts: InactiveAnswer
+  lifecycle: LifecycleAnswer
+  retention: RetentionAnswer
+  /** The periods of lifecycle and retention. */
+  by: PeriodInterval
   userSort: ListState
   accountSort: ListState
   events: EventsAnswer
@@ -52,6 +65,7 @@ export function OverviewPage(props: OverviewData) {
       '/export/inactive.csv',
     )
   }
+  const quietFor = view.quiet.replace(/d$/, ' days')
   return (
     <Layout title="Overview" signedIn={true}>
       <Controls
@@ -95,34 +109,79 @@ export function OverviewPage(props: OverviewData) {
           label={`Daily, weekly and monthly active users, ${view.from} to ${view.to}`}
         />
       </section>
-      <section aria-labelledby="quiet-users">
-        <h2 id="quiet-users">
-          Users gone quiet{' '}
+      <section aria-labelledby="slipping">
+        <h2 id="slipping">
+          Slipping{' '}
           <span class="muted">
-            (not seen for {view.quiet.replace(/d$/, ' days')}; {props.users.total})
+            (active in the last {props.slippingAccounts.window.days} days, but less than half as
+            much as in the {props.slippingAccounts.baseline.days} days before)
           </span>
-          <a class="export" href={exportHref('user')} download="">
+        </h2>
+        <h3 id="slipping-accounts">
+          Accounts <span class="muted">({props.slippingAccounts.total})</span>
+          <a class="export" href="/export/declining.csv?level=account" download="">
             CSV
           </a>
-        </h2>
-        <InactiveTable answer={props.users} state={props.userSort} prefix="u" query={props.query} />
+        </h3>
+        <SlippingTable answer={props.slippingAccounts} quiet={props.query.quiet} />
+        <h3 id="slipping-users">
+          Users <span class="muted">({props.slippingUsers.total})</span>
+          <a class="export" href="/export/declining.csv?level=user" download="">
+            CSV
+          </a>
+        </h3>
+        <SlippingTable answer={props.slippingUsers} quiet={props.query.quiet} />
       </section>
-      <section aria-labelledby="quiet-accounts">
-        <h2 id="quiet-accounts">
-          Accounts gone quiet{' '}
-          <span class="muted">
-            (not seen for {view.quiet.replace(/d$/, ' days')}; {props.accounts.total})
-          </span>
+      <section aria-labelledby="gone-quiet">
+        <h2 id="gone-quiet">
+          Gone quiet <span class="muted">(not seen for {quietFor})</span>
+        </h2>
+        <h3 id="quiet-accounts">
+          Accounts <span class="muted">({props.accounts.total})</span>
           <a class="export" href={exportHref('account')} download="">
             CSV
           </a>
-        </h2>
+        </h3>
         <InactiveTable
           answer={props.accounts}
           state={props.accountSort}
           prefix="a"
           query={props.query}
         />
+        <h3 id="quiet-users">
+          Users <span class="muted">({props.users.total})</span>
+          <a class="export" href={exportHref('user')} download="">
+            CSV
+          </a>
+        </h3>
+        <InactiveTable answer={props.users} state={props.userSort} prefix="u" query={props.query} />
+      </section>
+      <section aria-labelledby="lifecycle">
+        <h2 id="lifecycle">
+          Lifecycle and retention{' '}
+          <nav class="presets inline" aria-label="Periods">
+            {(['week', 'month'] as const).map((by) => (
+              <a
+                href={hrefWith(props.query, { by: by === 'week' ? undefined : by })}
+                aria-current={props.by === by ? 'true' : undefined}
+              >
+                by {by}
+              </a>
+            ))}
+          </nav>
+        </h2>
+        <p class="muted">
+          Each {props.by}: users first seen in it (new), active in it and the {props.by} before
+          (returning), back after a {props.by} or more away (resurrecting), and active the{' '}
+          {props.by} before but not in it (dormant). The current {props.by} counts so far.
+        </p>
+        <LifecycleTable answer={props.lifecycle} />
+        <h3>Retention</h3>
+        <p class="muted">
+          Users first seen in each {props.by}, and the share of them active 0, 1, 2… {props.by}s
+          later.
+        </p>
+        <RetentionTable answer={props.retention} />
       </section>
       <Frequency answer={props.frequency} />
       <section aria-labelledby="top-events">

@@ -18,16 +18,20 @@ import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
 import { activeUsers } from '../insights/active.js'
 import { addDays, dayOf } from '../insights/days.js'
+import { declining, decliningColumns } from '../insights/declining.js'
 import { eventCounts } from '../insights/events.js'
 import { frequency } from '../insights/frequency.js'
 import { type InactiveSort, inactive, inactiveColumns } from '../insights/inactive.js'
+import { lifecycle } from '../insights/lifecycle.js'
 import {
   inactiveQuery,
   MAX_LIST_LIMIT,
   parseQuery,
+  resolvePeriods,
   resolveRange,
   summaryQuery,
 } from '../insights/params.js'
+import { retention } from '../insights/retention.js'
 import { periodSummary } from '../insights/summary.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
@@ -57,8 +61,35 @@ const LIST_LENGTH = 25
 /** Most rows of a CSV export of a quiet list (pages of {@link MAX_LIST_LIMIT} are read in turn). */
 const MAX_EXPORT_ROWS = 50_000
 
+/** Every item of a paginated list, a page of {@link MAX_LIST_LIMIT} at a time, up to {@link MAX_EXPORT_ROWS}. */
+async function allPages<T extends object>(
+  page: (limit: number, offset: number) => Promise<{ items: T[]; nextOffset: number | null }>,
+): Promise<T[]> {
+  const items: T[] = []
+  let offset: number | null = 0
+  while (offset !== null && items.length < MAX_EXPORT_ROWS) {
+    const found: { items: T[]; nextOffset: number | null } = await page(MAX_LIST_LIMIT, offset)
+    items.push(...found.items)
+    offset = found.nextOffset
+  }
+  return items.slice(0, MAX_EXPORT_ROWS)
+}
+
 /** Quiet thresholds offered on the page, next to the service's own. */
 const QUIET_CHOICES = ['7d', '14d', '30d']
+
+/** Rows of each Slipping list on the overview (the CSV has them all). */
+const SLIPPING_LENGTH = 10
+
+/** How the overview asks `GET /v1/declining`: the service's defaults. */
+const slipping = (level: 'user' | 'account', limit: number, offset: number) => ({
+  level,
+  windowDays: DEFAULTS.decliningWindowDays,
+  baselineDays: DEFAULTS.decliningBaselineDays,
+  drop: DEFAULTS.decliningDrop,
+  limit,
+  offset,
+})
 
 /** Days of an account's activity trend. */
 const TREND_DAYS = 90
@@ -138,11 +169,21 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const userSort = listFrom(query, 'u')
       const accountSort = listFrom(query, 'a')
       const page = { limit: LIST_LENGTH, afterMs: parseDuration(view.quiet) }
-      const [summary, active, users, accounts, events, often] = await Promise.all([
-        periodSummary(storage, projectId, range),
-        activeUsers(storage, projectId, { ...range, interval: 'day' }),
-        inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
-        inactive(storage, projectId, { level: 'account', ...accountSort, ...page }, now),
+      const by = query.by === 'month' ? 'month' : 'week'
+      const periods = resolvePeriods({}, by, now)
+      const [summary, active, slippingAccounts, slippingUsers, users, accounts] = await Promise.all(
+        [
+          periodSummary(storage, projectId, range),
+          activeUsers(storage, projectId, { ...range, interval: 'day' }),
+          declining(storage, projectId, slipping('account', SLIPPING_LENGTH, 0), now),
+          declining(storage, projectId, slipping('user', SLIPPING_LENGTH, 0), now),
+          inactive(storage, projectId, { level: 'user', ...userSort, ...page }, now),
+          inactive(storage, projectId, { level: 'account', ...accountSort, ...page }, now),
+        ],
+      )
+      const [cycle, cohorts, events, often] = await Promise.all([
+        lifecycle(storage, projectId, { ...periods, interval: by }),
+        retention(storage, projectId, { interval: by, cohorts: DEFAULTS.retentionCohorts }, now),
         eventCounts(storage, projectId, range),
         frequency(storage, projectId, { to: range.to, weeks: 4 }),
       ])
@@ -154,6 +195,11 @@ export function dashboardRoutes(deps: DashboardDeps) {
           error={error}
           summary={summary}
           active={active}
+          slippingAccounts={slippingAccounts}
+          slippingUsers={slippingUsers}
+          lifecycle={cycle}
+          retention={cohorts}
+          by={by}
           users={users}
           accounts={accounts}
           userSort={userSort}
@@ -172,24 +218,23 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const level = query.level === 'account' ? 'account' : 'user'
       const quiet = quietOf(query, choices, afterMs)
       const { sort, order } = listFrom(query, '')
-      const items = []
-      let offset: number | null = 0
-      while (offset !== null && items.length < MAX_EXPORT_ROWS) {
-        const page = await inactive(
+      const afterQuiet = parseDuration(quiet)
+      const items = await allPages((limit, offset) =>
+        inactive(
           storage,
           c.var.projectId,
-          { level, sort, order, offset, limit: MAX_LIST_LIMIT, afterMs: parseDuration(quiet) },
+          { level, sort, order, offset, limit, afterMs: afterQuiet },
           Date.now(),
-        )
-        items.push(...page.items)
-        offset = page.nextOffset
-      }
-      return csvAnswer(
-        c,
-        items.slice(0, MAX_EXPORT_ROWS),
-        `quiet-${level}s-${quiet}.csv`,
-        inactiveColumns[level],
+        ),
       )
+      return csvAnswer(c, items, `quiet-${level}s-${quiet}.csv`, inactiveColumns[level])
+    })
+    .get('/export/declining.csv', pageHeaders, signedIn, async (c) => {
+      const level = c.req.query('level') === 'account' ? 'account' : 'user'
+      const items = await allPages((limit, offset) =>
+        declining(storage, c.var.projectId, slipping(level, limit, offset), Date.now()),
+      )
+      return csvAnswer(c, items, `slipping-${level}s.csv`, decliningColumns[level])
     })
     .post('/session', pageHeaders, sameOriginOnly, formLimit, async (c) => {
       const form = await c.req.parseBody()

@@ -36,7 +36,7 @@ h2 { font-size: 1rem; margin: 0 0 .75rem; } h3 { font-size: .95rem; margin: 1.25
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line);
   white-space: nowrap; }
-td.wrap { white-space: normal; }
+td.wrap, table.values th, table.values td { white-space: normal; }
 th a { color: inherit; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 a { color: var(--accent); }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
@@ -81,7 +81,21 @@ svg text { fill: var(--muted); font-size: 11px; }
 .calendar svg text { font-size: 9px; }
 .calendar .halves { display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
 .calendar .halves svg { flex: 1 1 22rem; min-width: 0; }
+.presets.inline { display: inline-flex; margin-left: .75rem; font-weight: normal; font-size: .9em; }
+.down { color: var(--down); }
+.diverging { height: .8rem; } .diverging .new { fill: var(--accent); }
+.diverging .returning { fill: var(--wau); } .diverging .resurrecting { fill: var(--mau); }
+.diverging .dormant { fill: var(--down); opacity: .7; }
+table.retention td.n { padding: .3rem .4rem; }
+.retention .r1 { background: rgba(37, 99, 235, .12); } .retention .r2 { background: rgba(37, 99, 235, .25); }
+.retention .r3 { background: rgba(37, 99, 235, .4); } .retention .r4 { background: rgba(37, 99, 235, .55); }
+.traits { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .5rem 1.5rem;
+  margin: 0; } .traits dt { color: var(--muted); font-size: .85em; } .traits dd { margin: 0; }
 @media (max-width: 640px) {
+  .hide-narrow, .retention .year, .retention .k0 { display: none; }
+  table.retention, table.lifecycle { font-size: 12px; } table.retention { font-size: 11px; }
+  table.retention th, table.retention td, table.retention td.n, table.lifecycle th,
+  table.lifecycle td { padding: .25rem .2rem; }
   header { padding: .6rem 1rem; } header search { margin-left: 0; flex: 1 1 100%; }
   header search form { width: 100%; } header search input { flex: 1; width: auto; }
   main { padding: .75rem; gap: .75rem; } section { padding: .75rem; }
