@@ -7,7 +7,7 @@
 import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
-import { BadParameter, NotFound } from '../errors.js'
+import { NotFound } from '../errors.js'
 import { authenticateRead } from '../http/auth.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
@@ -21,6 +21,7 @@ import {
   activeQuery,
   eventsQuery,
   frequencyQuery,
+  idParam,
   inactiveQuery,
   parseQuery,
   resolveRange,
@@ -33,13 +34,6 @@ export interface ReadDeps {
   storage: Storage
   /** Default of `after` in `GET /v1/inactive`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
-}
-
-function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
-    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
-  }
-  return value
 }
 
 export function readRoutes(deps: ReadDeps) {
