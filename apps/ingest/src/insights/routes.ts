@@ -4,7 +4,6 @@
  * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
 import { NotFound } from '../errors.js'
