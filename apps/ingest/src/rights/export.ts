@@ -30,6 +30,8 @@ export async function* exportUser(
   storage: Storage,
   projectId: string,
   profile: UserProfile,
+  /** Raw events read per query. */
+  pageSize = EVENT_PAGE,
 ): AsyncGenerator<Record<string, unknown>> {
   const params: Params = { project: projectId, user: profile.userId }
   yield { type: 'profile', ...profile }
@@ -64,7 +66,7 @@ export async function* exportUser(
     yield { type: 'event_count', date: e.d, event: e.e, count: Number(e.n) }
   }
 
-  yield* rawEvents(storage, params)
+  yield* rawEvents(storage, params, pageSize)
 
   for (const n of await rows<NotificationRow>(
     storage,
@@ -97,51 +99,52 @@ interface NotificationRow {
 }
 
 interface EventRow {
-  id: string
+  eid: string
   event: string
   account_id: string
-  timestamp: string
-  client_timestamp: string | null
-  sent_at: string
-  received_at: string
+  ts: string
+  client_ts: string | null
+  sent: string
+  received: string
   properties: string
   count: number
   flags: number
 }
 
 /** The user's raw track events, oldest first, a page at a time (keyset on the sort key). */
-async function* rawEvents(storage: Storage, params: Params) {
+async function* rawEvents(storage: Storage, params: Params, pageSize: number) {
   let after = { ts: '1970-01-01 00:00:00.000', id: '00000000-0000-0000-0000-000000000000' }
   for (;;) {
     const page = await rows<EventRow>(
       storage,
-      `SELECT toString(id) AS id, event, account_id, toString(timestamp) AS timestamp,
-              toString(client_timestamp) AS client_timestamp, toString(sent_at) AS sent_at,
-              toString(received_at) AS received_at, properties, count, flags
+      // Aliases differ from the columns: an alias would stand for its column in WHERE.
+      `SELECT toString(id) AS eid, event, account_id, toString(timestamp) AS ts,
+              toString(client_timestamp) AS client_ts, toString(sent_at) AS sent,
+              toString(received_at) AS received, properties, count, flags
        FROM {db}.events FINAL
        WHERE project_id = {project:String} AND user_id = {user:String}
          AND (timestamp, id) > ({ts:DateTime64(3, 'UTC')}, {id:UUID})
-       ORDER BY timestamp, id LIMIT ${EVENT_PAGE}`,
-      { ...params, ...after },
+       ORDER BY timestamp, id LIMIT {page:UInt32}`,
+      { ...params, ...after, page: pageSize },
     )
     for (const e of page) {
       yield {
         type: 'event',
-        id: e.id,
+        id: e.eid,
         event: e.event,
         accountId: e.account_id || null,
-        timestamp: isoTime(e.timestamp),
-        clientTimestamp: isoTime(e.client_timestamp),
-        sentAt: isoTime(e.sent_at),
-        receivedAt: isoTime(e.received_at),
+        timestamp: isoTime(e.ts),
+        clientTimestamp: isoTime(e.client_ts),
+        sentAt: isoTime(e.sent),
+        receivedAt: isoTime(e.received),
         properties: parseOr(e.properties),
         count: Number(e.count),
         flags: Number(e.flags),
       }
     }
     const last = page.at(-1)
-    if (!last || page.length < EVENT_PAGE) return
-    after = { ts: last.timestamp, id: last.id }
+    if (!last || page.length < pageSize) return
+    after = { ts: last.ts, id: last.eid }
   }
 }
 
