@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError, DEFAULTS, formatDuration, readConfig } from './config.js'
+import { NotFound } from './errors.js'
 import { KeyError } from './keys/admin.js'
 /**
  * @module
  * `lastseen-ingest`: the command line of the ingestion service.
  */
 import { KEYS_HELP, keysCommand, UsageError } from './keys/keys-command.js'
+import { USERS_HELP, usersCommand } from './rights/users-command.js'
 import { startServer } from './server.js'
 import { openStorage, StorageOpenError } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
@@ -17,6 +19,7 @@ Usage:
                               SIGINT stop it gracefully
   lastseen-ingest migrate     apply schema migrations and exit
   lastseen-ingest keys …      list, create and revoke API keys (lastseen-ingest keys --help)
+  lastseen-ingest users …     delete or export a user's data (lastseen-ingest users --help)
   lastseen-ingest --help      show this help
 
 Configuration comes from the environment: PORT (${DEFAULTS.port}), LASTSEEN_DATA_DIR (${DEFAULTS.dataDir}),
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     if (command === 'keys') console.log(KEYS_HELP)
+    else if (command === 'users') console.log(USERS_HELP)
     else console.log(HELP)
     return 0
   }
@@ -79,6 +83,14 @@ async function main(argv: string[]): Promise<number> {
       return storage
     })
   }
+  if (command === 'users') {
+    const config = readConfig()
+    return usersCommand(rest, async () => {
+      const storage = await openStorage(config.clickhouse)
+      await migrate(storage)
+      return storage
+    })
+  }
   throw new UsageError(`unknown command: ${command}`)
 }
 
@@ -88,10 +100,17 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${process.argv[2] === 'keys' ? KEYS_HELP : HELP}`)
+      const command = process.argv[2]
+      const help = command === 'keys' ? KEYS_HELP : command === 'users' ? USERS_HELP : HELP
+      console.error(`${err.message}\n\n${help}`)
       process.exit(2)
     }
-    if (err instanceof ConfigError || err instanceof StorageOpenError || err instanceof KeyError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof StorageOpenError ||
+      err instanceof KeyError ||
+      err instanceof NotFound
+    ) {
       console.error(err.message)
     } else console.error('lastseen-ingest failed:', err)
     process.exit(1)

@@ -35,6 +35,14 @@ const day = z.iso
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
 const id = z.string().min(1).max(LIMITS.maxNameLength)
 
+/** A user or account id of a path (`:userId`, `:accountId`): 1 to `LIMITS.maxNameLength` characters. */
+export function idParam(name: string, value: string): string {
+  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
+    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
+  }
+  return value
+}
+
 /** A whole number from `min` to `max`; every refusal names the range. */
 const wholeNumber = (min: number, max: number, unit = '') => {
   const message = `must be a whole number${unit} from ${min} to ${max}`

@@ -5,10 +5,9 @@
  * `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
-import { BadParameter, NotFound } from '../errors.js'
+import { NotFound } from '../errors.js'
 import { authenticateRead } from '../http/auth.js'
 import { listAnswer } from '../http/csv.js'
 import type { KeyRing } from '../keys/key-ring.js'
@@ -26,6 +25,7 @@ import {
   decliningQuery,
   eventsQuery,
   frequencyQuery,
+  idParam,
   inactiveQuery,
   lifecycleQuery,
   parseQuery,
@@ -44,13 +44,6 @@ export interface ReadDeps {
   storage: Storage
   /** Default of `after` in `GET /v1/inactive`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
-}
-
-function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
-    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
-  }
-  return value
 }
 
 export function readRoutes(deps: ReadDeps) {
