@@ -17,6 +17,7 @@ import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
 import { boundedPartitions } from './migrations/0004-bounded-partitions.js'
 import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
+import { traits } from './migrations/0006-traits.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
 
@@ -46,6 +47,7 @@ export const migrations: readonly Migration[] = [
   readAggregates,
   boundedPartitions,
   dashboardSessions,
+  traits,
 ]
 
 /** Versions already applied. */
