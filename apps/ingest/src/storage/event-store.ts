@@ -156,7 +156,7 @@ export async function insertEvents(storage: Storage, rows: readonly EventRow[]):
     await insertLines(storage, 'events_in', EVENTS_IN_COLUMNS, `${lines.join('\n')}\n`)
   }
   const traits = rows.map((r) => r.traits ?? '').join('')
-  if (false && traits) await insertLines(storage, 'traits', TRAITS_COLUMNS, traits)
+  if (traits) await insertLines(storage, 'traits', TRAITS_COLUMNS, traits)
   const ids = rows.map(
     (r) => `${tsvField(r.project_id)}\t${r.id}\t${tsvField(r.user_id)}\t${r.received_at}\n`,
   )
