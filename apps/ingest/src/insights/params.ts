@@ -62,17 +62,36 @@ const duration = z
     `must be a duration from 1m to ${MAX_AFTER_DAYS}d`,
   )
 
-export const inactiveQuery = z.object({
-  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
-  after: duration.optional(),
-  sort: z
-    .enum(['last_seen', 'first_seen', 'active_days', 'events'], {
-      message: "must be 'last_seen', 'first_seen', 'active_days' or 'events'",
-    })
-    .default('last_seen'),
-  order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
+/** `limit` and `offset` of a paginated list. */
+const pagination = {
   limit: wholeNumber(1, 1000).default(50),
   offset: wholeNumber(0, MAX_OFFSET).default(0),
+}
+
+export const inactiveQuery = z
+  .object({
+    level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
+    after: duration.optional(),
+    sort: z
+      .enum(['last_seen', 'first_seen', 'active_days', 'events', 'mrr'], {
+        message: "must be 'last_seen', 'first_seen', 'active_days', 'events' or 'mrr'",
+      })
+      .default('last_seen'),
+    order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
+    ...pagination,
+  })
+  .refine((q) => q.sort !== 'mrr' || q.level === 'account', {
+    path: ['sort'],
+    message: "'mrr' (an account trait) sorts accounts only: use it with level=account",
+  })
+
+/** `GET /v1/users` and `GET /v1/accounts`: find by id prefix, email or name. */
+export const searchQuery = z.object({
+  search: z
+    .string({ message: `must be 1 to ${LIMITS.maxNameLength} characters` })
+    .min(1, `must be 1 to ${LIMITS.maxNameLength} characters`)
+    .max(LIMITS.maxNameLength, `must be 1 to ${LIMITS.maxNameLength} characters`),
+  ...pagination,
 })
 
 /** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */

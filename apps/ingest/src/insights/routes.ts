@@ -1,7 +1,7 @@
 /**
  * @module
- * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/users?search=`,
+ * `/v1/accounts?search=`, `/v1/active`, `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { LIMITS } from '@lastseen/protocol'
@@ -24,7 +24,9 @@ import {
   inactiveQuery,
   parseQuery,
   resolveRange,
+  searchQuery,
 } from './params.js'
+import { search } from './search.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -46,6 +48,14 @@ export function readRoutes(deps: ReadDeps) {
   const { storage } = deps
   const auth = authenticateRead(deps.keys)
   return new Hono()
+    .get('/v1/users', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'user', q))
+    })
+    .get('/v1/accounts', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'account', q))
+    })
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
       const userId = idParam('userId', c.req.param('userId'))

@@ -63,7 +63,7 @@ export function knownHistory(): SeedEvent[] {
 }
 
 /** Send events as one batch with a write key; returns the answer body. */
-export async function sendBatch(url: string, writeKey: string, batch: SeedEvent[]) {
+export async function sendBatch(url: string, writeKey: string, batch: readonly object[]) {
   const res = await fetch(`${url}/v1/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
