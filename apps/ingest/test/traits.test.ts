@@ -76,6 +76,29 @@ describe('identify and group', () => {
     expect(body.traits).toEqual({ email: 'ann@acme.io', name: 'Ann', tags: ['a', { b: 1 }] })
   })
 
+  it('orders traits by stored time: a skewed clock is corrected, a far future clamped', async () => {
+    const now = Date.now()
+    const at = (ms: number) => new Date(ms).toISOString()
+    // A client whose clock is 3 h behind sets plan 30 min ago (by the real clock)…
+    const skewed = {
+      sentAt: at(now - 3 * 3_600_000),
+      batch: [identifyEvent('skew_1', { plan: 'a' }, { timestamp: at(now - 3.5 * 3_600_000) })],
+    }
+    const res = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(skewed),
+    })
+    expect(res.status).toBe(200)
+    // …after a correct client set it an hour ago: the skewed one is the latest.
+    await send([identifyEvent('skew_1', { plan: 'b' }, { timestamp: at(now - 3_600_000) })])
+    // A time a day ahead is clamped to the receive time: a later one within minutes wins.
+    await send([identifyEvent('skew_1', { seats: 1 }, { timestamp: at(now + 86_400_000) })])
+    await send([identifyEvent('skew_1', { seats: 2 }, { timestamp: at(Date.now() + 5 * 60_000) })])
+    const found = (await get('/v1/users?search=skew')).body.items[0]
+    expect(found.traits).toEqual({ plan: 'a', seats: 2 })
+  })
+
   it('counts a resent identify or group once, and stores its rows once', async () => {
     const identify = identifyEvent('u_4', { name: 'Dee' }, { timestamp: daysAgo(1) })
     const group = groupEvent('globex', { name: 'Globex Corp', mrr: 100 }, { userId: 'u_3' })
