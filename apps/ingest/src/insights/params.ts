@@ -68,22 +68,26 @@ const pagination = {
   offset: wholeNumber(0, MAX_OFFSET).default(0),
 }
 
-export const inactiveQuery = z
-  .object({
-    level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
-    after: duration.optional(),
-    sort: z
-      .enum(['last_seen', 'first_seen', 'active_days', 'events', 'mrr'], {
-        message: "must be 'last_seen', 'first_seen', 'active_days', 'events' or 'mrr'",
-      })
-      .default('last_seen'),
-    order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-    ...pagination,
-  })
-  .refine((q) => q.sort !== 'mrr' || q.level === 'account', {
+/** The fields of `GET /v1/inactive` (the dashboard's lists pick from them). */
+export const inactiveFields = z.object({
+  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
+  after: duration.optional(),
+  sort: z
+    .enum(['last_seen', 'first_seen', 'active_days', 'events', 'mrr'], {
+      message: "must be 'last_seen', 'first_seen', 'active_days', 'events' or 'mrr'",
+    })
+    .default('last_seen'),
+  order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
+  ...pagination,
+})
+
+export const inactiveQuery = inactiveFields.refine(
+  (q) => q.sort !== 'mrr' || q.level === 'account',
+  {
     path: ['sort'],
     message: "'mrr' (an account trait) sorts accounts only: use it with level=account",
-  })
+  },
+)
 
 /** `GET /v1/users` and `GET /v1/accounts`: find by id prefix, email or name. */
 export const searchQuery = z.object({
