@@ -59,6 +59,11 @@ const variants: Record<string, unknown>[] = [
   { id: '0B8F6A3E-3C1D-4E5F-8A9B-0C1D2E3F4A5B' },
   { id: '0b8f6a3e-3c1d-0e5f-8a9b-0c1d2e3f4a5b' },
   { id: 42 },
+  // Not strings, though a regular expression would read them as such.
+  { id: ['0b8f6a3e-3c1d-4e5f-8a9b-0c1d2e3f4a5b'] },
+  { userId: ['u_1'] },
+  { timestamp: ['2026-11-23T10:00:00Z'] },
+  { type: 'seen', timestamp: ['2026-11-23T10:00:00Z'] },
   { event: '' },
   { event: 'e'.repeat(200) },
   { event: 'e'.repeat(201) },
