@@ -63,6 +63,19 @@ const refusal = (write: Promise<unknown>) =>
     (err: unknown) => err,
   )
 
+/** How many ids of users `prefix_…` `event_ids` and `events` hold. */
+async function stored(prefix: string) {
+  const db = storage.database
+  const n = async (table: string) => {
+    const result = await storage.client.query({
+      query: `SELECT uniqExact(id) AS n FROM ${db}.${table} WHERE user_id LIKE '${prefix}\\_%'`,
+      format: 'JSONEachRow',
+    })
+    return Number((await result.json<{ n: string }>())[0]?.n)
+  }
+  return { eventIds: await n('event_ids'), events: await n('events') }
+}
+
 /** Make inserts of users `prefix_…` fail until the returned function is called. */
 async function failing(prefix: string): Promise<() => Promise<void>> {
   const db = storage.database
@@ -228,5 +241,37 @@ describe('the writer', () => {
     expect(await refusal(w.write(rows('again', 1)))).toMatchObject({ retryAfterMs: 1000 })
     await again()
     await w.close()
+  })
+
+  it('completes the events of a failed insert after the next group, without a retry', async () => {
+    const restore = await failing('lost')
+    const { w, groups } = writer()
+    const lost = rows('lost', 3)
+    expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
+    expect((await stored('lost')).eventIds).toBe(0)
+    await restore()
+    await sleep(1000)
+    expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    expect(groups).toEqual([1])
+    // Repaired after the group that followed, before the next one is taken.
+    expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    expect(await stored('lost')).toEqual({ eventIds: 3, events: 3 })
+    // A late retry is answered from memory.
+    expect(await w.write(lost)).toEqual({ accepted: 0, duplicates: 3 })
+    await w.close()
+  })
+
+  it('completes them on close once storage is back, and keeps trying while it is not', async () => {
+    const restore = await failing('closing')
+    const { w } = writer()
+    const lost = rows('closing', 2)
+    expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
+    await sleep(1000)
+    // Storage still fails: the next group fails too, and the repair waits.
+    expect(await refusal(w.write(rows('closing', 1)))).toMatchObject({ retryAfterMs: 2000 })
+    await restore()
+    await sleep(2000)
+    await w.close()
+    expect(await stored('closing')).toEqual({ eventIds: 3, events: 3 })
   })
 })
