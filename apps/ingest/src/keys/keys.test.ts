@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { tempDataDir } from '../../test/helpers.js'
 import { readConfig } from '../config.js'
 import { Forbidden, RateLimited, StorageUnavailable, Unauthorized } from '../errors.js'
@@ -56,7 +56,10 @@ describe('KeyRing', () => {
 
 /** `storage` whose queries are counted, and fail while `down` is set. */
 function flaky() {
-  const state = { queries: 0, down: false }
+  const state: { queries: number; down: boolean; held?: Promise<void> } = {
+    queries: 0,
+    down: false,
+  }
   const client = new Proxy(storage.client, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver)
@@ -64,7 +67,8 @@ function flaky() {
       return (...args: unknown[]) => {
         state.queries++
         if (state.down) return Promise.reject(new Error('connection refused'))
-        return value.apply(target, args)
+        const held = state.held
+        return held ? held.then(() => value.apply(target, args)) : value.apply(target, args)
       }
     },
   })
@@ -158,7 +162,11 @@ describe('the key cache', () => {
     // Nothing loaded yet: storage is unavailable, and the next request tries again.
     const err = await rejection(ring.resolve(write!))
     expect(err).toBeInstanceOf(StorageUnavailable)
-    expect(err).toMatchObject({ retryAfterMs: 1000 })
+    expect(err).toMatchObject({
+      message: 'storage is unavailable',
+      retryAfterMs: 1000,
+      cause: expect.objectContaining({ message: 'connection refused' }),
+    })
     await rejection(ring.resolve(write!))
     expect(state.queries).toBe(2)
     state.down = false
@@ -168,6 +176,7 @@ describe('the key cache', () => {
     await sleep(250)
     const queries = state.queries
     // Old: the known key is answered at once; the unknown one waits for the failed reload.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     expect(await ring.resolve(write!)).toEqual({ projectId: 'p7', kind: 'write' })
     expect(await ring.resolve('lsw_unknown_in_outage')).toBeUndefined()
     expect(state.queries).toBe(queries + 1)
@@ -178,6 +187,34 @@ describe('the key cache', () => {
     await sleep(600)
     expect(await ring.resolve('lsw_unknown_in_outage')).toBeUndefined()
     expect(state.queries).toBe(queries + 2)
+    expect(logged).toHaveBeenCalledWith(
+      'lastseen-ingest: reloading keys failed; using the keys loaded last:',
+      'connection refused',
+    )
+    logged.mockRestore()
+  })
+
+  it('answers a known key while a slow reload runs, and waits for it with an unknown one', async () => {
+    const { storage: s, state } = flaky()
+    const { write } = await createKeys(storage, 'p8', ['write'], 'slow')
+    const ring = new KeyRing(s, 100)
+    await ring.reload()
+    await sleep(150)
+    let release = () => {}
+    state.held = new Promise<void>((resolve) => (release = resolve))
+    expect(await ring.resolve(write!)).toEqual({ projectId: 'p8', kind: 'write' })
+    let unknown: unknown = 'waiting'
+    const asked = ring.resolve('lsw_unknown_slow').then((r) => (unknown = r))
+    await sleep(50)
+    expect(unknown).toBe('waiting')
+    release()
+    await asked
+    expect(unknown).toBeUndefined()
+  })
+
+  it('counts no address when none is given', async () => {
+    const ring = new KeyRing(storage, 60_000, new AuthThrottle({ burst: 1, rate: 1 }))
+    for (let i = 0; i < 3; i++) expect(await ring.resolve(`lsw_wrong_${i}`)).toBeUndefined()
   })
 })
 
