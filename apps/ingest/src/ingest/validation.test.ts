@@ -122,7 +122,7 @@ describe('the fast path', () => {
   it('checks every valid event without zod, and leaves only doubtful ones to it', () => {
     const parse = vi.spyOn(wireEventSchema, 'safeParse')
     for (const variant of variants) {
-      const raw = { ...base, ...variant }
+      const raw: Record<string, unknown> = { ...base, ...variant }
       parse.mockClear()
       const checked = checkWireEvent(raw)
       // zod is asked only for events it refuses, and for properties with an own `__proto__`
