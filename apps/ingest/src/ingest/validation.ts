@@ -196,7 +196,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
     if (typeof node !== 'object' || node === null) continue
     if (depth > max) return true
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+      stack.push([child, depth + 1])
     }
   }
   return false
