@@ -24,7 +24,7 @@ import { frequency } from '../insights/frequency.js'
 import { type InactiveSort, inactive, inactiveColumns } from '../insights/inactive.js'
 import { lifecycle } from '../insights/lifecycle.js'
 import {
-  inactiveQuery,
+  inactiveFields,
   MAX_LIST_LIMIT,
   parseQuery,
   resolvePeriods,
@@ -133,14 +133,19 @@ const formLimit = bodyLimit({
 })
 
 /** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
-function listFrom(query: Record<string, string>, prefix: 'u' | 'a' | ''): ListState {
-  const shape = inactiveQuery.pick({ sort: true, order: true, offset: true })
+function listFrom(
+  query: Record<string, string>,
+  prefix: 'u' | 'a' | '',
+  level: 'user' | 'account' = prefix === 'a' ? 'account' : 'user',
+): ListState {
+  const shape = inactiveFields.pick({ sort: true, order: true, offset: true })
   const parsed = shape.safeParse({
     sort: query[`${prefix}sort`],
     order: query[`${prefix}order`],
     offset: query[`${prefix}offset`],
   })
-  return parsed.success
+  // `mrr` is an account trait: it sorts accounts only.
+  return parsed.success && !(level === 'user' && parsed.data.sort === 'mrr')
     ? {
         sort: parsed.data.sort as InactiveSort,
         order: parsed.data.order,
@@ -217,7 +222,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const query = c.req.query()
       const level = query.level === 'account' ? 'account' : 'user'
       const quiet = quietOf(query, choices, afterMs)
-      const { sort, order } = listFrom(query, '')
+      const { sort, order } = listFrom(query, '', level)
       const afterQuiet = parseDuration(quiet)
       const items = await allPages((limit, offset) =>
         inactive(

@@ -1,8 +1,8 @@
 /**
  * @module
- * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/summary`, `/v1/inactive`, `/v1/declining`, `/v1/events`, `/v1/frequency`,
- * `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/users?search=`,
+ * `/v1/accounts?search=`, `/v1/active`, `/v1/summary`, `/v1/inactive`, `/v1/declining`,
+ * `/v1/events`, `/v1/frequency`, `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { Hono } from 'hono'
@@ -32,9 +32,11 @@ import {
   resolvePeriods,
   resolveRange,
   retentionQuery,
+  searchQuery,
   summaryQuery,
 } from './params.js'
 import { retention } from './retention.js'
+import { search, searchColumns } from './search.js'
 import { periodSummary } from './summary.js'
 import { userProfile } from './users.js'
 
@@ -50,6 +52,16 @@ export function readRoutes(deps: ReadDeps) {
   const { storage } = deps
   const auth = authenticateRead(deps.keys)
   return new Hono()
+    .get('/v1/users', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      const answer = await search(storage, c.var.projectId, 'user', q)
+      return listAnswer(c, q.format, answer, 'users.csv', searchColumns.user)
+    })
+    .get('/v1/accounts', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      const answer = await search(storage, c.var.projectId, 'account', q)
+      return listAnswer(c, q.format, answer, 'accounts.csv', searchColumns.account)
+    })
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
       const userId = idParam('userId', c.req.param('userId'))
