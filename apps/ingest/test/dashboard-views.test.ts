@@ -14,7 +14,7 @@ import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs'
 import { addDays, dayOf } from '../src/insights/days.js'
 import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
-import { dashboardHistory, sendBatch } from './support/insights-seed.js'
+import { dashboardHistory, dashboardTraits, sendBatch } from './support/insights-seed.js'
 
 const shots = fileURLToPath(new URL('../test-results/dashboard/', import.meta.url))
 
@@ -76,8 +76,11 @@ async function pageWidth(page: Page): Promise<number> {
   return width
 }
 
+/** The ids of a list's rows, in order. */
 const firstCells = (page: Page, testId: string) =>
-  page.locator(`[data-testid="${testId}"] tbody tr td:first-child a:first-child`).allTextContents()
+  page
+    .locator(`[data-testid="${testId}"] tbody tr[data-id]`)
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true })
@@ -86,6 +89,7 @@ beforeAll(async () => {
   await sendBatch(server.url, WRITE_KEY, history)
   // Sent twice: nothing may count twice.
   await sendBatch(server.url, WRITE_KEY, history)
+  await sendBatch(server.url, WRITE_KEY, dashboardTraits())
   browser = await chromium.launch(chromiumLaunchOptions)
 })
 
@@ -345,14 +349,90 @@ describe.each(VIEWPORTS)('the dashboard at $width×$height', (viewport) => {
     await page.screenshot({ path: `${shots}account-${viewport.name}.png`, fullPage: true })
   })
 
-  it('finds a user or an account by id', async () => {
+  it('finds users and accounts by id, e-mail or name, as the API does', async () => {
     await page.goto(server.url)
-    await page.getByLabel('Find a user or account').fill('globex')
-    await page.getByRole('button', { name: 'Find' }).click()
+    const find = async (text: string) => {
+      await page.getByLabel('Find a user or account').fill(text)
+      await page.getByRole('button', { name: 'Find' }).click()
+      await page.locator('main').waitFor()
+    }
+    await find('globex')
     expect(await text(page, 'account-title')).toBe('Account globex')
-    await page.getByLabel('Find a user or account').fill('u_5')
-    await page.getByRole('button', { name: 'Find' }).click()
+    await find('u_5')
     expect(await text(page, 'user-title')).toBe('User u_5')
+    // One match, by e-mail: straight to the user.
+    await find('DEE@GLOBEX')
+    expect(await text(page, 'user-title')).toBe('User u_3')
+    // Several: the list, as the read API finds them.
+    await find('acme.io')
+    const users = await api('/v1/users?search=acme.io')
+    const accounts = await api('/v1/accounts?search=acme.io')
+    const ids = (testId: string) =>
+      page
+        .locator(`[data-testid="${testId}"] tbody tr[data-id]`)
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))
+    expect(await ids('found-users')).toEqual(users.items.map((i: { userId: string }) => i.userId))
+    expect(await ids('found-accounts')).toEqual(
+      accounts.items.map((i: { accountId: string }) => i.accountId),
+    )
+    expect(users.items.map((i: { userId: string }) => i.userId).sort()).toEqual([
+      'u_1',
+      'u_2',
+      'u_7',
+    ])
+    expect(await page.getByLabel('Find a user or account').inputValue()).toBe('acme.io')
+    expect(await pageWidth(page)).toBeLessThanOrEqual(viewport.width)
+    await page.screenshot({ path: `${shots}search-${viewport.name}.png`, fullPage: true })
+  })
+
+  it("shows who they are: traits on the profiles and in the lists, as the API's", async () => {
+    await page.goto(`${server.url}/users/u_7`)
+    const user = await api('/v1/users/u_7')
+    const shown = await page
+      .locator('[data-testid="traits"] div')
+      .evaluateAll((divs) =>
+        divs.map((d) => [d.querySelector('dt')?.textContent, d.querySelector('dd')?.textContent]),
+      )
+    expect(shown).toEqual(
+      Object.entries(user.traits).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v : JSON.stringify(v),
+      ]),
+    )
+    expect(await text(page, 'identity')).toBe('Cy Slow · cy@acme.io')
+    await page.goto(`${server.url}/accounts/acme`)
+    expect(await text(page, 'identity')).toBe('Acme, Inc · MRR 490')
+    const account = await api('/v1/accounts/acme')
+    const names = await page
+      .locator('[data-testid="account-users"] tbody tr td:nth-child(2)')
+      .allTextContents()
+    expect(names).toEqual(
+      account.users.map((u: { traits: { name?: string } }) => u.traits.name ?? '—'),
+    )
+    // Slipping shows the e-mail and plan of each user, the MRR of each account.
+    await page.goto(server.url)
+    const slipping = await api('/v1/declining?level=user&limit=10')
+    const row = page.locator('[data-testid="declining-users"] tr[data-id="u_7"] td')
+    const cy = slipping.items.find((i: { userId: string }) => i.userId === 'u_7')
+    expect(await row.nth(0).locator('a').textContent()).toBe(cy.traits.name)
+    expect(await row.nth(1).textContent()).toBe(cy.traits.email)
+    expect(await row.nth(2).textContent()).toBe(cy.traits.plan)
+    const quiet = await api('/v1/inactive?level=account&limit=25')
+    const mrr = await page
+      .locator('[data-testid="inactive-accounts"] tbody td[data-label="MRR"]')
+      .allTextContents()
+    expect(mrr).toEqual(
+      quiet.items.map((i: { traits: { mrr?: number } }) =>
+        i.traits.mrr === undefined ? '—' : i.traits.mrr.toLocaleString('en-US'),
+      ),
+    )
+    // The account name that is a formula is defused in the CSV export, like its id.
+    const csv = await (
+      await page.request.get(`${server.url}/export/inactive.csv?level=account`)
+    ).text()
+    expect(csv).toContain(`"'@evil"`)
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"")"`)
+    expect(csv.split('\r\n')[0]).toContain('traits.name')
   })
 
   it('is never wider than the screen', async () => {

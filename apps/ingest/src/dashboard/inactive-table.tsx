@@ -5,6 +5,7 @@
  */
 import type { InactiveAnswer, InactiveSort } from '../insights/inactive.js'
 import { hrefWith } from './controls.js'
+import { formatMrr, mrrOf, Who } from './traits-view.js'
 
 /** How a list is sorted, and which page of it is shown. */
 export interface ListState {
@@ -50,6 +51,10 @@ export function InactiveTable(props: {
   const { offset, limit, total, nextOffset } = answer
   const previous = offset > 0 ? Math.max(0, offset - limit) : undefined
   const isUser = answer.level === 'user'
+  // MRR is an account trait: accounts are also sorted by it.
+  const columns = isUser
+    ? COLUMNS
+    : [{ sort: 'mrr' as const, label: 'MRR', numeric: true }, ...COLUMNS]
   return (
     <table class="cards" data-testid={`inactive-${answer.level}s`}>
       <caption class="muted">
@@ -70,7 +75,7 @@ export function InactiveTable(props: {
         <tr>
           <th>{isUser ? 'User' : 'Account'}</th>
           <th>{isUser ? 'Account' : 'Users'}</th>
-          {COLUMNS.map((col) => (
+          {columns.map((col) => (
             <th
               class={col.numeric ? 'n' : undefined}
               aria-sort={
@@ -92,18 +97,22 @@ export function InactiveTable(props: {
       <tbody>
         {answer.items.length === 0 && (
           <tr>
-            <td colspan={6} class="muted empty">
+            <td colspan={columns.length + 2} class="muted empty">
               Nobody went quiet. Good.
             </td>
           </tr>
         )}
         {answer.items.map((item) => (
-          <tr>
+          <tr data-id={item.userId ?? item.accountId ?? ''}>
             <td data-label={isUser ? 'User' : 'Account'}>
               {item.userId !== undefined ? (
-                <a href={userHref(item.userId)}>{item.userId}</a>
+                <Who id={item.userId} href={userHref(item.userId)} traits={item.traits} />
               ) : (
-                <a href={accountHref(item.accountId ?? '', query.quiet)}>{item.accountId}</a>
+                <Who
+                  id={item.accountId ?? ''}
+                  href={accountHref(item.accountId ?? '', query.quiet)}
+                  traits={item.traits}
+                />
               )}
             </td>
             <td data-label={isUser ? 'Account' : 'Users'}>
@@ -117,6 +126,11 @@ export function InactiveTable(props: {
                 item.users
               )}
             </td>
+            {!isUser && (
+              <td class="n" data-label="MRR">
+                {formatMrr(mrrOf(item.traits))}
+              </td>
+            )}
             <td data-label="Last seen">
               {day(item.lastSeen)} <span class="muted">({item.inactiveDays} days ago)</span>
             </td>

@@ -8,7 +8,13 @@ import type { Child } from 'hono/jsx'
 import { SCRIPT_PATH } from './script.js'
 import { CSS } from './styles.js'
 
-export function Layout(props: { title: string; signedIn: boolean; children: Child }) {
+export function Layout(props: {
+  title: string
+  signedIn: boolean
+  /** The search box's text, on the search page. */
+  search?: string
+  children: Child
+}) {
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -32,8 +38,9 @@ export function Layout(props: { title: string; signedIn: boolean; children: Chil
                     <input
                       name="q"
                       type="search"
-                      placeholder="User or account id"
+                      placeholder="Id, name or e-mail"
                       aria-label="Find a user or account"
+                      value={props.search}
                       required
                     />
                     <button type="submit">Find</button>

@@ -13,9 +13,22 @@ import { ActivityCalendar } from './calendar.js'
 import { ActiveChart } from './chart.js'
 import { accountHref, userHref } from './inactive-table.js'
 import { Layout } from './layout.js'
+import { formatMrr, mrrOf, TraitsList, textTrait } from './traits-view.js'
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never')
 const time = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never')
+
+/** A name, and an e-mail or MRR, under a profile's title, when known. */
+function Identity(props: { name: string | undefined; detail: string | undefined }) {
+  if (props.name === undefined && props.detail === undefined) return null
+  return (
+    <p class="identity" data-testid="identity">
+      {props.name && <b>{props.name}</b>}
+      {props.name && props.detail && ' · '}
+      {props.detail}
+    </p>
+  )
+}
 
 function Recent(props: { activity: RecentActivity }) {
   const { activity } = props
@@ -72,6 +85,7 @@ export function UserPage(props: {
         <h2 data-testid="user-title" class="wrap">
           User {user.userId}
         </h2>
+        <Identity name={textTrait(user.traits, 'name')} detail={textTrait(user.traits, 'email')} />
         <p>
           Account:{' '}
           {user.accountId ? <a href={accountHref(user.accountId)}>{user.accountId}</a> : 'none'} ·
@@ -80,6 +94,10 @@ export function UserPage(props: {
           {time(user.lastSignIn)}
         </p>
         <Recent activity={user} />
+      </section>
+      <section aria-labelledby="traits">
+        <h2 id="traits">Traits</h2>
+        <TraitsList traits={user.traits} />
       </section>
       <section aria-labelledby="calendar">
         <h2 id="calendar">Active days, the last year</h2>
@@ -136,11 +154,23 @@ export function AccountPage(props: {
         <h2 data-testid="account-title" class="wrap">
           Account {account.accountId}
         </h2>
+        <Identity
+          name={textTrait(account.traits, 'name')}
+          detail={
+            mrrOf(account.traits) === undefined
+              ? undefined
+              : `MRR ${formatMrr(mrrOf(account.traits))}`
+          }
+        />
         <p>
           First seen {day(account.firstSeen)} · Last seen <b>{time(account.lastSeen)}</b> ·{' '}
           {account.userCount} users, <span data-testid="quiet-count">{quietUsers}</span> quiet
         </p>
         <Recent activity={account} />
+      </section>
+      <section aria-labelledby="traits">
+        <h2 id="traits">Traits</h2>
+        <TraitsList traits={account.traits} />
       </section>
       <section aria-labelledby="trend">
         <h2 id="trend">
@@ -164,6 +194,9 @@ export function AccountPage(props: {
           <thead>
             <tr>
               <th>User</th>
+              <th>Name</th>
+              <th>E-mail</th>
+              <th>Plan</th>
               <th>First seen</th>
               <th>Last seen</th>
             </tr>
@@ -177,6 +210,13 @@ export function AccountPage(props: {
                     <a href={userHref(u.userId)}>{u.userId}</a>
                     {quiet && <span class="badge">quiet</span>}
                   </td>
+                  <td data-label="Name" class="wrap">
+                    {textTrait(u.traits, 'name') ?? '—'}
+                  </td>
+                  <td data-label="E-mail" class="wrap">
+                    {textTrait(u.traits, 'email') ?? '—'}
+                  </td>
+                  <td data-label="Plan">{textTrait(u.traits, 'plan') ?? '—'}</td>
                   <td data-label="First seen">{day(u.firstSeen)}</td>
                   <td data-label="Last seen">{time(u.lastSeen)}</td>
                 </tr>

@@ -9,6 +9,7 @@
  * of a few kilobytes.
  */
 
+import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { DEFAULTS, formatDuration, parseDuration } from '../config.js'
@@ -32,6 +33,7 @@ import {
   summaryQuery,
 } from '../insights/params.js'
 import { retention } from '../insights/retention.js'
+import { search } from '../insights/search.js'
 import { periodSummary } from '../insights/summary.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
@@ -43,6 +45,7 @@ import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
 import { sameOriginOnly } from './same-origin.js'
 import { dashboardScript, SCRIPT_PATH } from './script.js'
+import { SearchPage } from './search-page.js'
 import { authenticateSession, signIn, signOut } from './session.js'
 import { SessionStore } from './sessions.js'
 import { SignInPage } from './sign-in-page.js'
@@ -77,6 +80,9 @@ async function allPages<T extends object>(
 
 /** Quiet thresholds offered on the page, next to the service's own. */
 const QUIET_CHOICES = ['7d', '14d', '30d']
+
+/** Users, and accounts, listed by a search. */
+const SEARCH_LENGTH = 50
 
 /** Rows of each Slipping list on the overview (the CSV has them all). */
 const SLIPPING_LENGTH = 10
@@ -263,21 +269,30 @@ export function dashboardRoutes(deps: DashboardDeps) {
       return c.redirect('/', 303)
     })
     .get('/lookup', pageHeaders, signedIn, async (c) => {
-      // An exact user id, else an exact account id.
-      const id = (c.req.query('q') ?? c.req.query('userId') ?? '').trim()
-      if (!id) return c.redirect('/', 303)
+      // An exact user id, else an exact account id, else what the search finds: its page when
+      // it finds one, the list when it finds more or none.
+      const text = (c.req.query('q') ?? c.req.query('userId') ?? '').trim()
+      if (!text) return c.redirect('/', 303)
       const { projectId } = c.var
       const today = dayOf(Date.now())
-      if (await userProfile(storage, projectId, id, today)) {
-        return c.redirect(`/users/${encodeURIComponent(id)}`, 303)
+      const userPage = (id: string) => `/users/${encodeURIComponent(id)}`
+      const accountPage = (id: string) => `/accounts/${encodeURIComponent(id)}`
+      if (await userProfile(storage, projectId, text, today)) return c.redirect(userPage(text), 303)
+      if (await accountProfile(storage, projectId, text, today)) {
+        return c.redirect(accountPage(text), 303)
       }
-      if (await accountProfile(storage, projectId, id, today)) {
-        return c.redirect(`/accounts/${encodeURIComponent(id)}`, 303)
+      const q = { search: text.slice(0, LIMITS.maxNameLength), limit: SEARCH_LENGTH, offset: 0 }
+      const [users, accounts] = await Promise.all([
+        search(storage, projectId, 'user', q),
+        search(storage, projectId, 'account', q),
+      ])
+      const [user] = users.items
+      const [account] = accounts.items
+      if (users.total + accounts.total === 1) {
+        if (user?.userId !== undefined) return c.redirect(userPage(user.userId), 303)
+        if (account?.accountId) return c.redirect(accountPage(account.accountId), 303)
       }
-      return c.html(
-        <NotFoundPage what={`user or account with the id ${JSON.stringify(id)}`} />,
-        404,
-      )
+      return c.html(<SearchPage text={text} users={users} accounts={accounts} />)
     })
     .get('/users/:userId', pageHeaders, signedIn, async (c) => {
       const { projectId } = c.var

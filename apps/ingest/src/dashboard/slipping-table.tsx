@@ -6,7 +6,7 @@
  */
 import type { DecliningAnswer } from '../insights/declining.js'
 import { accountHref, userHref } from './inactive-table.js'
-import { formatMrr, mrrOf, textTrait, traitsOfItem } from './traits-view.js'
+import { formatMrr, mrrOf, textTrait, Who } from './traits-view.js'
 
 const day = (iso: string) => iso.slice(0, 10)
 
@@ -46,14 +46,16 @@ export function SlippingTable(props: { answer: DecliningAnswer; quiet?: string |
           </tr>
         )}
         {answer.items.map((item) => {
-          const traits = traitsOfItem(item)
+          const { traits } = item
           const id = item.userId ?? item.accountId ?? ''
-          const name = textTrait(traits, 'name')
           return (
             <tr data-id={id}>
               <td data-label={isUser ? 'User' : 'Account'}>
-                <a href={isUser ? userHref(id) : accountHref(id, props.quiet)}>{name ?? id}</a>
-                {name !== undefined && <span class="muted"> {id}</span>}
+                <Who
+                  id={id}
+                  href={isUser ? userHref(id) : accountHref(id, props.quiet)}
+                  traits={isUser ? { ...traits, email: undefined } : traits}
+                />
               </td>
               {isUser ? (
                 <>

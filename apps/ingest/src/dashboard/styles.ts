@@ -89,6 +89,7 @@ svg text { fill: var(--muted); font-size: 11px; }
 table.retention td.n { padding: .3rem .4rem; }
 .retention .r1 { background: rgba(37, 99, 235, .12); } .retention .r2 { background: rgba(37, 99, 235, .25); }
 .retention .r3 { background: rgba(37, 99, 235, .4); } .retention .r4 { background: rgba(37, 99, 235, .55); }
+.who small.email { display: block; } .identity { margin: -.4rem 0 .75rem; }
 .traits { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .5rem 1.5rem;
   margin: 0; } .traits dt { color: var(--muted); font-size: .85em; } .traits dd { margin: 0; }
 @media (max-width: 640px) {

@@ -4,8 +4,7 @@
  * every trait as it was sent for the profile pages.
  */
 
-/** What is known of a user or an account: trait key to JSON value. */
-type Traits = Record<string, unknown>
+import type { Traits } from '../insights/traits.js'
 
 /** The traits of a list item or profile; `{}` when it has none. */
 export const traitsOfItem = (item: object): Traits =>
@@ -28,6 +27,22 @@ export const mrrOf = (traits: Traits): number | undefined =>
 /** MRR as written on the page: `1,250.5`, or `—` when unknown. */
 export const formatMrr = (mrr: number | undefined) =>
   mrr === undefined ? '—' : mrr.toLocaleString('en-US', { maximumFractionDigits: 2 })
+
+/**
+ * Who a list item is: its name (or id) linked to its page, the id when a name is shown, and the
+ * e-mail of a user.
+ */
+export function Who(props: { id: string; href: string; traits: Traits }) {
+  const name = textTrait(props.traits, 'name')
+  const email = textTrait(props.traits, 'email')
+  return (
+    <span class="who">
+      <a href={props.href}>{name ?? props.id}</a>
+      {name !== undefined && <small class="muted"> {props.id}</small>}
+      {email !== undefined && <small class="muted email">{email}</small>}
+    </span>
+  )
+}
 
 /** Every trait of a profile, in the order of the answer (alphabetical). */
 export function TraitsList(props: { traits: Traits }) {

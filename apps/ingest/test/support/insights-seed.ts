@@ -5,6 +5,7 @@
  * can compute the exact expected answers independently of the SQL.
  */
 import { addDays, dayOf } from '../../src/insights/days.js'
+import { groupEvent, identifyEvent } from './events.js'
 
 export interface SeedEvent {
   id: string
@@ -119,5 +120,21 @@ export function dashboardHistory(): SeedEvent[] {
     ...everyNth(15, 69, 1).map((n) => seen('u_7', n, 'acme')),
     track('search', 'u_7', 5, 'acme'),
     seen('=1+2', 45, '@evil'),
+  ]
+}
+
+/**
+ * Who the users and accounts of {@link dashboardHistory} are: names, e-mails, plans, MRR, and an
+ * account name a spreadsheet would run.
+ */
+export function dashboardTraits(): object[] {
+  return [
+    identifyEvent('u_1', { email: 'ann@acme.io', name: 'Ann Lee', plan: 'pro' }),
+    identifyEvent('u_2', { email: 'bob@acme.io', name: 'Bob Stone', plan: 'free' }),
+    identifyEvent('u_7', { email: 'cy@acme.io', name: 'Cy Slow', plan: 'pro', seats: 3 }),
+    identifyEvent('u_3', { email: 'dee@globex.com', name: 'Dee' }),
+    groupEvent('acme', { name: 'Acme, Inc', mrr: 490 }),
+    groupEvent('globex', { name: 'Globex', mrr: 1200 }),
+    groupEvent('@evil', { name: '=HYPERLINK("http://evil.example")' }),
   ]
 }
