@@ -273,6 +273,21 @@ describe('search', () => {
     expect((await get('/v1/users?search=u_&offset=20')).body).toMatchObject({ total: 8, items: [] })
   })
 
+  it('answers the same page as CSV with format=csv, traits as columns', async () => {
+    const res = await fetch(`${server.url}/v1/users?search=u_&limit=3&offset=6&format=csv`, {
+      headers: { authorization: `Bearer ${READ_KEY}` },
+    })
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="users.csv"')
+    expect(await res.text()).toBe(
+      [
+        'userId,accountId,firstSeen,lastSeen,traits.name',
+        `u_7,hooli,${daysAgo(25)},${daysAgo(25)},`,
+        'u_9,,,,Nina Never',
+        '',
+      ].join('\r\n'),
+    )
+  })
+
   it('finds accounts by id prefix or name, in their project only', async () => {
     expect(await ids('/v1/accounts?search=ini')).toEqual(['initech'])
     expect(await ids('/v1/accounts?search=corp')).toEqual(['globex'])
