@@ -1,8 +1,9 @@
 /**
  * @module
  * The dashboard at `/`: sign in with the read key, then the overview (the chosen period against
- * the one before, the active users chart, the users and accounts gone quiet with their CSV
- * exports, how often users come back, top events), user and account pages, and a lookup.
+ * the one before, the active users chart, the accounts and users slipping and gone quiet with
+ * their CSV exports, lifecycle and retention, how often users come back, top events), user and
+ * account pages, and the search box.
  * Server rendered with Hono JSX from the same insights functions as the read API, so every
  * figure on a page is the API's. Every answer gets {@link pageHeaders}; the two forms (sign-in,
  * sign-out) take posts from the dashboard's own pages only ({@link sameOriginOnly}) and bodies
@@ -12,8 +13,8 @@
 import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { DEFAULTS, formatDuration, parseDuration } from '../config.js'
-import { BadParameter, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
+import { DEFAULTS, parseDuration } from '../config.js'
+import { Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from '../errors.js'
 import { csvAnswer } from '../http/csv.js'
 import { answerOf } from '../http/errors.js'
 import { accountProfile } from '../insights/accounts.js'
@@ -22,16 +23,9 @@ import { addDays, dayOf } from '../insights/days.js'
 import { declining, decliningColumns } from '../insights/declining.js'
 import { eventCounts } from '../insights/events.js'
 import { frequency } from '../insights/frequency.js'
-import { type InactiveSort, inactive, inactiveColumns } from '../insights/inactive.js'
+import { inactive, inactiveColumns } from '../insights/inactive.js'
 import { lifecycle } from '../insights/lifecycle.js'
-import {
-  inactiveFields,
-  MAX_LIST_LIMIT,
-  parseQuery,
-  resolvePeriods,
-  resolveRange,
-  summaryQuery,
-} from '../insights/params.js'
+import { resolvePeriods } from '../insights/params.js'
 import { retention } from '../insights/retention.js'
 import { search } from '../insights/search.js'
 import { periodSummary } from '../insights/summary.js'
@@ -39,7 +33,6 @@ import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import type { ViewState } from './controls.js'
-import type { ListState } from './inactive-table.js'
 import { OverviewPage } from './overview-page.js'
 import { pageHeaders } from './page-headers.js'
 import { AccountPage, NotFoundPage, UserPage } from './profile-pages.js'
@@ -49,6 +42,18 @@ import { SearchPage } from './search-page.js'
 import { authenticateSession, signIn, signOut } from './session.js'
 import { SessionStore } from './sessions.js'
 import { SignInPage } from './sign-in-page.js'
+import {
+  allPages,
+  LIST_LENGTH,
+  listFrom,
+  periodOf,
+  quietChoices,
+  quietOf,
+  SEARCH_LENGTH,
+  SLIPPING_LENGTH,
+  slipping,
+  TREND_DAYS,
+} from './view-query.js'
 
 export interface DashboardDeps {
   keys: KeyRing
@@ -57,74 +62,6 @@ export interface DashboardDeps {
   sessions?: SessionStore | undefined
   /** The inactivity threshold shown and used. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
-}
-
-const LIST_LENGTH = 25
-
-/** Most rows of a CSV export of a quiet list (pages of {@link MAX_LIST_LIMIT} are read in turn). */
-const MAX_EXPORT_ROWS = 50_000
-
-/** Every item of a paginated list, a page of {@link MAX_LIST_LIMIT} at a time, up to {@link MAX_EXPORT_ROWS}. */
-async function allPages<T extends object>(
-  page: (limit: number, offset: number) => Promise<{ items: T[]; nextOffset: number | null }>,
-): Promise<T[]> {
-  const items: T[] = []
-  let offset: number | null = 0
-  while (offset !== null && items.length < MAX_EXPORT_ROWS) {
-    const found: { items: T[]; nextOffset: number | null } = await page(MAX_LIST_LIMIT, offset)
-    items.push(...found.items)
-    offset = found.nextOffset
-  }
-  return items.slice(0, MAX_EXPORT_ROWS)
-}
-
-/** Quiet thresholds offered on the page, next to the service's own. */
-const QUIET_CHOICES = ['7d', '14d', '30d']
-
-/** Users, and accounts, listed by a search. */
-const SEARCH_LENGTH = 50
-
-/** Rows of each Slipping list on the overview (the CSV has them all). */
-const SLIPPING_LENGTH = 10
-
-/** How the overview asks `GET /v1/declining`: the service's defaults. */
-const slipping = (level: 'user' | 'account', limit: number, offset: number) => ({
-  level,
-  windowDays: DEFAULTS.decliningWindowDays,
-  baselineDays: DEFAULTS.decliningBaselineDays,
-  drop: DEFAULTS.decliningDrop,
-  limit,
-  offset,
-})
-
-/** Days of an account's activity trend. */
-const TREND_DAYS = 90
-
-/** The quiet thresholds to offer: 7, 14 and 30 days and the service's, shortest first. */
-const quietChoices = (afterMs: number) =>
-  [...new Set([...QUIET_CHOICES, formatDuration(afterMs)])].sort(
-    (a, b) => parseDuration(a) - parseDuration(b),
-  )
-
-/** The quiet threshold asked by `quiet`, when it is one offered; else the service's. */
-const quietOf = (query: Record<string, string>, choices: string[], afterMs: number) =>
-  query.quiet && choices.includes(query.quiet) ? query.quiet : formatDuration(afterMs)
-
-/**
- * The period asked by `from`/`to` (checked like the read API's; the 30 days ending today by
- * default), or the default and the reason when they do not make a period.
- */
-function periodOf(query: Record<string, string>, now: number) {
-  try {
-    const asked = parseQuery(
-      summaryQuery,
-      Object.fromEntries(Object.entries(query).filter(([k]) => k === 'from' || k === 'to')),
-    )
-    return { range: resolveRange(asked, now) }
-  } catch (err) {
-    if (!(err instanceof BadParameter)) throw err
-    return { range: resolveRange({}, now), error: `${err.message}: showing the last 30 days` }
-  }
 }
 
 /** Largest form body: the sign-in form is a key of about 40 characters. */
@@ -137,28 +74,6 @@ const formLimit = bodyLimit({
     throw new PayloadTooLarge(`form body is over the limit of ${FORM_LIMIT} bytes (4 KB)`)
   },
 })
-
-/** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
-function listFrom(
-  query: Record<string, string>,
-  prefix: 'u' | 'a' | '',
-  level: 'user' | 'account' = prefix === 'a' ? 'account' : 'user',
-): ListState {
-  const shape = inactiveFields.pick({ sort: true, order: true, offset: true })
-  const parsed = shape.safeParse({
-    sort: query[`${prefix}sort`],
-    order: query[`${prefix}order`],
-    offset: query[`${prefix}offset`],
-  })
-  // `mrr` is an account trait: it sorts accounts only.
-  return parsed.success && !(level === 'user' && parsed.data.sort === 'mrr')
-    ? {
-        sort: parsed.data.sort as InactiveSort,
-        order: parsed.data.order,
-        offset: parsed.data.offset,
-      }
-    : { sort: 'last_seen', order: 'desc', offset: 0 }
-}
 
 export function dashboardRoutes(deps: DashboardDeps) {
   const { keys, storage } = deps
