@@ -457,8 +457,13 @@ describe('by keyboard, and without JavaScript', () => {
     await page.keyboard.press('End')
     expect(await focused()).toBe(today)
     await page.screenshot({ path: `${shots}chart-focus-desktop.png` })
-    // Tab order reaches the chart from the top of the page.
+    // Tab order starts with a way past the header, and reaches the chart from the top.
     await page.goto(server.url)
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Skip to the content',
+    )
+    expect(await page.locator('a.skip').isVisible()).toBe(true)
     let reached = false
     for (let i = 0; i < 40 && !reached; i++) {
       await page.keyboard.press('Tab')

@@ -27,6 +27,9 @@ export function Layout(props: {
           {props.signedIn && <script src={SCRIPT_PATH} defer />}
         </head>
         <body>
+          <a class="skip" href="#main">
+            Skip to the content
+          </a>
           <header>
             <h1>
               <a href="/">lastseen</a>
@@ -52,7 +55,7 @@ export function Layout(props: {
               </>
             )}
           </header>
-          <main>{props.children}</main>
+          <main id="main">{props.children}</main>
         </body>
       </html>
     </>

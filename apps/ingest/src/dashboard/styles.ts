@@ -50,6 +50,8 @@ caption { caption-side: bottom; text-align: left; padding-top: .4rem; white-spac
 figure { margin: 0; }
 .narrow { max-width: 420px; margin: 3rem auto; } .narrow input { width: 100%; }
 .error { color: var(--down); }
+.skip { position: absolute; left: -100vw; top: .5rem; padding: .35rem .6rem; background: var(--bg); }
+.skip:focus { left: .5rem; }
 .controls { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: center; }
 .presets { display: flex; flex-wrap: wrap; gap: .25rem .75rem; }
 .presets a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
