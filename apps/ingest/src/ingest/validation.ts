@@ -6,6 +6,7 @@
  */
 import {
   type BatchRequest,
+  type BatchResponse,
   LIMITS,
   type TrackRequest,
   type WireEvent,
@@ -83,6 +84,24 @@ export const trackEnvelopeSchema = z.object({
   writeKey: z.string().optional(),
   sentAt: timestamp.optional(),
 }) satisfies z.ZodType<Pick<TrackRequest, 'writeKey' | 'sentAt'>>
+
+/** The `200` answer of both write routes. */
+export const batchResponseSchema = z.strictObject({
+  accepted: z.number().int().min(0).describe('Events stored by this request.'),
+  duplicates: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Events already stored by an earlier request (same `id`); not counted again.'),
+  rejected: z
+    .array(
+      z.strictObject({
+        index: z.number().int().min(0).describe('Position of the event in `batch`.'),
+        reason: z.string().describe('What is wrong with it, for a person to read.'),
+      }),
+    )
+    .describe('Events refused one by one; they will never be stored, so they must not be retried.'),
+}) satisfies z.ZodType<BatchResponse>
 
 const UUID = id.def.pattern
 const ISO_DATETIME = timestamp.def.pattern

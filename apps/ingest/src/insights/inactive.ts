@@ -4,9 +4,11 @@
  * active it used to be (active days and events in the 30 days ending on its last-seen day), so
  * the list can be sorted by what the team is losing.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { clickHouseTime, isoTime } from '../storage/time.js'
+import { countSchema, timeSchema } from './activity.js'
 import { addDays } from './days.js'
 import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
 
@@ -41,6 +43,38 @@ export interface InactiveAnswer {
   nextOffset: number | null
   items: InactiveItem[]
 }
+
+/** Schema of {@link InactiveAnswer}, as documented in the OpenAPI document. */
+export const inactiveAnswerSchema = z.strictObject({
+  level: z.enum(['user', 'account']),
+  cutoff: timeSchema.describe('Last seen before this time means inactive (now minus `after`).'),
+  total: countSchema.describe('How many match, over every page.'),
+  limit: z.number().int().min(1),
+  offset: countSchema,
+  nextOffset: countSchema
+    .nullable()
+    .describe('`offset` of the next page, or null on the last page.'),
+  items: z.array(
+    z.strictObject({
+      userId: z.string().exactOptional().describe('Set for `level=user`.'),
+      accountId: z
+        .string()
+        .nullable()
+        .describe(
+          "For `level=user`, the user's account (or null); for `level=account`, the account.",
+        ),
+      firstSeen: timeSchema,
+      lastSeen: timeSchema,
+      inactiveDays: countSchema.describe('Whole days since last seen.'),
+      users: countSchema
+        .exactOptional()
+        .describe('For `level=account`: how many users the account has.'),
+      priorActivity: z
+        .strictObject({ activeDays: countSchema, events: countSchema })
+        .describe('Active days and track events in the 30 days ending on the last-seen day.'),
+    }),
+  ),
+}) satisfies z.ZodType<InactiveAnswer>
 
 export interface InactiveQuery {
   level: 'user' | 'account'

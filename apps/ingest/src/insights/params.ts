@@ -22,6 +22,17 @@ const day = z.iso
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
 const id = z.string().min(1).max(LIMITS.maxNameLength)
 
+const idMessage = `must be 1 to ${LIMITS.maxNameLength} characters`
+
+/** A user or account id in a path (`/v1/users/:userId`). */
+export const pathId = z.string().min(1, idMessage).max(LIMITS.maxNameLength, idMessage)
+
+/** Check the path parameter `name`, or throw `BadParameter` naming it. */
+export function parsePathId(name: string, value: string): string {
+  if (pathId.safeParse(value).success) return value
+  throw new BadParameter(`${name}: ${idMessage}`)
+}
+
 /** A whole number from `min` to `max`; every refusal names the range. */
 const wholeNumber = (min: number, max: number, unit = '') => {
   const message = `must be a whole number${unit} from ${min} to ${max}`
@@ -30,27 +41,28 @@ const wholeNumber = (min: number, max: number, unit = '') => {
 
 /** `from`/`to` days, defaulting to the 30 days ending today (UTC). */
 const range = {
-  from: day.optional(),
-  to: day.optional(),
+  from: day.optional().describe('First day of the range (UTC); default: 29 days before `to`.'),
+  to: day.optional().describe('Last day of the range (UTC); default: today.'),
 }
 
 export const activeQuery = z.object({
   ...range,
   interval: z
     .enum(['day', 'week', 'month'], { message: "must be 'day', 'week' or 'month'" })
-    .default('day'),
+    .default('day')
+    .describe('Bucket of the series; `wau` and `mau` come with `day` only.'),
 })
 
 export const eventsQuery = z.object({
   ...range,
-  userId: id.optional(),
-  accountId: id.optional(),
+  userId: id.optional().describe('Only the events of this user.'),
+  accountId: id.optional().describe('Only the events of the users whose latest account this is.'),
 })
 
 export const frequencyQuery = z.object({
-  to: day.optional(),
-  weeks: wholeNumber(1, 52, ' of weeks').default(4),
-  accountId: id.optional(),
+  to: day.optional().describe('Last day of the window (UTC); default: today.'),
+  weeks: wholeNumber(1, 52, ' of weeks').default(4).describe('Length of the window in weeks.'),
+  accountId: id.optional().describe('Only the users whose latest account this is.'),
 })
 
 const duration = z
@@ -63,16 +75,31 @@ const duration = z
   )
 
 export const inactiveQuery = z.object({
-  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
-  after: duration.optional(),
+  level: z
+    .enum(['user', 'account'], { message: "must be 'user' or 'account'" })
+    .default('user')
+    .describe('List users or accounts.'),
+  after: duration
+    .optional()
+    .describe(
+      'Quiet for longer than this (such as `12h`, `14d`); default: `LASTSEEN_INACTIVE_AFTER`.',
+    ),
   sort: z
     .enum(['last_seen', 'first_seen', 'active_days', 'events'], {
       message: "must be 'last_seen', 'first_seen', 'active_days' or 'events'",
     })
-    .default('last_seen'),
-  order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-  limit: wholeNumber(1, 1000).default(50),
-  offset: wholeNumber(0, MAX_OFFSET).default(0),
+    .default('last_seen')
+    .describe(
+      'Sort key; `active_days` and `events` are of the 30 days ending on the last-seen day.',
+    ),
+  order: z
+    .enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" })
+    .default('desc')
+    .describe('Sort order.'),
+  limit: wholeNumber(1, 1000).default(50).describe('Items per page.'),
+  offset: wholeNumber(0, MAX_OFFSET)
+    .default(0)
+    .describe('Items to skip (`nextOffset` of the previous page).'),
 })
 
 /** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */

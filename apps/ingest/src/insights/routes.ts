@@ -4,10 +4,9 @@
  * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
-import { BadParameter, NotFound } from '../errors.js'
+import { NotFound } from '../errors.js'
 import { authenticateRead } from '../http/auth.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
@@ -22,6 +21,7 @@ import {
   eventsQuery,
   frequencyQuery,
   inactiveQuery,
+  parsePathId,
   parseQuery,
   resolveRange,
 } from './params.js'
@@ -35,27 +35,20 @@ export interface ReadDeps {
   inactiveAfterMs?: number | undefined
 }
 
-function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
-    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
-  }
-  return value
-}
-
 export function readRoutes(deps: ReadDeps) {
   const { storage } = deps
   const auth = authenticateRead(deps.keys)
   return new Hono()
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
-      const userId = idParam('userId', c.req.param('userId'))
+      const userId = parsePathId('userId', c.req.param('userId'))
       const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no user ${JSON.stringify(userId)}`)
       return c.json(found)
     })
     .get('/v1/accounts/:accountId', auth, async (c) => {
       const { projectId } = c.var
-      const accountId = idParam('accountId', c.req.param('accountId'))
+      const accountId = parsePathId('accountId', c.req.param('accountId'))
       const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no account ${JSON.stringify(accountId)}`)
       return c.json(found)
