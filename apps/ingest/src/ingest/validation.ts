@@ -85,6 +85,26 @@ export const trackEnvelopeSchema = z.object({
   sentAt: timestamp.optional(),
 }) satisfies z.ZodType<Pick<TrackRequest, 'writeKey' | 'sentAt'>>
 
+/**
+ * The body of `POST /v1/batch` as documented: the envelope with its events. The route checks the
+ * envelope with `batchEnvelopeSchema` and each event on its own, so this schema only documents.
+ */
+export const batchRequestSchema = batchEnvelopeSchema.extend({
+  batch: z
+    .array(wireEventSchema)
+    .min(1)
+    .max(LIMITS.maxBatchEvents)
+    .describe(
+      `1 to ${LIMITS.maxBatchEvents} events (more: 413). Each is checked on its own: a bad one is listed in \`rejected\`, the others are stored.`,
+    ),
+}) satisfies z.ZodType<BatchRequest>
+
+/** The body of `POST /v1/track` as documented: one event and the envelope's own fields. */
+export const trackRequestSchema = z.intersection(
+  wireEventSchema,
+  trackEnvelopeSchema,
+) satisfies z.ZodType<TrackRequest>
+
 /** The `200` answer of both write routes. */
 export const batchResponseSchema = z.strictObject({
   accepted: z.number().int().min(0).describe('Events stored by this request.'),
