@@ -5,6 +5,7 @@
  * routes both ways, and checks real answers against the schemas named here; adding a route
  * means adding its entry. Details of each route are in docs/api.md.
  */
+import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
 import {
   batchRequestSchema,
@@ -62,8 +63,7 @@ export const operations: Operation[] = [
     path: '/v1/batch',
     tag: 'write',
     summary: 'Store a batch of events',
-    description:
-      'Events are checked one by one; the answer comes once the valid ones are stored. Sent again (same `id`), an event counts as a duplicate, never twice. The body may be `application/json` or `text/plain` (sendBeacon), optionally `Content-Encoding: gzip`, at most 1 MB before and after decompression.',
+    description: `Events are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression.`,
     auth: 'write',
     body: batchRequestSchema,
     bodyTypes: writeBodyTypes,
