@@ -9,19 +9,54 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DOCUMENT_FILE } from '../scripts/write-openapi.js'
 import { createApp } from '../src/app.js'
 import { errorResponseSchema } from '../src/http/errors.js'
-import { KeyRing } from '../src/keys/key-ring.js'
+import { createKeys } from '../src/keys/admin.js'
+import { KEY_CACHE_MS, KeyRing } from '../src/keys/key-ring.js'
 import { openApiDocument, openApiPath } from '../src/openapi/document.js'
 import type { Operation } from '../src/openapi/operation.js'
 import { operations } from '../src/openapi/operations.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
-import { knownHistory, sendBatch } from './support/insights-seed.js'
+import { READ_KEY, startTestServer, WRITE_KEY, waitUntil } from './helpers.js'
+import { groupEvent, identifyEvent, trackEvent } from './support/events.js'
+import { daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
 
 let server: RunningServer
+let adminKey: string
+
+/**
+ * Besides the known history: traits of users and accounts (and of a user never active),
+ * u_dec of initech active on 16 days then only today (declining under the defaults), and
+ * u_gone, deleted by the `DELETE` call.
+ */
+const moreHistory = () => [
+  identifyEvent('u_1', { email: 'ann@acme.io', name: 'Ann', seats: [1, { a: null }] }),
+  groupEvent('acme', { name: 'Acme', mrr: 99 }, { userId: 'u_1' }),
+  identifyEvent('u_2', { name: 'Bo' }),
+  groupEvent('globex', { name: 'Globex', mrr: 7 }),
+  identifyEvent('u_lead', { email: 'lead@example.com' }),
+  identifyEvent('u_dec', { name: 'Dee Cline' }),
+  groupEvent('initech', { name: 'Initech', mrr: 42 }),
+  ...Array.from({ length: 16 }, (_, k) =>
+    trackEvent('u_dec', { accountId: 'initech', timestamp: daysAgo(14 + k) }),
+  ),
+  trackEvent('u_dec', { accountId: 'initech', timestamp: daysAgo(0) }),
+  trackEvent('u_gone', { timestamp: daysAgo(1) }),
+]
 
 beforeAll(async () => {
   server = await startTestServer()
-  await sendBatch(server.url, WRITE_KEY, knownHistory())
+  adminKey = (await createKeys(server.storage, 'default', ['admin'], 'test')).admin as string
+  await sendBatch(server.url, WRITE_KEY, [...knownHistory(), ...moreHistory()])
+  // The service learns a new key within its key cache time.
+  await waitUntil(
+    async () =>
+      (
+        await fetch(`${server.url}/v1/users/nobody/export`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        })
+      ).status === 404,
+    'the admin key known',
+    { timeoutMs: KEY_CACHE_MS + 5000, intervalMs: 500 },
+  )
 })
 
 afterAll(async () => {
@@ -108,6 +143,8 @@ const CALLS: Record<string, Call[]> = {
         batch: [
           { id: uuid(), type: 'track', event: 'search', userId: 'u_9', accountId: 'acme' },
           { id: uuid(), type: 'seen', userId: 'u_9' },
+          { id: uuid(), type: 'identify', userId: 'u_9', traits: { plan: 'pro' } },
+          { id: uuid(), type: 'group', accountId: 'acme', traits: { seats: 5 } },
           { id: 'not-a-uuid', type: 'seen', userId: 'u_9' },
         ],
       },
@@ -115,9 +152,35 @@ const CALLS: Record<string, Call[]> = {
   ],
   'POST /v1/track': [
     { url: '/v1/track', body: { id: uuid(), type: 'track', event: 'x', userId: 'u_9' } },
+    {
+      url: '/v1/track',
+      body: { id: uuid(), type: 'identify', userId: 'u_9', traits: { name: 'Nine' } },
+    },
+    { url: '/v1/track', body: { id: uuid(), type: 'group', accountId: 'a_9', traits: {} } },
   ],
   'GET /v1/users/:userId': [{ url: '/v1/users/u_1' }, { url: '/v1/users/u_4' }],
   'GET /v1/accounts/:accountId': [{ url: '/v1/accounts/acme' }, { url: '/v1/accounts/globex' }],
+  'GET /v1/users': [
+    { url: '/v1/users?search=u_' },
+    { url: '/v1/users?search=LEAD' },
+    { url: '/v1/users?search=u_&limit=1&offset=1' },
+  ],
+  'GET /v1/accounts': [{ url: '/v1/accounts?search=a' }, { url: '/v1/accounts?search=nothing' }],
+  'GET /v1/declining': [
+    { url: '/v1/declining' },
+    { url: '/v1/declining?level=account' },
+    { url: '/v1/declining?window=7d&baseline=28d&drop=1' },
+  ],
+  'GET /v1/lifecycle': [{ url: '/v1/lifecycle' }, { url: '/v1/lifecycle?interval=month' }],
+  'GET /v1/retention': [
+    { url: '/v1/retention' },
+    { url: '/v1/retention?interval=month&cohorts=3' },
+  ],
+  'DELETE /v1/users/:userId': [{ url: '/v1/users/u_gone' }],
+  'GET /v1/users/:userId/export': [
+    { url: '/v1/users/u_1/export' },
+    { url: '/v1/users/u_dec/export' },
+  ],
   'GET /v1/active': [
     { url: '/v1/active' },
     { url: '/v1/active?interval=week' },
@@ -126,6 +189,7 @@ const CALLS: Record<string, Call[]> = {
   'GET /v1/inactive': [
     { url: '/v1/inactive?after=1d' },
     { url: '/v1/inactive?level=account&after=1d&sort=events' },
+    { url: '/v1/inactive?level=account&after=1h&sort=mrr' },
     { url: '/v1/inactive?offset=100' },
   ],
   'GET /v1/events': [{ url: '/v1/events' }, { url: '/v1/events?userId=u_1&from=2026-01-01' }],
@@ -135,15 +199,17 @@ const CALLS: Record<string, Call[]> = {
   'GET /openapi.json': [{ url: '/openapi.json' }],
 }
 
-const KEYS: Record<Operation['auth'], string | undefined> = {
-  write: WRITE_KEY,
-  read: READ_KEY,
-  session: undefined,
-  none: undefined,
+const KEYS: Record<Operation['auth'], () => string | undefined> = {
+  write: () => WRITE_KEY,
+  read: () => READ_KEY,
+  admin: () => adminKey,
+  session: () => undefined,
+  none: () => undefined,
 }
 
+/** A real answer: its status, media type, and body (JSON, or NDJSON as its lines' values). */
 async function call(op: Operation, c: Call, withKey = true) {
-  const authKey = withKey ? KEYS[op.auth] : undefined
+  const authKey = withKey ? KEYS[op.auth]() : undefined
   const res = await fetch(`${server.url}${c.url}`, {
     method: op.method.toUpperCase(),
     headers: {
@@ -152,13 +218,30 @@ async function call(op: Operation, c: Call, withKey = true) {
     },
     ...(c.body ? { body: JSON.stringify(c.body) } : {}),
   })
-  return { status: res.status, body: (await res.json()) as unknown }
+  const type = res.headers.get('content-type') ?? ''
+  const text = await res.text()
+  const body: unknown = type.startsWith('application/x-ndjson')
+    ? text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line))
+    : JSON.parse(text)
+  return { status: res.status, type, body }
 }
 
-const jsonOperations = operations.filter((op) => {
+/** The `200` answer of `op` when it is JSON or NDJSON, with the schema of the body or each line. */
+function schemaOf(op: Operation) {
   const ok = op.answers[200]
-  return ok !== undefined && 'json' in ok
-})
+  if (ok && 'json' in ok) return { schema: ok.json, mediaType: 'application/json', lines: false }
+  if (ok && 'ndjson' in ok)
+    return { schema: ok.ndjson, mediaType: 'application/x-ndjson', lines: true }
+  return undefined
+}
+
+const jsonOperations = operations.filter((op) => schemaOf(op) !== undefined)
+
+/** Every answer checked, by operation, so the test can tell traits were among them. */
+const checked = new Map<string, unknown[]>()
 
 describe('real answers match the documented schemas', () => {
   it('has real requests for every operation answered with JSON', () => {
@@ -169,18 +252,39 @@ describe('real answers match the documented schemas', () => {
 
   for (const op of jsonOperations) {
     it(`${key(op.method, op.path)}: 200`, async () => {
-      const ok = op.answers[200]
-      if (!ok || !('json' in ok)) throw new Error('no JSON answer')
+      const documented = schemaOf(op)
+      if (!documented) throw new Error('no JSON answer')
       for (const c of CALLS[key(op.method, op.path)] ?? []) {
-        const { status, body } = await call(op, c)
+        const { status, type, body } = await call(op, c)
         expect(status, c.url).toBe(200)
-        const parsed = ok.json.safeParse(body)
-        expect(parsed.error?.issues, `${c.url}: ${JSON.stringify(body)}`).toBeUndefined()
+        expect(type, c.url).toMatch(new RegExp(`^${documented.mediaType}`))
+        const values = documented.lines ? (body as unknown[]) : [body]
+        if (documented.lines) expect(values.length, c.url).toBeGreaterThan(0)
+        for (const value of values) {
+          const parsed = documented.schema.safeParse(value)
+          expect(parsed.error?.issues, `${c.url}: ${JSON.stringify(value)}`).toBeUndefined()
+        }
+        checked.set(key(op.method, op.path), [
+          ...(checked.get(key(op.method, op.path)) ?? []),
+          body,
+        ])
       }
     })
   }
 
-  const keyed = jsonOperations.filter((op) => op.auth === 'read' || op.auth === 'write')
+  it('checked answers that carry traits, declining items and a deletion', () => {
+    const seen = (k: string) => JSON.stringify(checked.get(k))
+    expect(seen('GET /v1/users/:userId')).toContain('"email":"ann@acme.io"')
+    expect(seen('GET /v1/accounts/:accountId')).toContain('"mrr":99')
+    expect(seen('GET /v1/users')).toContain('"userId":"u_lead"')
+    expect(seen('GET /v1/inactive')).toContain('"traits":{"')
+    expect(seen('GET /v1/declining')).toContain('"accountId":"initech"')
+    expect(seen('GET /v1/declining')).toContain('"name":"Dee Cline"')
+    expect(seen('DELETE /v1/users/:userId')).toContain('"deleted":true')
+    expect(seen('GET /v1/users/:userId/export')).toContain('"type":"trait"')
+  })
+
+  const keyed = jsonOperations.filter((op) => op.auth !== 'session' && op.auth !== 'none')
   for (const op of keyed) {
     it(`${key(op.method, op.path)}: 401 as documented`, async () => {
       const [c] = CALLS[key(op.method, op.path)] ?? []

@@ -53,6 +53,18 @@ const variants: Record<string, unknown>[] = [
   { type: 'seen', accountId: 'a', timestamp: '2026-11-23T10:00:00Z', event: 'dropped' },
   { type: 'identify' },
   { type: undefined },
+  { type: 'identify', traits: { email: 'ann@acme.io', plan: null } },
+  { type: 'identify', traits: {}, accountId: 'a_1', timestamp: '2026-11-23T10:00:00Z' },
+  { type: 'identify', traits: [] },
+  { type: 'identify', traits: null },
+  { type: 'identify', traits: { a: 1 }, userId: '' },
+  { type: 'identify', traits: { a: 1 }, event: 'dropped', properties: { dropped: 1 } },
+  { type: 'group', traits: { name: 'Acme', mrr: 490 }, accountId: 'acme' },
+  { type: 'group', traits: { name: 'Acme' }, accountId: 'acme', userId: undefined },
+  { type: 'group', traits: { name: 'Acme' } },
+  { type: 'group', traits: { name: 'Acme' }, accountId: '' },
+  { type: 'group', traits: 'Acme', accountId: 'acme' },
+  { type: 'page' },
 ]
 
 describe('checkWireEvent', () => {

@@ -13,6 +13,7 @@ import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { countSchema } from './activity.js'
 import { addDays, daysBetween, eachDay } from './days.js'
+import { periodStart } from './periods.js'
 
 export type Interval = 'day' | 'week' | 'month'
 
@@ -72,10 +73,7 @@ export const activeAnswerSchema = z.strictObject({
 
 /** First day of the bucket holding `day`. */
 function bucketStart(day: string, interval: Interval): string {
-  if (interval === 'day') return day
-  if (interval === 'month') return `${day.slice(0, 8)}01`
-  const weekday = (new Date(day).getUTCDay() + 6) % 7
-  return addDays(day, -weekday)
+  return interval === 'day' ? day : periodStart(day, interval)
 }
 
 /** DAU, WAU and MAU per day; series by `interval`; stickiness at `to`. */

@@ -1,7 +1,8 @@
 /**
  * @module
- * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/users?search=`,
+ * `/v1/accounts?search=`, `/v1/active`, `/v1/inactive`, `/v1/declining`, `/v1/events`,
+ * `/v1/frequency`, `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { Hono } from 'hono'
@@ -13,18 +14,27 @@ import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
 import { activeUsers } from './active.js'
 import { dayOf } from './days.js'
+import { declining } from './declining.js'
 import { eventCounts } from './events.js'
 import { frequency } from './frequency.js'
 import { inactive } from './inactive.js'
+import { lifecycle } from './lifecycle.js'
 import {
   activeQuery,
+  decliningQuery,
   eventsQuery,
   frequencyQuery,
   inactiveQuery,
+  lifecycleQuery,
   parsePathId,
   parseQuery,
+  resolvePeriods,
   resolveRange,
+  retentionQuery,
+  searchQuery,
 } from './params.js'
+import { retention } from './retention.js'
+import { search } from './search.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -39,6 +49,14 @@ export function readRoutes(deps: ReadDeps) {
   const { storage } = deps
   const auth = authenticateRead(deps.keys)
   return new Hono()
+    .get('/v1/users', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'user', q))
+    })
+    .get('/v1/accounts', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'account', q))
+    })
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
       const userId = parsePathId('userId', c.req.param('userId'))
@@ -64,6 +82,23 @@ export function readRoutes(deps: ReadDeps) {
       const q = parseQuery(inactiveQuery, c.req.query())
       const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
       return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
+    })
+    .get('/v1/declining', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(decliningQuery, c.req.query())
+      const query = { ...q, windowDays: q.window, baselineDays: q.baseline }
+      return c.json(await declining(storage, projectId, query, Date.now()))
+    })
+    .get('/v1/lifecycle', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(lifecycleQuery, c.req.query())
+      const periods = resolvePeriods(q, q.interval, Date.now())
+      return c.json(await lifecycle(storage, projectId, { ...periods, interval: q.interval }))
+    })
+    .get('/v1/retention', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(retentionQuery, c.req.query())
+      return c.json(await retention(storage, projectId, q, Date.now()))
     })
     .get('/v1/events', auth, async (c) => {
       const { projectId } = c.var

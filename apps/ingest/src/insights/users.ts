@@ -1,6 +1,6 @@
 /**
  * @module
- * One user: first and last seen, last sign-in, account, and recent activity.
+ * One user: first and last seen, last sign-in, account, traits, and recent activity.
  */
 import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
@@ -12,6 +12,7 @@ import {
   recentActivityFields,
   timeSchema,
 } from './activity.js'
+import { type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** The answer of `GET /v1/users/:userId`. */
 export interface UserProfile extends RecentActivity {
@@ -22,6 +23,8 @@ export interface UserProfile extends RecentActivity {
   lastSeen: string
   /** Time of the latest `sign_in` or `login` event; null when there was none. */
   lastSignIn: string | null
+  /** The user's traits (from `identify`); `{}` when none. */
+  traits: Traits
 }
 
 /** Schema of {@link UserProfile}, as documented in the OpenAPI document. */
@@ -36,6 +39,7 @@ export const userProfileSchema = z.strictObject({
   lastSignIn: timeSchema
     .nullable()
     .describe('Time of the latest `sign_in` or `login` event; null when there was none.'),
+  traits: traitsSchema.describe("The user's traits (from `identify`); `{}` when none."),
   ...recentActivityFields,
 }) satisfies z.ZodType<UserProfile>
 
@@ -62,12 +66,14 @@ export async function userProfile(
     { project: projectId, user: userId },
   )
   if (!row || num(row.n) === 0) return undefined
+  const traits = await traitsOf(storage, projectId, 'user', [userId])
   return {
     userId,
     accountId: row.accountId,
     firstSeen: isoTime(row.firstSeen) ?? '',
     lastSeen: isoTime(row.lastSeen) ?? '',
     lastSignIn: isoTime(row.lastSignIn),
+    traits: traits.get(userId) ?? {},
     ...(await recentActivity(storage, projectId, { userId }, today)),
   }
 }

@@ -16,11 +16,17 @@ import {
 } from '../ingest/validation.js'
 import { accountProfileSchema } from '../insights/accounts.js'
 import { activeAnswerSchema } from '../insights/active.js'
+import { decliningAnswerSchema } from '../insights/declining.js'
 import { eventsAnswerSchema } from '../insights/events.js'
 import { frequencyAnswerSchema } from '../insights/frequency.js'
 import { inactiveAnswerSchema } from '../insights/inactive.js'
+import { lifecycleAnswerSchema } from '../insights/lifecycle.js'
+import { retentionAnswerSchema } from '../insights/retention.js'
+import { searchAnswerSchema } from '../insights/search.js'
 import { userProfileSchema } from '../insights/users.js'
 import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
+import { exportLineSchema } from '../rights/export.js'
+import { deletedAnswerSchema } from '../rights/routes.js'
 import type { Answer, Auth, Operation } from './operation.js'
 import { operations } from './operations.js'
 
@@ -39,10 +45,16 @@ const ANSWER_SCHEMAS = {
   Error: errorResponseSchema,
   UserProfile: userProfileSchema,
   AccountProfile: accountProfileSchema,
+  SearchAnswer: searchAnswerSchema,
   ActiveAnswer: activeAnswerSchema,
   InactiveAnswer: inactiveAnswerSchema,
+  DecliningAnswer: decliningAnswerSchema,
+  LifecycleAnswer: lifecycleAnswerSchema,
+  RetentionAnswer: retentionAnswerSchema,
   EventsAnswer: eventsAnswerSchema,
   FrequencyAnswer: frequencyAnswerSchema,
+  DeletedAnswer: deletedAnswerSchema,
+  ExportLine: exportLineSchema,
   Health: healthAnswerSchema,
   Ready: readyAnswerSchema,
 }
@@ -52,7 +64,7 @@ const ERROR_MEANING: Record<ErrorCode, string> = {
   bad_request: 'a parameter or the body is not valid; the message names it',
   invalid_json: 'the body is not JSON',
   unauthorized: 'no key, or an unknown or revoked key',
-  forbidden: 'a key of the other kind (a write key for reading, or the reverse)',
+  forbidden: 'a key of another kind (such as a write or admin key for reading)',
   not_found: 'nothing with that id in the project',
   payload_too_large: 'the body is over its limit',
   unsupported_media_type: 'a body that is not JSON or a Content-Encoding other than gzip',
@@ -68,6 +80,7 @@ const EVERY_ROUTE: ErrorCode[] = ['unavailable', 'internal']
 const AUTH_ERRORS: Record<Auth, ErrorCode[]> = {
   write: ['unauthorized', 'forbidden', 'rate_limited'],
   read: ['unauthorized', 'forbidden', 'rate_limited'],
+  admin: ['unauthorized', 'forbidden', 'rate_limited'],
   session: ['rate_limited'],
   none: [],
 }
@@ -76,6 +89,7 @@ const SECURITY: Record<Auth, Json[]> = {
   // Without the header the key is `writeKey` in the body, which OpenAPI cannot name.
   write: [{ writeKey: [] }, {}],
   read: [{ readKey: [] }],
+  admin: [{ adminKey: [] }],
   session: [{ session: [] }],
   none: [],
 }
@@ -88,6 +102,12 @@ const SECURITY_SCHEMES = {
       'A write key (`lsw_…`) in `Authorization: Bearer`; clients that cannot set headers (sendBeacon) put it in the body as `writeKey` instead.',
   },
   readKey: { type: 'http', scheme: 'bearer', description: 'A read key (`lsr_…`).' },
+  adminKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'An admin key (`lsa_…`): deletes and exports users of its project, and nothing else.',
+  },
   session: {
     type: 'apiKey',
     in: 'cookie',
@@ -99,6 +119,7 @@ const SECURITY_SCHEMES = {
 const TAGS = [
   { name: 'write', description: 'Sending events (the SDK uses these).' },
   { name: 'read', description: 'The read API: figures about users, accounts and events.' },
+  { name: 'rights', description: 'Data rights: deleting and exporting a user (admin key).' },
   { name: 'ops', description: 'Health, readiness, metrics, and this document.' },
   { name: 'dashboard', description: 'The server-rendered dashboard (HTML pages and forms).' },
 ]
@@ -174,6 +195,15 @@ function parameters(op: Operation): Json[] {
 /** The content of an answer, by media type. */
 function content(answer: Answer): Json | undefined {
   if ('json' in answer) return { 'application/json': { schema: schemaRef(answer.json, 'output') } }
+  if ('ndjson' in answer) {
+    // OpenAPI 3.1 has no schema for each line of a stream; 3.2 names it `itemSchema`.
+    return {
+      'application/x-ndjson': {
+        schema: { type: 'string', description: 'One JSON value per line (NDJSON).' },
+        'x-itemSchema': schemaRef(answer.ndjson, 'output'),
+      },
+    }
+  }
   if ('html' in answer) return { 'text/html': { schema: { type: 'string' } } }
   if ('text' in answer)
     return { [answer.mediaType ?? 'text/plain']: { schema: { type: 'string' } } }

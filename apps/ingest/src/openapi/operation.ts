@@ -9,13 +9,17 @@ import type { z } from 'zod'
 
 /**
  * Who may call an operation: a write key (`Authorization: Bearer`, or `writeKey` in the body),
- * a read key (`Authorization: Bearer`), a dashboard session cookie, or anyone.
+ * a read key or an admin key (`Authorization: Bearer`), a dashboard session cookie, or anyone.
  */
-export type Auth = 'write' | 'read' | 'session' | 'none'
+export type Auth = 'write' | 'read' | 'admin' | 'session' | 'none'
 
-/** How an answer is sent: JSON of a schema, an HTML page, plain text, or a redirect. */
+/**
+ * How an answer is sent: JSON of a schema, lines of JSON (NDJSON) each of a schema, an HTML
+ * page, plain text, or a redirect.
+ */
 export type Content =
   | { json: z.ZodType }
+  | { ndjson: z.ZodType }
   | { html: true }
   | { text: true; mediaType?: string }
   | { redirect: true }
@@ -39,8 +43,11 @@ export interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   /** The path as the app registers it (`/v1/users/:userId`); the document writes `{userId}`. */
   path: string
-  /** Groups operations in the document: the write API, the read API, operations, the dashboard. */
-  tag: 'write' | 'read' | 'ops' | 'dashboard'
+  /**
+   * Groups operations in the document: the write API, the read API, data rights, operations,
+   * the dashboard.
+   */
+  tag: 'write' | 'read' | 'rights' | 'ops' | 'dashboard'
   summary: string
   description?: string
   auth: Auth

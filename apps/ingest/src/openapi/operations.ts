@@ -14,18 +14,28 @@ import {
 } from '../ingest/validation.js'
 import { accountProfileSchema } from '../insights/accounts.js'
 import { activeAnswerSchema } from '../insights/active.js'
+import { decliningAnswerSchema } from '../insights/declining.js'
 import { eventsAnswerSchema } from '../insights/events.js'
 import { frequencyAnswerSchema } from '../insights/frequency.js'
 import { inactiveAnswerSchema } from '../insights/inactive.js'
+import { lifecycleAnswerSchema } from '../insights/lifecycle.js'
 import {
   activeQuery,
+  decliningQuery,
   eventsQuery,
   frequencyQuery,
   inactiveQuery,
+  lifecycleQuery,
   pathId,
+  retentionQuery,
+  searchQuery,
 } from '../insights/params.js'
+import { retentionAnswerSchema } from '../insights/retention.js'
+import { searchAnswerSchema } from '../insights/search.js'
 import { userProfileSchema } from '../insights/users.js'
 import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
+import { exportLineSchema } from '../rights/export.js'
+import { deletedAnswerSchema } from '../rights/routes.js'
 import { type Operation, operation } from './operation.js'
 
 const userId = pathId.describe('The id the SDK sent as `userId`.')
@@ -63,7 +73,7 @@ export const operations: Operation[] = [
     path: '/v1/batch',
     tag: 'write',
     summary: 'Store a batch of events',
-    description: `Events are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression.`,
+    description: `Events (\`track\`, \`seen\`, and \`identify\` or \`group\` with traits) are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression.`,
     auth: 'write',
     body: batchRequestSchema,
     bodyTypes: writeBodyTypes,
@@ -88,7 +98,7 @@ export const operations: Operation[] = [
     path: '/v1/users/:userId',
     tag: 'read',
     summary: 'One user',
-    description: 'First and last seen, last sign-in, account, and recent activity.',
+    description: 'First and last seen, last sign-in, account, traits, and recent activity.',
     auth: 'read',
     params: { userId },
     answers: { 200: { json: userProfileSchema, description: 'The user.' } },
@@ -99,11 +109,35 @@ export const operations: Operation[] = [
     path: '/v1/accounts/:accountId',
     tag: 'read',
     summary: 'One account',
-    description: 'First and last seen, its users, and recent activity.',
+    description: 'First and last seen, traits, its users with their traits, and recent activity.',
     auth: 'read',
     params: { accountId },
     answers: { 200: { json: accountProfileSchema, description: 'The account.' } },
     errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/users',
+    tag: 'read',
+    summary: 'Find users',
+    description:
+      'Users whose id starts with `search`, or whose latest `email` or `name` trait contains it, ignoring case; ordered by id. Users known only from `identify` are found too, with no first or last seen.',
+    auth: 'read',
+    query: searchQuery,
+    answers: { 200: { json: searchAnswerSchema, description: 'One page of matches.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/accounts',
+    tag: 'read',
+    summary: 'Find accounts',
+    description:
+      'Accounts whose id starts with `search`, or whose latest `email` or `name` trait contains it, ignoring case; ordered by id. Accounts known only from `group` are found too, with no first or last seen.',
+    auth: 'read',
+    query: searchQuery,
+    answers: { 200: { json: searchAnswerSchema, description: 'One page of matches.' } },
+    errors: ['bad_request'],
   }),
   operation({
     method: 'get',
@@ -129,6 +163,42 @@ export const operations: Operation[] = [
   }),
   operation({
     method: 'get',
+    path: '/v1/declining',
+    tag: 'read',
+    summary: 'Users or accounts still active but much less than before',
+    description:
+      'Active days in the `window` ending today against those expected from the `baseline` before it: listed when `recent ≥ 1`, `expected ≥ 2` and `recent ≤ expected × (1 − drop)`. Accounts come by their `mrr` trait first, then by the shortfall.',
+    auth: 'read',
+    query: decliningQuery,
+    answers: { 200: { json: decliningAnswerSchema, description: 'One page.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/lifecycle',
+    tag: 'read',
+    summary: 'New, returning, resurrecting and dormant users per period',
+    description:
+      'Per week or month (UTC, weeks from Monday): where the active users come from, and who left.',
+    auth: 'read',
+    query: lifecycleQuery,
+    answers: { 200: { json: lifecycleAnswerSchema, description: 'The periods.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/retention',
+    tag: 'read',
+    summary: 'Cohorts of new users and how many come back',
+    description:
+      'Users first seen in each period, and how many of them are active in each period after.',
+    auth: 'read',
+    query: retentionQuery,
+    answers: { 200: { json: retentionAnswerSchema, description: 'The cohorts.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
     path: '/v1/events',
     tag: 'read',
     summary: 'Track events per name and day',
@@ -147,6 +217,32 @@ export const operations: Operation[] = [
     query: frequencyQuery,
     answers: { 200: { json: frequencyAnswerSchema, description: 'The window.' } },
     errors: ['bad_request'],
+  }),
+  operation({
+    method: 'delete',
+    path: '/v1/users/:userId',
+    tag: 'rights',
+    summary: 'Delete a user',
+    description:
+      'Removes everything stored about the user; answered once the rows are gone, after which every answer is as if the user had never been tracked. After a `503`, send it again to finish.',
+    auth: 'admin',
+    params: { userId },
+    answers: { 200: { json: deletedAnswerSchema, description: 'Deleted.' } },
+    errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/users/:userId/export',
+    tag: 'rights',
+    summary: 'Export a user',
+    description:
+      'Everything stored about the user, one JSON object per line, each with a `type` (`profile` first). Streamed as read; a storage failure once started cuts the answer short.',
+    auth: 'admin',
+    params: { userId },
+    answers: {
+      200: { ndjson: exportLineSchema, description: 'The lines of the export (NDJSON).' },
+    },
+    errors: ['bad_request', 'not_found'],
   }),
   operation({
     method: 'get',

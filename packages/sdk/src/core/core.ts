@@ -9,10 +9,17 @@
  * storage) comes from the {@link Platform}, which can attach to a core through a
  * {@link CoreHandle}.
  */
-import { LIMITS, type WireEvent, type WireTrackEvent } from '@lastseen/protocol'
+import {
+  LIMITS,
+  type WireEvent,
+  type WireGroupEvent,
+  type WireIdentifyEvent,
+  type WireTrackEvent,
+  type WireTraits,
+} from '@lastseen/protocol'
 import type { Config } from '../config.js'
 import { COMMON_DEFAULTS } from '../defaults.js'
-import { randomId } from '../ids.js'
+import { heartbeatId, randomId } from '../ids.js'
 import type { FlushOptions } from '../options.js'
 import type { Attachment, CoreHandle, Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
@@ -23,8 +30,9 @@ import { createHeartbeat } from './heartbeat.js'
 import { createIntake, type Refuse } from './intake.js'
 import { createQueue } from './queue.js'
 import { type Counts, createLog, createReport } from './report.js'
-import { createScheduler } from './scheduler.js'
+import { createScheduler, MAX_CONCURRENT } from './scheduler.js'
 import { settleWithin } from './settle.js'
+import { traitsProblem } from './traits.js'
 
 export function createCore(config: Config, platform: Platform) {
   const counts: Counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
@@ -90,7 +98,7 @@ export function createCore(config: Config, platform: Platform) {
       ? `needs an event name of 1 to ${LIMITS.maxNameLength} characters`
       : noUser(userId) || (Number.isFinite(at) ? '' : 'has an invalid timestamp')
     if (problem) {
-      report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
+      refuse(`track(${JSON.stringify(name)}) ${problem}`)
       return
     }
     if (tooDeep(props)) {
@@ -122,19 +130,89 @@ export function createCore(config: Config, platform: Platform) {
     if (closed) return
     const who = userId ?? user?.userId
     const problem = noUser(who)
-    if (problem) report('invalid_event', `seen() ${problem}`, 1)
+    if (problem) refuse(`seen() ${problem}`)
     else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
   }
 
-  function identify(userId: string, accountId: string | undefined): void {
+  /**
+   * Make `userId` the identified user and mark them seen. With `traits`, an `identify` event is
+   * queued too, but not again for a call the same as the last one of this heartbeat interval (a
+   * page that identifies on every load sends its traits once an hour at most). Without traits
+   * nothing but the heartbeat is sent, as before: the account link rides on it and on every
+   * event.
+   */
+  function identify(userId: string, accountId: string | undefined, traits?: unknown): void {
     const problem = noUser(userId)
     if (problem) {
-      report('invalid_event', `identify() ${problem}`, 0)
+      refuse(`identify() ${problem}`)
       return
     }
+    const before = user?.userId === userId ? user.sent : undefined
     user = { userId, ...(accountId === undefined ? {} : { accountId }) }
+    const now = Date.now()
+    if (traits !== undefined) {
+      const sent = heartbeatId(JSON.stringify([userId, accountId, traits]), bucketOf(now))
+      if (before === sent || identifyEvent(userId, accountId, traits, now)) user.sent = sent
+    } else if (before !== undefined) user.sent = before
     identity.save(user)
     seen(userId, user)
+  }
+
+  /** Queue an `identify` event (not activity: no heartbeat); whether it was queued. */
+  function identifyEvent(
+    userId: string,
+    accountId: string | undefined,
+    traits: unknown,
+    now = Date.now(),
+  ): boolean {
+    if (closed) return false
+    const who = noUser(userId)
+    if (who) {
+      refuse(`identify() ${who}`)
+      return false
+    }
+    const problem = traitsProblem(traits)
+    if (problem) {
+      refuse(`identify(${JSON.stringify(userId)}) ${problem}`)
+      return false
+    }
+    const event: WireIdentifyEvent = {
+      id: randomId(),
+      type: 'identify',
+      userId,
+      ...(accountId === undefined ? {} : { accountId }),
+      timestamp: new Date(now).toISOString(),
+      traits: traits as WireTraits,
+    }
+    enqueue(event)
+    return true
+  }
+
+  /** Queue a `group` event for `accountId`, from the identified user if any (not activity). */
+  function group(accountId: string, traits: unknown): void {
+    if (closed) {
+      log('group() after shutdown() ignored')
+      return
+    }
+    if (!isName(accountId)) {
+      const what = `needs an accountId of 1 to ${LIMITS.maxNameLength} characters`
+      refuse(`group() ${what}`)
+      return
+    }
+    const problem = traitsProblem(traits)
+    if (problem) {
+      refuse(`group(${JSON.stringify(accountId)}) ${problem}`)
+      return
+    }
+    const event: WireGroupEvent = {
+      id: randomId(),
+      type: 'group',
+      accountId,
+      ...(user ? { userId: user.userId } : {}),
+      timestamp: new Date().toISOString(),
+      traits: traits as WireTraits,
+    }
+    enqueue(event)
   }
 
   function reset(): void {
@@ -142,24 +220,49 @@ export function createCore(config: Config, platform: Platform) {
     identity.save(undefined)
   }
 
-  /** Send everything queued now, and wait for it and for what is in flight, within the timeout. */
-  async function flush(options: FlushOptions = {}): Promise<void> {
+  /**
+   * Send what is queued now, each event once, with at most {@link MAX_CONCURRENT} requests in
+   * flight (a long queue is not sent all at once); settles when those requests and the ones
+   * already in flight have. Events of a failed request go back to the queue for later.
+   */
+  async function sendQueued(): Promise<void> {
+    const waits = [...delivery.inflight.keys()]
+    let budget = queue.length
+    while (budget > 0 && queue.length > 0) {
+      if (delivery.inflight.size >= MAX_CONCURRENT) {
+        await Promise.race(delivery.inflight.keys())
+        continue
+      }
+      const sending = delivery.send(config.maxBatchBytes)
+      waits.push(sending)
+      budget -= delivery.inflight.get(sending)?.length ?? budget
+    }
+    await Promise.all(waits)
+  }
+
+  /**
+   * Send everything queued now, and wait for it and for what is in flight, within the timeout.
+   * @param caller names the call in the timeout's report
+   */
+  async function flush(options: FlushOptions = {}, caller = 'flush()'): Promise<void> {
     const timeoutMs = options.timeoutMs ?? COMMON_DEFAULTS.flushTimeoutMs
     debouncer.promote()
-    const waits = [...delivery.inflight.keys()]
-    while (queue.length > 0) waits.push(delivery.send(config.maxBatchBytes))
-    if (waits.length === 0) return
-    const settled = await settleWithin(Promise.all(waits), timeoutMs)
+    if (queue.length === 0 && delivery.inflight.size === 0) return
+    const settled = await settleWithin(sendQueued(), timeoutMs)
     attachment?.changed?.(true)
     if (!settled) {
       const unsent = queue.length + inFlight()
-      report('timeout', `flush() timed out after ${timeoutMs} ms, ${unsent} events unsent`, unsent)
+      report(
+        'timeout',
+        `${caller} timed out after ${timeoutMs} ms, ${unsent} events unsent`,
+        unsent,
+      )
     }
   }
 
   /** Flush, then stop: timers cleared, requests still open aborted, listeners removed. */
   function shutdown(options: FlushOptions = {}): Promise<void> {
-    closed ??= flush(options).then(() => {
+    closed ??= flush(options, 'shutdown()').then(() => {
       scheduler.stop()
       abort.abort()
       attachment?.changed?.(true)
@@ -183,6 +286,10 @@ export function createCore(config: Config, platform: Platform) {
       : typeof userId === 'string' && userId
         ? `has a userId over ${LIMITS.maxNameLength} characters`
         : 'has no user: pass a userId or call identify() first'
+  }
+
+  function bucketOf(now: number): number {
+    return Math.floor(now / config.heartbeatIntervalMs)
   }
 
   function accountOf(userId: string, accountId: string | undefined): string | undefined {
@@ -218,7 +325,7 @@ export function createCore(config: Config, platform: Platform) {
   }
   attachment = platform.attach?.(handle)
 
-  return { track, seen, identify, reset, flush, shutdown, stats }
+  return { track, seen, identify, identifyEvent, group, reset, flush, shutdown, stats }
 }
 
 /** A tracker core. */

@@ -9,7 +9,7 @@ import type { Config } from '../config.js'
 import type { Platform } from '../platform/platform.js'
 import type { EventQueue } from './queue.js'
 
-/** Requests in flight at once from automatic sends; `flush()` sends everything at once. */
+/** Requests in flight at once, from automatic sends and from `flush()`. */
 export const MAX_CONCURRENT = 2
 
 /**
