@@ -65,6 +65,9 @@ afterAll(async () => {
 
 const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`
 
+const uuid = () => crypto.randomUUID()
+const sentAt = () => new Date().toISOString()
+
 type Paths = Record<string, Record<string, { responses: Record<string, unknown> }>>
 
 describe('the document', () => {
@@ -86,6 +89,21 @@ describe('the document', () => {
           .map((p: { name: string }) => p.name)
         expect(declared, path).toEqual(names)
       }
+    }
+  })
+
+  it('documents write bodies of every event type, identify and group included', () => {
+    const events = [
+      { id: uuid(), type: 'track', event: 'search', userId: 'u_9' },
+      { id: uuid(), type: 'seen', userId: 'u_9' },
+      { id: uuid(), type: 'identify', userId: 'u_9', traits: { plan: 'pro' } },
+      { id: uuid(), type: 'group', accountId: 'acme', traits: { seats: 5 } },
+    ]
+    const bodyOf = (path: string) => operations.find((o) => o.path === path)?.body
+    const batch = bodyOf('/v1/batch')?.safeParse({ sentAt: sentAt(), batch: events })
+    expect(batch?.error?.issues).toBeUndefined()
+    for (const event of events) {
+      expect(bodyOf('/v1/track')?.safeParse(event).error?.issues, event.type).toBeUndefined()
     }
   })
 
@@ -126,9 +144,6 @@ interface Call {
   url: string
   body?: unknown
 }
-
-const uuid = () => crypto.randomUUID()
-const sentAt = () => new Date().toISOString()
 
 /**
  * Real requests for each operation answered with JSON; every such operation must have some, so
