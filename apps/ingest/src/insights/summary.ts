@@ -10,8 +10,10 @@
  * - returning users: users active in the period and in the period before it (for the previous
  *   period, the one before that), as `returning` of `GET /v1/lifecycle`.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
+import { countSchema } from './activity.js'
 import { addDays, daysBetween } from './days.js'
 
 /** The figures of one period. */
@@ -31,6 +33,23 @@ export interface SummaryAnswer {
   /** The as many days just before `from`. */
   previous: PeriodFigures
 }
+
+const periodFiguresSchema = z.strictObject({
+  from: z.iso.date().describe('First day of the period.'),
+  to: z.iso.date().describe('Last day of the period.'),
+  activeUsers: countSchema.describe('Users active on a day of the period.'),
+  activeAccounts: countSchema.describe(
+    'Accounts with an active user (a user counting for its latest account).',
+  ),
+  newUsers: countSchema.describe('Users first seen in the period.'),
+  returningUsers: countSchema.describe('Users active in the period and in the one before it.'),
+})
+
+/** Schema of {@link SummaryAnswer}, as documented in the OpenAPI document. */
+export const summaryAnswerSchema = z.strictObject({
+  current: periodFiguresSchema.describe('`from`..`to`, as asked.'),
+  previous: periodFiguresSchema.describe('The as many days just before `from`.'),
+}) satisfies z.ZodType<SummaryAnswer>
 
 /** ClickHouse's `Date` starts here: a period before it has no one in it. */
 const EPOCH = '1970-01-01'
