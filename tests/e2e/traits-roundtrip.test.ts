@@ -1,12 +1,11 @@
 /**
- * Traits from the built SDK to the real service and back out of the read API: `identify()` and
- * `group()` from Node (the package's `dist/node.js`, as published) and from Chromium (the
- * self-contained `dist/lastseen.min.js`), then the profiles, the search and `/v1/inactive`
- * carry them. Each SDK call is sent and stored once, and identify is not activity.
+ * Traits from the SDK to the real service and back out of the read API: `identify()` and
+ * `group()` from Node and from Chromium (the published, self-contained `dist/lastseen.min.js`),
+ * then the profiles, the search and `/v1/inactive` carry them. Each SDK call is sent and stored once, and identify is not activity.
  */
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTracker } from '../../packages/sdk/dist/node.js'
+import { createTracker } from '@lastseen/sdk'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, READ_KEY, startIngest, WRITE_KEY } from './support/ingest.js'
 import { type PageServer, startPageServer } from './support/page.js'
