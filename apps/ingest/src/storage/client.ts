@@ -4,10 +4,19 @@
  * ClickHouse server over HTTP. Both are driven through `@clickhouse/client`, so every query
  * in the service runs unchanged against either.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
-import { type ClickHouseClient, createClient } from '@clickhouse/client'
-import type { Config } from '../config.js'
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
+import { type Config, debugEnabled } from '../config.js'
 import { loadChdbConnection } from './chdb.js'
+
+/**
+ * The client's own log: off, since every error it would log reaches the caller, which reports it
+ * once (an operator saw a wrong password twice); on with `LASTSEEN_DEBUG=1`.
+ */
+const clientLog = () => ({
+  level: debugEnabled() ? ClickHouseLogLevel.WARN : ClickHouseLogLevel.OFF,
+})
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
@@ -36,25 +45,26 @@ export class StorageOpenError extends Error {
 export async function openStorage(config: Config['clickhouse']): Promise<Storage> {
   if (config.kind === 'embedded') {
     prepareDataDir(config.dataDir)
+    // Said before the engine tries: it would print its own "Cannot lock file" to stderr.
+    refuseHeldStore(config.dataDir)
     // Loaded lazily: the native engine is only needed when running embedded.
     const { createChdbConnection } = await loadChdbConnection()
     let connection: ReturnType<typeof createChdbConnection>
     try {
       connection = createChdbConnection({ path: config.dataDir })
     } catch (err) {
-      const locked = /Cannot lock file|Code: 76\b/.test((err as Error).message)
+      refuseHeldStore(config.dataDir, err)
       throw new StorageOpenError(
-        locked
-          ? `cannot open the embedded store at ${config.dataDir}: another process (a running ` +
-              'lastseen-ingest?) has it open, and it serves one process at a time; stop that ' +
-              'process first, or use a ClickHouse server (CLICKHOUSE_URL)'
-          : `cannot open the embedded store at ${config.dataDir}: ${firstLine(err)}`,
+        `cannot open the embedded store at ${config.dataDir}: ${firstLine(err)}`,
         { cause: err },
       )
     }
     // chdb types its connection against @clickhouse/client-common, which the client bundles as
     // a separate copy; the shapes are the same, the declarations are not.
-    const client = createClient({ connection: connection as unknown as ClientConnection })
+    const client = createClient({
+      connection: connection as unknown as ClientConnection,
+      log: clientLog(),
+    })
     return {
       kind: 'embedded',
       client,
@@ -66,6 +76,7 @@ export async function openStorage(config: Config['clickhouse']): Promise<Storage
   }
   const client = createClient({
     url: config.url,
+    log: clientLog(),
     ...(config.username ? { username: config.username } : {}),
     ...(config.password ? { password: config.password } : {}),
     request_timeout: 30_000,
@@ -156,4 +167,35 @@ function socketCode(err: unknown): string | undefined {
     if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code
   }
   return undefined
+}
+
+/**
+ * Refuse a store another live process holds. The engine writes its PID to `status` in the data
+ * directory while it has the store open and removes the file when it closes it; a file left by
+ * a crash names a process that is gone, and does not count.
+ */
+function refuseHeldStore(dir: string, cause?: unknown): void {
+  let pid: number
+  try {
+    pid = Number(/^PID: (\d+)/.exec(readFileSync(join(dir, 'status'), 'utf8'))?.[1])
+  } catch {
+    return
+  }
+  if (!pid || pid === process.pid || !alive(pid)) return
+  throw new StorageOpenError(
+    `cannot open the embedded store at ${dir}: another process (PID ${pid}, a running ` +
+      'lastseen-ingest?) has it open, and it serves one process at a time; stop that process ' +
+      'first, or use a ClickHouse server (CLICKHOUSE_URL)',
+    { cause },
+  )
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: it exists, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
