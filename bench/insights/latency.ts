@@ -1,6 +1,7 @@
 /**
  * @module
- * Benchmark 4, insights latency: `GET /v1/inactive` and `GET /v1/active` on embedded chDB
+ * Benchmark 4, insights latency: `GET /v1/inactive`, `/v1/active`, `/v1/declining`,
+ * `/v1/lifecycle` and `/v1/retention` on embedded chDB
  * holding 10 million events of 100,000 users. The service runs in a child process; requests
  * are sent one at a time from this process after a warm-up, and p50/p95 are reported.
  * Writes the `insights-latency` section of docs/benchmarks.md.
@@ -39,6 +40,12 @@ const QUERIES = [
   `/v1/active?interval=day&from=${day(30)}&to=${day(0)}`,
   `/v1/active?interval=week&from=${day(90)}&to=${day(0)}`,
   `/v1/active?interval=month&from=${day(180)}&to=${day(0)}`,
+  '/v1/declining?level=user',
+  '/v1/declining?level=account',
+  `/v1/lifecycle?interval=week&from=${day(90)}&to=${day(0)}`,
+  `/v1/lifecycle?interval=month&from=${day(180)}&to=${day(0)}`,
+  '/v1/retention?interval=week&cohorts=13',
+  '/v1/retention?interval=month&cohorts=4',
 ]
 
 interface Timing {

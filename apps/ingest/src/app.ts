@@ -16,6 +16,7 @@ import type { KeyRing } from './keys/key-ring.js'
 import { healthRoutes } from './ops/health.js'
 import { IngestMetrics } from './ops/metrics.js'
 import { countRequests, metricsRoutes } from './ops/metrics-route.js'
+import { rightsRoutes } from './rights/routes.js'
 import type { Storage } from './storage/client.js'
 
 /** What the routes need. */
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', batchRoutes({ ...deps, metrics }))
   app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
+  app.route('/', rightsRoutes(deps))
   app.route('/', dashboardRoutes(deps))
   app.notFound(notFound)
   app.onError(onError)

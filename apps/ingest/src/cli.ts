@@ -19,6 +19,7 @@ import { UsageError } from './cli/usage-error.js'
 import { type Config, debugEnabled, readConfig } from './config.js'
 import type { GeneratedKeys } from './keys/admin.js'
 import { KEYS_HELP, keysCommand } from './keys/keys-command.js'
+import { USERS_HELP, usersCommand } from './rights/users-command.js'
 import { startServer } from './server.js'
 import { openStorage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
@@ -71,6 +72,11 @@ const COMMANDS: Record<string, Command> = {
     help: KEYS_HELP,
     flags: ['dataDir'],
     run: (line, config) => keysCommand(line.rest, () => openMigrated(config())),
+  },
+  users: {
+    help: USERS_HELP,
+    flags: ['dataDir'],
+    run: (line, config) => usersCommand(line.rest, () => openMigrated(config())),
   },
 }
 

@@ -30,6 +30,16 @@ export const DEFAULTS = {
   webhookFormat: 'lastseen',
   /** `LASTSEEN_INACTIVE_AFTER`: not seen for this long is inactive (14 days). */
   inactiveAfterMs: 14 * DAY_MS,
+  /** `GET /v1/declining` and the declining webhooks: recent days, in days. */
+  decliningWindowDays: 14,
+  /** `GET /v1/declining` and the declining webhooks: the baseline before the window, in days. */
+  decliningBaselineDays: 56,
+  /** `GET /v1/declining` and the declining webhooks: the least drop from expected, 0–1. */
+  decliningDrop: 0.5,
+  /** `GET /v1/lifecycle`: periods listed when `from` is not given. */
+  lifecyclePeriods: 12,
+  /** `GET /v1/retention`: cohorts when `cohorts` is not given. */
+  retentionCohorts: 8,
   /** `LASTSEEN_MAX_EVENT_AGE`: the late-event window (10 years). */
   maxEventAgeMs: 3650 * DAY_MS,
   /** `LASTSEEN_INSERT_INTERVAL`: least time between the starts of two group inserts. */

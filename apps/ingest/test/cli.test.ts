@@ -72,7 +72,9 @@ describe('lastseen-ingest', () => {
       [['migrate', 'now'], /^migrate takes no argument \(got now\)/],
     ]
     const results = await Promise.all(mistakes.map(([args]) => runCli(args, {})))
-    mistakes.forEach(([, line], i) => expectOneLine(results[i] as (typeof results)[0], line))
+    for (const [i, [, line]] of mistakes.entries()) {
+      expectOneLine(results[i] as (typeof results)[0], line)
+    }
   })
 
   it('migrates once, then says the schema is up to date', async () => {

@@ -33,17 +33,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 /**
  * Wait until `check` holds, trying every `intervalMs`; past `timeoutMs`, fail naming `what`.
  * Every wait of a test goes through here: a poll never spins without a pause or a deadline.
+ * @returns how long it took, in ms
  */
 export async function waitUntil(
   check: () => boolean | Promise<boolean>,
   what: string,
   { timeoutMs = 30_000, intervalMs = 50 } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+): Promise<number> {
+  const started = Date.now()
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms`)
+    if (Date.now() - started > timeoutMs) throw new Error(`not ${what} within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
+  return Date.now() - started
 }
 
 /** Count rows of a query's single `n` column. */

@@ -14,20 +14,13 @@ import { openStorage, type Storage } from '../src/storage/client.js'
 import { contextFor } from '../src/storage/migration-context.js'
 import { migrate, migrations } from '../src/storage/migrations.js'
 import { tempDataDir } from './helpers.js'
+import { type EventsInRow, queryRows, writeEventsIn } from './support/events-in.js'
 
 const today = dayOf(Date.now())
 const ago = (n: number) => addDays(today, -n)
 const at = (n: number) => `${ago(n)} 12:00:00.000`
 
-interface Row {
-  project_id: string
-  id: string
-  type: 'track' | 'seen'
-  event: string
-  user_id: string
-  account_id: string
-  timestamp: string
-}
+type Row = EventsInRow
 
 const row = (user: string, n: number, event = 'search', type: Row['type'] = 'track'): Row => ({
   project_id: 'p',
@@ -39,22 +32,8 @@ const row = (user: string, n: number, event = 'search', type: Row['type'] = 'tra
   timestamp: at(n),
 })
 
-/** As the write path stores events: one INSERT into `events_in`, fanned out by the views. */
-async function write(rows: Row[]): Promise<void> {
-  await storage.client.insert({
-    table: `${storage.database}.events_in`,
-    values: rows.map((r) => ({ ...r, sent_at: r.timestamp, received_at: r.timestamp })),
-    format: 'JSONEachRow',
-  })
-}
-
-async function query<T>(sql: string): Promise<T[]> {
-  const result = await storage.client.query({
-    query: sql.replaceAll('{db}', storage.database),
-    format: 'JSONEachRow',
-  })
-  return result.json<T>()
-}
+const write = (rows: Row[]) => writeEventsIn(storage, rows)
+const query = <T>(sql: string) => queryRows<T>(storage, sql)
 
 let storage: Storage
 // Before the migration: u_old searched 3 times 20 days ago, once 22 days ago, and was seen

@@ -14,6 +14,7 @@ import { appliedVersions, migrate } from '../src/storage/migrations.js'
 import { relayoutStatements } from '../src/storage/relayout.js'
 import { applyEventsTtl } from '../src/storage/retention.js'
 import { tempDataDir } from './helpers.js'
+import { type EventsInRow, queryRows, writeEventsIn } from './support/events-in.js'
 
 let base: Storage
 beforeAll(async () => {
@@ -26,16 +27,7 @@ afterAll(async () => {
 /** A separate database of the one embedded store, for one scenario. */
 const inDatabase = (database: string): Storage => ({ ...base, database })
 
-interface Row {
-  project_id: string
-  id: string
-  type: 'track' | 'seen'
-  event: string
-  user_id: string
-  account_id: string
-  timestamp: string
-  received_at: string
-}
+type Row = Required<EventsInRow>
 
 const today = dayOf(Date.now())
 let serial = 0
@@ -57,22 +49,8 @@ function rows(n: number): Row[] {
   })
 }
 
-/** As the write path stores events: one INSERT into `events_in`, fanned out by the views. */
-async function write(storage: Storage, batch: Row[]): Promise<void> {
-  await storage.client.insert({
-    table: `${storage.database}.events_in`,
-    values: batch.map((r) => ({ ...r, sent_at: r.received_at })),
-    format: 'JSONEachRow',
-  })
-}
-
-async function query<T>(storage: Storage, sql: string): Promise<T[]> {
-  const result = await storage.client.query({
-    query: sql.replaceAll('{db}', storage.database),
-    format: 'JSONEachRow',
-  })
-  return result.json<T>()
-}
+const write = writeEventsIn
+const query = queryRows
 
 /** Key → count, sorted, as text: easy to compare whole. */
 const tally = (keys: string[]) => {

@@ -1,10 +1,11 @@
 /**
  * Two app processes on one ClickHouse (the chDB-backed HTTP test server), each running the
- * inactivity check every 300 ms: every notification arrives once, and nothing is sent again
+ * inactivity check every 300 ms: every notification (inactive, returned, declining) arrives once, and nothing is sent again
  * after both restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChildServer, READ_KEY, startCliServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import { activeOn, daysAgoRange } from './support/activity-seed.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
 import { seen, sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
@@ -57,27 +58,35 @@ describe('webhooks with two app processes', () => {
       seen('u_1', 0, 'acme'),
       seen('u_2', 20, 'acme'),
       seen('u_3', 16, 'globex'),
+      // Daily for 55 days, quiet for 14, back today: begins declining today.
+      ...activeOn('u_dec', [...daysAgoRange(15, 69), 0]),
     ])
-    await receiver.waitFor(3)
+    await receiver.waitFor(4)
     // Several more rounds of both processes (interval 300 ms, settle 2 s): nothing new.
     await sleep(4000)
-    expect(summary()).toEqual(['account.inactive globex', 'user.inactive u_2', 'user.inactive u_3'])
+    expect(summary()).toEqual([
+      'account.inactive globex',
+      'user.declining u_dec',
+      'user.inactive u_2',
+      'user.inactive u_3',
+    ])
 
     await Promise.all([stop(a!), stop(b!)])
     const [c, d] = await Promise.all([app(), app()])
     await sleep(3000)
-    expect(receiver.delivered()).toHaveLength(3)
+    expect(receiver.delivered()).toHaveLength(4)
 
     await sendBatch(d!.url, WRITE_KEY, [seen('u_2', 0, 'acme')])
-    await receiver.waitFor(4)
+    await receiver.waitFor(5)
     await sleep(3000)
     expect(summary()).toEqual([
       'account.inactive globex',
+      'user.declining u_dec',
       'user.inactive u_2',
       'user.inactive u_3',
       'user.returned u_2',
     ])
-    expect(receiver.requests).toHaveLength(4)
+    expect(receiver.requests).toHaveLength(5)
     await Promise.all([stop(c!), stop(d!)])
   })
 })

@@ -134,7 +134,9 @@ export interface TrackerOptions {
    */
   fetch?: typeof fetch
   /**
-   * Change or drop (return `null`) each event before it is queued, e.g. to scrub properties.
+   * Change or drop (return `null`) each event before it is queued, e.g. to scrub properties or
+   * traits. It sees every kind of event: `track`, `seen`, `identify` and `group` (whose `userId`
+   * is optional). Never called for a debounced call until it is collapsed.
    * @default undefined
    */
   beforeSend?: (event: WireEvent) => WireEvent | null | undefined

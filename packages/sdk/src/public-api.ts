@@ -10,13 +10,19 @@ export type { FlushOptions, RetryOptions, TrackerOptions } from './options.js'
 export type { ScopedTracker, Tracker } from './tracker.js'
 export type {
   AccountOptions,
+  AccountTraits,
   AnyEvents,
+  AnyTraits,
   CallOptions,
   EventMap,
+  IdentifyOptions,
   TrackArgs,
   TrackContext,
   TrackerStats,
+  TraitMap,
+  TraitsUpdate,
   UserRef,
+  UserTraits,
 } from './types.js'
 export type {
   BatchRequest,
@@ -27,7 +33,10 @@ export type {
   TrackRequest,
   WireEvent,
   WireEventType,
+  WireGroupEvent,
+  WireIdentifyEvent,
   WireSeenEvent,
   WireTrackEvent,
+  WireTraits,
 } from './wire.js'
 export { LIMITS } from './wire.js'

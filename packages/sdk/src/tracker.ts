@@ -1,6 +1,6 @@
 /**
  * @module
- * The public tracker: typed `track()`, `identify()`, scoped handles, `seen()`, `flush()`,
+ * The public tracker: typed `track()`, `identify()` and `group()`, scoped handles, `seen()`, `flush()`,
  * `shutdown()`, `getStats()`, over the {@link Core}. Invalid options disable it with one clear
  * error; nothing it does throws into the host.
  */
@@ -11,37 +11,76 @@ import type { FlushOptions, TrackerOptions } from './options.js'
 import type { Platform } from './platform/platform.js'
 import type {
   AccountOptions,
+  AccountTraits,
+  AnyTraits,
   CallOptions,
   EventMap,
+  IdentifyOptions,
   TrackArgs,
   TrackContext,
   TrackerStats,
+  TraitMap,
+  TraitsUpdate,
   UserRef,
+  UserTraits,
 } from './types.js'
 
 /** A handle bound to one user, from `tracker.for({ userId, accountId })`. Cheap to create per request. */
-export interface ScopedTracker<Events extends EventMap<Events>> {
+export interface ScopedTracker<
+  Events extends EventMap<Events>,
+  Traits extends TraitMap = AnyTraits,
+> {
   readonly userId: string
   readonly accountId: string | undefined
   /** Track event `name` for this user. */
   track<K extends keyof Events & string>(name: K, ...args: TrackArgs<Events, K, CallOptions>): void
   /** Mark this user as seen (at most once per heartbeat interval). */
   seen(): void
+  /**
+   * Set this user's traits (only the keys that changed; `null` removes one): queues an
+   * `identify` event with the handle's user and account. Not activity: it does not mark the
+   * user seen, so it suits webhooks and backfills. Never throws.
+   *
+   * @example
+   * tracker.for({ userId: 'u_1', accountId: 'acme' }).identify({ plan: 'pro' })
+   */
+  identify(traits: TraitsUpdate<UserTraits<Traits>>): void
 }
 
-/** A tracker for an application's events. */
-export interface Tracker<Events extends EventMap<Events>> {
+/**
+ * A tracker for an application's events (`Events`) and, optionally, the traits of its users and
+ * accounts (`Traits`, see {@link TraitMap}).
+ */
+export interface Tracker<Events extends EventMap<Events>, Traits extends TraitMap = AnyTraits> {
   /**
    * Queue event `name` with its properties. Backends pass `{ userId, accountId }` per call;
    * browsers call `identify()` once. Also sends the user's heartbeat if it is due. Never throws.
    */
   track<K extends keyof Events & string>(name: K, ...args: TrackArgs<Events, K>): void
-  /** Browsers: the user all further calls belong to (kept across reloads); marks them seen. */
-  identify(userId: string, options?: AccountOptions): void
+  /**
+   * The user all further calls without a `userId` belong to (in browsers kept across reloads);
+   * marks them seen. With `traits` (only the keys that changed; `null` removes one), queues an
+   * `identify` event carrying them; also when `accountId` links the user to an account for the
+   * first time. A call the same as the last one within the heartbeat interval sends nothing
+   * again, so a page may identify on every load. Never throws.
+   *
+   * @example
+   * tracker.identify('u_1', { accountId: 'acme', traits: { email: 'ann@acme.io', name: 'Ann' } })
+   */
+  identify(userId: string, options?: IdentifyOptions<UserTraits<Traits>>): void
+  /**
+   * Set an account's traits (only the keys that changed; `null` removes one): queues a `group`
+   * event, sent with the identified user's id when there is one. Not activity: it marks no one
+   * seen. Never throws.
+   *
+   * @example
+   * tracker.group('acme', { name: 'Acme Inc', mrr: 490 })
+   */
+  group(accountId: string, traits: TraitsUpdate<AccountTraits<Traits>>): void
   /** Browsers: forget the identified user (sign-out). */
   reset(): void
   /** A handle bound to one user, for backends handling many users. */
-  for(user: UserRef): ScopedTracker<Events>
+  for(user: UserRef): ScopedTracker<Events, Traits>
   /** Mark a user (default: the identified one) as seen; at most once per heartbeat interval. */
   seen(userId?: string, options?: AccountOptions): void
   /** Send what is queued and wait for it and for requests in flight; settles within `timeoutMs`, never rejects. */
@@ -64,10 +103,10 @@ const EMPTY_STATS: TrackerStats = {
 }
 
 /** Build a tracker on `platform`; each runtime's entry calls this with its own hooks. */
-export function buildTracker<Events extends EventMap<Events>>(
+export function buildTracker<Events extends EventMap<Events>, Traits extends TraitMap = AnyTraits>(
   platform: Platform,
   options: TrackerOptions,
-): Tracker<Events> {
+): Tracker<Events, Traits> {
   let core: Core | undefined
   try {
     const resolved = resolveConfig(options, platform.defaults)
@@ -93,14 +132,17 @@ export function buildTracker<Events extends EventMap<Events>>(
     }
   }
 
-  const tracker: Tracker<Events> = {
+  const tracker: Tracker<Events, Traits> = {
     track(name, ...[props, context]) {
       guard((c) =>
         c.track(name, props as Record<string, unknown> | undefined, context as TrackContext),
       )
     },
     identify(userId, opts) {
-      guard((c) => c.identify(userId, opts?.accountId))
+      guard((c) => c.identify(userId, opts?.accountId, opts?.traits))
+    },
+    group(accountId, traits) {
+      guard((c) => c.group(accountId, traits))
     },
     reset() {
       guard((c) => c.reset())
@@ -118,6 +160,9 @@ export function buildTracker<Events extends EventMap<Events>>(
         },
         seen() {
           tracker.seen(userId, accountId === undefined ? {} : { accountId })
+        },
+        identify(traits) {
+          guard((c) => c.identifyEvent(userId, accountId, traits))
         },
       }
     },

@@ -41,10 +41,59 @@ export interface UserRef {
   accountId?: string
 }
 
-/** Options of `seen()` and `identify()`. */
+/** Options of `seen()`. */
 export interface AccountOptions {
   /** The user's account (team, organisation, tenant). */
   accountId?: string
+}
+
+/**
+ * What an application knows about its users and accounts: trait name → value type, for each.
+ * Either may be left out (then any traits are accepted for it).
+ *
+ * @example
+ * type Traits = {
+ *   user: { email: string; name: string; plan: 'free' | 'pro' }
+ *   account: { name: string; mrr: number }
+ * }
+ */
+export interface TraitMap {
+  /** Traits of a user (well-known: `email`, `name`). */
+  user?: object
+  /** Traits of an account (well-known: `name`, `mrr`: what the account pays a month). */
+  account?: object
+}
+
+/** The traits of a tracker created without a trait map: any traits for users and accounts. */
+export type AnyTraits = { user: Record<string, unknown>; account: Record<string, unknown> }
+
+/**
+ * Traits to set: any of the declared ones (send only what changed), each of its declared type or
+ * `null`, which removes it.
+ */
+export type TraitsUpdate<T> = { [K in keyof T]?: T[K] | null }
+
+/** The user traits declared by `Traits` (any, when not declared). */
+export type UserTraits<Traits extends TraitMap> = Traits extends { user: infer U extends object }
+  ? U
+  : Record<string, unknown>
+
+/** The account traits declared by `Traits` (any, when not declared). */
+export type AccountTraits<Traits extends TraitMap> = Traits extends {
+  account: infer A extends object
+}
+  ? A
+  : Record<string, unknown>
+
+/** Options of `identify()`. */
+export interface IdentifyOptions<T extends object = Record<string, unknown>> {
+  /** The user's account (team, organisation, tenant). */
+  accountId?: string
+  /**
+   * The user's traits to set (merged per key into what the service knows; `null` removes one).
+   * When given, an `identify` event carrying them is queued.
+   */
+  traits?: TraitsUpdate<T>
 }
 
 /** The rest of `track()`'s arguments for event `K`: props are required unless the event has none. */
@@ -71,8 +120,9 @@ export interface TrackerStats {
   /** Events dropped because the queue was full (oldest first); reported to the server. */
   dropped: number
   /**
-   * Events refused: locally (over 32 KB, properties nested over 32 levels, `beforeSend` threw)
-   * or individually by the server.
+   * Events refused: locally (over 32 KB, properties or traits nested over 32 levels, traits
+   * that are not a plain object or have too many or too long keys, `beforeSend` threw) or
+   * individually by the server.
    */
   rejected: number
   /** Events in batches the server refused as a whole (a 4xx such as 401), dropped. */

@@ -12,6 +12,10 @@ import { createTracker } from '../src/node.js'
 import { type Sink, startSink } from './support/sink.js'
 
 type Events = { search: { query: string; filters?: string[] }; login: undefined }
+type Traits = {
+  user: { email: string; name: string; plan: 'free' | 'pro' }
+  account: { name: string; mrr: number }
+}
 
 let sink: Sink
 beforeEach(async () => {
@@ -44,7 +48,7 @@ const options = { writeKey: 'lsw_wire_snapshot', debounceMs: 60_000, maxWaitMs: 
 
 describe('the wire format', () => {
   it('matches the snapshot, for each kind of event and envelope', async () => {
-    const node = createTracker<Events>({ endpoint: sink.url, ...options })
+    const node = createTracker<Events, Traits>({ endpoint: sink.url, ...options })
     // A track with account and properties, and the heartbeat it brings.
     node.track(
       'search',
@@ -74,10 +78,23 @@ describe('the wire format', () => {
     await small.flush()
 
     // A browser sends the write key in a text/plain body (no CORS preflight).
-    const browser = createBrowserTracker<Events>({ endpoint: sink.url, ...options, persist: false })
+    const browser = createBrowserTracker<Events, Traits>({
+      endpoint: sink.url,
+      ...options,
+      persist: false,
+    })
     browser.identify('u_7', { accountId: 'acme' })
     browser.track('login')
     await browser.flush()
+
+    // Traits: a user's (with the account link), a scoped update that removes one, an account's
+    // sent with the identified user, and an account's sent by a backend (no user).
+    browser.identify('u_7', { accountId: 'acme', traits: { email: 'ann@acme.io', name: 'Ann' } })
+    browser.group('acme', { name: 'Acme Inc', mrr: 490 })
+    await browser.flush()
+    node.for({ userId: 'u_1', accountId: 'acme' }).identify({ plan: 'pro', name: null })
+    node.group('globex', { name: 'Globex' })
+    await node.flush()
 
     await Promise.all([node.shutdown(), small.shutdown(), browser.shutdown()])
     await expect(`${JSON.stringify(requests(), null, 2)}\n`).toMatchFileSnapshot(

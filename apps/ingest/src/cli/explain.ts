@@ -4,12 +4,13 @@
  * before it exits 1. Stack traces only with `LASTSEEN_DEBUG=1`.
  */
 import { ConfigError } from '../config.js'
+import { NotFound } from '../errors.js'
 import { KeyError } from '../keys/admin.js'
 import { StorageOpenError } from '../storage/client.js'
 import { UsageError } from './usage-error.js'
 
-/** Errors whose message was written for the operator already. */
-const WRITTEN_FOR_OPERATORS = [ConfigError, StorageOpenError, KeyError]
+/** Errors whose message was written for the operator already (NotFound: `users` of no one). */
+const WRITTEN_FOR_OPERATORS = [ConfigError, StorageOpenError, KeyError, NotFound]
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim()
 

@@ -16,6 +16,7 @@ Usage:
                               SIGINT stop it gracefully
   lastseen-ingest migrate     apply schema migrations and exit
   lastseen-ingest keys …      list, create and revoke API keys
+  lastseen-ingest users …     delete or export a user's data
   lastseen-ingest --version   print the version
   lastseen-ingest <command> --help   help of one command
 

@@ -1,8 +1,8 @@
 /**
  * @module
  * Authentication as middleware: each sets `c.var.projectId`, the project the request acts for,
- * so handlers never look at keys. Read routes take the read key of `Authorization: Bearer`;
- * write routes a write key from that header or, for clients that cannot set headers
+ * so handlers never look at keys. Read routes take the read key of `Authorization: Bearer`,
+ * admin routes (deleting and exporting a user's data) the admin key of that header; write routes a write key from that header or, for clients that cannot set headers
  * (sendBeacon), from `writeKey` in the body.
  */
 import type { Context } from 'hono'
@@ -27,13 +27,22 @@ function bearerKey(header: string | undefined): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 }
 
-/** Read routes: the project of the read key in `Authorization: Bearer`. */
-export const authenticateRead = (keys: KeyRing) =>
+/** The project of the `kind` key in `Authorization: Bearer`. */
+const authenticateBearer = (keys: KeyRing, kind: 'read' | 'admin') =>
   createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
     const key = bearerKey(c.req.header('authorization'))
-    c.set('projectId', await keys.authorize('read', key, clientAddress(c)))
+    c.set('projectId', await keys.authorize(kind, key, clientAddress(c)))
     await next()
   })
+
+/** Read routes: the project of the read key in `Authorization: Bearer`. */
+export const authenticateRead = (keys: KeyRing) => authenticateBearer(keys, 'read')
+
+/**
+ * Admin routes: the project of the admin key in `Authorization: Bearer`. A read or write key is
+ * refused with 403, an unknown key with 401.
+ */
+export const authenticateAdmin = (keys: KeyRing) => authenticateBearer(keys, 'admin')
 
 /**
  * Write routes: a key in `Authorization: Bearer` is checked before `readBody` runs, so a wrong

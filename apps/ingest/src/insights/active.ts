@@ -11,6 +11,7 @@
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { addDays, daysBetween, eachDay } from './days.js'
+import { periodStart } from './periods.js'
 
 export type Interval = 'day' | 'week' | 'month'
 
@@ -38,10 +39,7 @@ export interface ActiveAnswer {
 
 /** First day of the bucket holding `day`. */
 function bucketStart(day: string, interval: Interval): string {
-  if (interval === 'day') return day
-  if (interval === 'month') return `${day.slice(0, 8)}01`
-  const weekday = (new Date(day).getUTCDay() + 6) % 7
-  return addDays(day, -weekday)
+  return interval === 'day' ? day : periodStart(day, interval)
 }
 
 /** DAU, WAU and MAU per day; series by `interval`; stickiness at `to`. */

@@ -4,9 +4,10 @@
  */
 import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
-import { parseDuration } from '../config.js'
+import { DEFAULTS, parseDuration } from '../config.js'
 import { BadParameter, describeIssue } from '../errors.js'
 import { addDays, dayOf, daysBetween, FIRST_DAY, LAST_DAY } from './days.js'
+import { addPeriods, type PeriodInterval, periodStart, periodsBetween } from './periods.js'
 
 /** Longest `from`..`to` range, in days. */
 const MAX_RANGE_DAYS = 731
@@ -17,10 +18,27 @@ const MAX_AFTER_DAYS = 3650
 /** Largest `offset` of a paginated list. */
 const MAX_OFFSET = 1_000_000
 
+/** Longest `window` of `GET /v1/declining`, in days: a year. */
+const MAX_WINDOW_DAYS = 365
+
+/** Longest `baseline` of `GET /v1/declining`, in days: ten years. */
+const MAX_BASELINE_DAYS = 3650
+
+/** Most periods of `GET /v1/lifecycle` and cohorts of `GET /v1/retention`. */
+export const MAX_PERIODS = 120
+
 const day = z.iso
   .date({ message: 'must be a date such as 2026-11-01 (UTC)' })
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
 const id = z.string().min(1).max(LIMITS.maxNameLength)
+
+/** A user or account id of a path (`:userId`, `:accountId`): 1 to `LIMITS.maxNameLength` characters. */
+export function idParam(name: string, value: string): string {
+  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
+    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
+  }
+  return value
+}
 
 /** A whole number from `min` to `max`; every refusal names the range. */
 const wholeNumber = (min: number, max: number, unit = '') => {
@@ -62,6 +80,44 @@ const duration = z
     `must be a duration from 1m to ${MAX_AFTER_DAYS}d`,
   )
 
+/** A whole number of days such as `14d`, from 1 to `max`; the answer is in days. */
+const days = (max: number) => {
+  const message = `must be a number of days from 1d to ${max}d, such as 14d`
+  return z
+    .string()
+    .regex(/^\d{1,5}d$/, message)
+    .transform((s) => Number(s.slice(0, -1)))
+    .refine((n) => n >= 1 && n <= max, message)
+}
+
+const limit = wholeNumber(1, 1000).default(50)
+const offset = wholeNumber(0, MAX_OFFSET).default(0)
+
+export const decliningQuery = z.object({
+  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
+  window: days(MAX_WINDOW_DAYS).default(DEFAULTS.decliningWindowDays),
+  baseline: days(MAX_BASELINE_DAYS).default(DEFAULTS.decliningBaselineDays),
+  drop: z.coerce
+    .number({ message: 'must be a number greater than 0 and at most 1, such as 0.5' })
+    .gt(0, 'must be a number greater than 0 and at most 1, such as 0.5')
+    .max(1, 'must be a number greater than 0 and at most 1, such as 0.5')
+    .default(DEFAULTS.decliningDrop),
+  limit,
+  offset,
+})
+
+const periodInterval = z.enum(['week', 'month'], { message: "must be 'week' or 'month'" })
+
+export const lifecycleQuery = z.object({
+  ...range,
+  interval: periodInterval.default('week'),
+})
+
+export const retentionQuery = z.object({
+  interval: periodInterval.default('week'),
+  cohorts: wholeNumber(1, MAX_PERIODS, ' of cohorts').default(DEFAULTS.retentionCohorts),
+})
+
 export const inactiveQuery = z.object({
   level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
   after: duration.optional(),
@@ -71,8 +127,8 @@ export const inactiveQuery = z.object({
     })
     .default('last_seen'),
   order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-  limit: wholeNumber(1, 1000).default(50),
-  offset: wholeNumber(0, MAX_OFFSET).default(0),
+  limit,
+  offset,
 })
 
 /** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */
@@ -98,4 +154,26 @@ export function resolveRange(
     throw new BadParameter(`from: range is over ${MAX_RANGE_DAYS} days`)
   }
   return { from, to }
+}
+
+/**
+ * Resolve optional `from`/`to` into the periods holding them: the first day of the first
+ * period, the first day of the last, and how many there are (at most {@link MAX_PERIODS}). The
+ * default is the `DEFAULTS.lifecyclePeriods` periods ending with the one holding today.
+ */
+export function resolvePeriods(
+  q: { from?: string | undefined; to?: string | undefined },
+  interval: PeriodInterval,
+  now: number,
+): { first: string; last: string; count: number; from: string; to: string } {
+  const to = q.to ?? dayOf(now)
+  const last = periodStart(to, interval)
+  const from = q.from ?? addPeriods(last, -(DEFAULTS.lifecyclePeriods - 1), interval)
+  if (from > to) throw new BadParameter(`from: ${from} is after to (${to})`)
+  const first = periodStart(from, interval)
+  const count = periodsBetween(first, last, interval)
+  if (count > MAX_PERIODS) {
+    throw new BadParameter(`from: the range holds ${count} ${interval}s, over ${MAX_PERIODS}`)
+  }
+  return { first, last, count, from, to }
 }

@@ -1,30 +1,38 @@
 /**
  * @module
  * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/inactive`, `/v1/events`, `/v1/frequency`. Every route needs the project's read key and
+ * `/v1/inactive`, `/v1/declining`, `/v1/events`, `/v1/frequency`, `/v1/lifecycle`,
+ * `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
-import { LIMITS } from '@lastseen/protocol'
 import { Hono } from 'hono'
 import { DEFAULTS } from '../config.js'
-import { BadParameter, NotFound } from '../errors.js'
+import { NotFound } from '../errors.js'
 import { authenticateRead } from '../http/auth.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
 import { accountProfile } from './accounts.js'
 import { activeUsers } from './active.js'
 import { dayOf } from './days.js'
+import { declining } from './declining.js'
 import { eventCounts } from './events.js'
 import { frequency } from './frequency.js'
 import { inactive } from './inactive.js'
+import { lifecycle } from './lifecycle.js'
 import {
   activeQuery,
+  decliningQuery,
   eventsQuery,
   frequencyQuery,
+  idParam,
   inactiveQuery,
+  lifecycleQuery,
   parseQuery,
+  resolvePeriods,
   resolveRange,
+  retentionQuery,
 } from './params.js'
+import { retention } from './retention.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -33,13 +41,6 @@ export interface ReadDeps {
   storage: Storage
   /** Default of `after` in `GET /v1/inactive`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number | undefined
-}
-
-function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
-    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
-  }
-  return value
 }
 
 export function readRoutes(deps: ReadDeps) {
@@ -71,6 +72,23 @@ export function readRoutes(deps: ReadDeps) {
       const q = parseQuery(inactiveQuery, c.req.query())
       const afterMs = q.after ?? deps.inactiveAfterMs ?? DEFAULTS.inactiveAfterMs
       return c.json(await inactive(storage, projectId, { ...q, afterMs }, Date.now()))
+    })
+    .get('/v1/declining', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(decliningQuery, c.req.query())
+      const query = { ...q, windowDays: q.window, baselineDays: q.baseline }
+      return c.json(await declining(storage, projectId, query, Date.now()))
+    })
+    .get('/v1/lifecycle', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(lifecycleQuery, c.req.query())
+      const periods = resolvePeriods(q, q.interval, Date.now())
+      return c.json(await lifecycle(storage, projectId, { ...periods, interval: q.interval }))
+    })
+    .get('/v1/retention', auth, async (c) => {
+      const { projectId } = c.var
+      const q = parseQuery(retentionQuery, c.req.query())
+      return c.json(await retention(storage, projectId, q, Date.now()))
     })
     .get('/v1/events', auth, async (c) => {
       const { projectId } = c.var

@@ -2,7 +2,8 @@
  * @module
  * Managing keys: the default project's keys on first start, and what `lastseen-ingest keys`
  * does (list, create, revoke). Write keys (`lsw_…`, public, may ship to browsers) add events to
- * one project; read keys (`lsr_…`, secret) read one project.
+ * one project; read keys (`lsr_…`, secret) read one project; admin keys (`lsa_…`, secret) delete
+ * and export the data of one project's users.
  */
 import { endSessionsOfKey } from '../dashboard/sessions.js'
 import type { Storage } from '../storage/client.js'
@@ -121,7 +122,11 @@ export async function createKeys(
     values: [{ project_id: projectId, name: projectId }],
     format: 'JSONEachRow',
   })
-  const created: Record<KeyKind, string | undefined> = { write: undefined, read: undefined }
+  const created: Record<KeyKind, string | undefined> = {
+    write: undefined,
+    read: undefined,
+    admin: undefined,
+  }
   for (const kind of kinds) {
     const key = generateKey(kind)
     await storeKey(storage, key, kind, projectId, name)

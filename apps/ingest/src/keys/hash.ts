@@ -1,14 +1,22 @@
 /**
  * @module
- * What a key looks like and how it is stored: `lsw_…` (write, public) or `lsr_…` (read, secret),
- * kept only as its SHA-256 next to a short prefix for people to tell keys apart.
+ * What a key looks like and how it is stored: `lsw_…` (write, public), `lsr_…` (read, secret) or
+ * `lsa_…` (admin, secret: deletes and exports a user's data), kept only as its SHA-256 next to a
+ * short prefix for people to tell keys apart.
  */
 import { createHash, randomBytes } from 'node:crypto'
 
-/** What a key may do. */
-export type KeyKind = 'write' | 'read'
+/**
+ * What a key may do. Each kind does only its own: an admin key does not read or write, so the
+ * read key a dashboard or a script holds can never delete, and the rarely used admin key can be
+ * kept apart (and revoked) on its own.
+ */
+export type KeyKind = 'write' | 'read' | 'admin'
 
-const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_' }
+/** Every kind, in the order `keys create` makes them. */
+export const KEY_KINDS: readonly KeyKind[] = ['write', 'read', 'admin']
+
+const PREFIX: Record<KeyKind, string> = { write: 'lsw_', read: 'lsr_', admin: 'lsa_' }
 
 /**
  * Least key material after `lsw_` / `lsr_` in a key set by environment variable: 32 of

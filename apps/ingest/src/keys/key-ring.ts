@@ -19,17 +19,29 @@ export interface ResolvedKey {
 export const KEY_CACHE_MS = 10_000
 
 /** Why a key is refused, by the kind of key the request needed. */
-const REFUSED: Record<KeyKind, { missing: string; unknown: string; otherKind: string }> = {
+const REFUSED: Record<KeyKind, { missing: string; unknown: string }> = {
   write: {
     missing: 'missing write key: send Authorization: Bearer <writeKey> or writeKey in the body',
     unknown: 'unknown or revoked write key',
-    otherKind: "a read key cannot write; use the project's write key",
   },
   read: {
     missing: 'missing read key (Authorization: Bearer lsr_…)',
     unknown: 'unknown or revoked read key',
-    otherKind: 'a write key cannot read; use the project read key',
   },
+  admin: {
+    missing: 'missing admin key (Authorization: Bearer lsa_…)',
+    unknown: 'unknown or revoked admin key',
+  },
+}
+
+/** Why a key of kind `given` is refused where a `needed` key is. */
+function otherKind(needed: KeyKind, given: KeyKind): string {
+  if (needed === 'write') return `a ${given} key cannot write; use the project's write key`
+  if (needed === 'read') return `a ${given} key cannot read; use the project's read key`
+  return (
+    `a ${given} key cannot delete or export user data; use an admin key ` +
+    '(lastseen-ingest keys create <project> --kind admin)'
+  )
 }
 
 interface KeyRow {
@@ -90,8 +102,8 @@ export class KeyRing {
   }
 
   /**
-   * The project a `kind` key (write or read) acts for: `Unauthorized` when it is missing, unknown
-   * or revoked, `Forbidden` when it is the other kind, `RateLimited` when `from` (the client's
+   * The project a `kind` key (write, read or admin) acts for: `Unauthorized` when it is missing,
+   * unknown or revoked, `Forbidden` when it is of another kind, `RateLimited` when `from` (the client's
    * address) has failed too often.
    */
   async authorize(kind: KeyKind, key: string | undefined, from: string): Promise<string> {
@@ -99,7 +111,7 @@ export class KeyRing {
     if (!key) throw new Unauthorized(refused.missing)
     const resolved = await this.resolve(key, from)
     if (!resolved) throw new Unauthorized(refused.unknown)
-    if (resolved.kind !== kind) throw new Forbidden(refused.otherKind)
+    if (resolved.kind !== kind) throw new Forbidden(otherKind(kind, resolved.kind))
     return resolved.projectId
   }
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import { UsageError } from '../cli/usage-error.js'
 import type { Storage } from '../storage/client.js'
 import { createKeys, listKeys, PROJECT_ID, revokeKey } from './admin.js'
-import type { KeyKind } from './hash.js'
+import { KEY_KINDS, type KeyKind } from './hash.js'
 import { KEY_CACHE_MS } from './key-ring.js'
 
 export const KEYS_HELP = `lastseen-ingest keys — manage API keys
@@ -15,9 +15,9 @@ export const KEYS_HELP = `lastseen-ingest keys — manage API keys
 Usage:
   lastseen-ingest keys list [--project <id>]
       every key: prefix, project, kind, name, created, revoked
-  lastseen-ingest keys create <project> [--kind write|read] [--name <text>]
-      create the project if it is new, and a write and a read key for it (or only --kind);
-      the keys are printed once
+  lastseen-ingest keys create <project> [--kind write|read|admin] [--name <text>]
+      create the project if it is new, and a write and a read key for it (or only the key
+      of --kind; admin keys are made only when asked for); the keys are printed once
   lastseen-ingest keys revoke <key-or-prefix>
       revoke a key, given in full or by the prefix that "keys list" shows
 
@@ -29,7 +29,9 @@ the new keys work, and the revoked ones are refused, from that start. With a Cli
 ones within ${KEY_CACHE_MS / 1000} seconds.
 
 Write keys (lsw_…) are public and may ship in browser code; they can only add events to
-their project. Read keys (lsr_…) are secret and can only read their project.`
+their project. Read keys (lsr_…) are secret and can only read their project. Admin keys
+(lsa_…) are secret and can only delete and export the data of their project's users
+(DELETE /v1/users/<id>, GET /v1/users/<id>/export); they cannot read or write.`
 
 // Where the commands of the CLI have always found it.
 export { UsageError }
@@ -52,14 +54,15 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
       )
     }
     const kind = values.kind
-    if (kind !== undefined && kind !== 'write' && kind !== 'read') {
-      throw new UsageError('--kind is write or read')
+    if (kind !== undefined && !KEY_KINDS.includes(kind as KeyKind)) {
+      throw new UsageError('--kind is write, read or admin')
     }
-    const kinds: KeyKind[] = kind ? [kind] : ['write', 'read']
+    const kinds: KeyKind[] = kind ? [kind as KeyKind] : ['write', 'read']
     return withStorage(open, async (storage) => {
       const keys = await createKeys(storage, project, kinds, values.name ?? '')
       if (keys.write) console.log(`write key (${project}): ${keys.write}`)
       if (keys.read) console.log(`read key  (${project}): ${keys.read}`)
+      if (keys.admin) console.log(`admin key (${project}): ${keys.admin}`)
       console.log('keys are shown once; only their hashes are stored')
       return 0
     })

@@ -17,6 +17,8 @@ import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
 import { boundedPartitions } from './migrations/0004-bounded-partitions.js'
 import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
+import { dataRights } from './migrations/0007-data-rights.js'
+import { decliningClaims } from './migrations/0008-declining-claims.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
 
@@ -46,6 +48,8 @@ export const migrations: readonly Migration[] = [
   readAggregates,
   boundedPartitions,
   dashboardSessions,
+  dataRights,
+  decliningClaims,
 ]
 
 /** Versions already applied. */

@@ -53,18 +53,21 @@ export async function buildClaims(
       project: c.projectId,
       episode: c.seq,
       inactiveAfterMs: check.inactiveAfterMs,
+      ...(c.decline ? { declining: c.decline.criteria } : {}),
       data: {
         ...(c.level === 'user' ? { userId: c.entityId } : {}),
         accountId: c.accountId,
         lastSeen: c.lastSeen,
-        ...(c.kind === 'returned'
-          ? { inactiveSince: c.since }
-          : {
-              priorActivity: prior.get(key(c.projectId, c.level, c.entityId)) ?? {
-                activeDays: 0,
-                events: 0,
-              },
-            }),
+        ...(c.decline
+          ? { recent: c.decline.recent, expected: c.decline.expected, drop: c.decline.drop }
+          : c.kind === 'returned'
+            ? { inactiveSince: c.since }
+            : {
+                priorActivity: prior.get(key(c.projectId, c.level, c.entityId)) ?? {
+                  activeDays: 0,
+                  events: 0,
+                },
+              }),
       },
     }
     return {

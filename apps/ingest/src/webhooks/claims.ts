@@ -137,7 +137,7 @@ export async function claimedNotifications(storage: Storage): Promise<ClaimedNot
       level: r.level === 'account' ? 'account' : 'user',
       entityId: r.entity_id ?? '',
       seq: num(r.seq),
-      kind: r.kind === 'returned' ? 'returned' : 'inactive',
+      kind: r.kind === 'returned' || r.kind === 'declining' ? r.kind : 'inactive',
       since: `${r.since?.replace(' ', 'T')}Z`,
     },
   }))

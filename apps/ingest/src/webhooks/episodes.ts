@@ -8,8 +8,28 @@
  * so a first start on a long backfilled history does not announce years-old departures (those
  * are in `GET /v1/inactive`). An open episode whose inactive notification was delivered ends
  * when the entity is seen again within the threshold.
+ *
+ * A declining episode (`*.declining`) begins on the UTC day a subject enters the declining list
+ * (see `insights/declining.ts`): declining as of today (today counted as a partial day) and not
+ * as of yesterday, both judged on the data as it is now. It ends when the subject leaves the
+ * list (it recovered, or went quiet: that is the inactive notification's job); entering again
+ * on a later day is the next episode. Judging only today against yesterday is what keeps a
+ * backfill from flooding: a subject the backfilled history shows declining since last week was
+ * declining yesterday too, so it is listed by `GET /v1/declining` but not announced. It costs
+ * one pass over the last `window + baseline + 1` days of `user_timeline` per check, the same
+ * as the list. An episode is announced on the day it begins: a monitor that does not run at
+ * all that day does not announce it later. Its `since` is the first moment of that day, so a
+ * second process (or a restart) finding the same subject that day finds its claim and stops.
  */
 
+import { addDays, dayOf } from '../insights/days.js'
+import {
+  criteriaParams,
+  type DecliningCriteria,
+  decline,
+  isDeclining,
+  subjectCounts,
+} from '../insights/declining.js'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { clickHouseTime, isoTime } from '../storage/time.js'
@@ -25,8 +45,11 @@ export interface Candidate {
   kind: Kind
   /** Last seen now. */
   lastSeen: string
-  /** Last seen when the episode began (for `inactive`, the same as `lastSeen`). */
+  /** Last seen when the episode began (for `inactive`, the same as `lastSeen`); for
+   * `declining`, the first moment of the day it began. */
   since: string
+  /** For `declining`: the figures and the criteria, as `GET /v1/declining` gives them. */
+  decline?: { recent: number; expected: number; drop: number; criteria: DecliningCriteria }
 }
 
 const current: Record<Level, string> = {
@@ -42,7 +65,7 @@ const episodes = `
          countIf(kind = 'returned' AND state = 'claimed') > 0 AS has_returned,
          countIf(kind = 'inactive' AND state = 'delivered') > 0 AS inactive_delivered,
          argMinIf(since, (lease, at, claimer), kind = 'inactive' AND state = 'claimed') AS since
-  FROM {db}.webhook_claims WHERE level = {level:String}
+  FROM {db}.webhook_claims WHERE level = {level:String} AND kind IN ('inactive', 'returned')
   GROUP BY project_id, entity_id, seq
   ORDER BY seq DESC LIMIT 1 BY project_id, entity_id`
 
@@ -101,4 +124,50 @@ export async function dueNotifications(
       since: isoTime(r.since) ?? '',
     })
   return [...quiet.map(toCandidate('inactive')), ...back.map(toCandidate('returned'))]
+}
+
+/**
+ * The declining episodes that begin today at `now`: subjects of `level` declining as of today
+ * and not as of yesterday, with no declining claim since today began.
+ */
+export async function dueDeclining(
+  storage: Storage,
+  level: Level,
+  now: number,
+  criteria: DecliningCriteria,
+): Promise<Candidate[]> {
+  const today = dayOf(now)
+  const yesterday = addDays(today, -1)
+  const since = Date.parse(today)
+  const found = await rows<Row & { recent: string; base: string }>(
+    storage,
+    `SELECT d.project_id AS project_id, d.id AS entity_id, c.accountId AS accountId,
+            c.lastSeen AS lastSeen, e.seq + 1 AS seq, d.recent_t AS recent, d.base_t AS base
+     FROM (SELECT * FROM (${subjectCounts(level, ['t', 'y'], false)})
+           WHERE ${isDeclining('t')} AND NOT ${isDeclining('y')}) AS d
+     INNER JOIN (${current[level]}) AS c ON c.project_id = d.project_id AND c.entity_id = d.id
+     LEFT JOIN (SELECT project_id, entity_id, max(seq) AS seq, max(since) AS since
+                FROM {db}.webhook_claims WHERE level = {level:String} AND kind = 'declining'
+                GROUP BY project_id, entity_id) AS e
+       ON e.project_id = d.project_id AND e.entity_id = d.id
+     WHERE e.since < {since:DateTime64(3, 'UTC')}`,
+    {
+      level,
+      t: today,
+      y: yesterday,
+      since: clickHouseTime(since),
+      ...criteriaParams(criteria, yesterday, today),
+    },
+  )
+  return found.map((r) => ({
+    projectId: r.project_id,
+    level,
+    entityId: r.entity_id,
+    accountId: r.accountId,
+    seq: num(r.seq),
+    kind: 'declining',
+    lastSeen: isoTime(r.lastSeen) ?? '',
+    since: new Date(since).toISOString(),
+    decline: { ...decline(num(r.recent), num(r.base), criteria), criteria },
+  }))
 }

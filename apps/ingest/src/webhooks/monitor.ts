@@ -1,11 +1,12 @@
 /**
  * @module
  * The inactivity monitor: every `LASTSEEN_WEBHOOK_INTERVAL` it finds users and accounts that
- * went quiet or came back, claims their notifications, and delivers the ones it won. State is
+ * went quiet, came back or began declining, claims their notifications, and delivers the ones it won. State is
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
 import { DEFAULTS } from '../config.js'
+import type { DecliningCriteria } from '../insights/declining.js'
 import type { Storage } from '../storage/client.js'
 import { buildClaims } from './build-claims.js'
 import {
@@ -16,7 +17,7 @@ import {
   recordOutcome,
 } from './claims.js'
 import { type DeliveryOptions, deliver } from './deliver.js'
-import { type Candidate, dueNotifications } from './episodes.js'
+import { type Candidate, dueDeclining, dueNotifications } from './episodes.js'
 import type { WebhookFormat } from './payload.js'
 
 /** Claims per insert: small enough that an insert is quick next to the settle delay. */
@@ -35,6 +36,8 @@ export interface InactivityMonitorOptions {
   format?: WebhookFormat
   /** `LASTSEEN_INACTIVE_AFTER`. @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs?: number
+  /** What `*.declining` means. @default the defaults of `GET /v1/declining` */
+  declining?: DecliningCriteria
   /** `LASTSEEN_WEBHOOK_INTERVAL`. @default `DEFAULTS.webhookIntervalMs` */
   intervalMs?: number
   /** How old the first claim must be before a winner is named. @default 2000 */
@@ -74,6 +77,11 @@ export class InactivityMonitor {
     this.options = {
       format: DEFAULTS.webhookFormat,
       inactiveAfterMs: DEFAULTS.inactiveAfterMs,
+      declining: {
+        windowDays: DEFAULTS.decliningWindowDays,
+        baselineDays: DEFAULTS.decliningBaselineDays,
+        drop: DEFAULTS.decliningDrop,
+      },
       intervalMs: DEFAULTS.webhookIntervalMs,
       settleMs: 2000,
       leaseMs: 600_000,
@@ -150,6 +158,7 @@ export class InactivityMonitor {
     const due: Candidate[] = []
     for (const level of ['user', 'account'] as const) {
       due.push(...(await dueNotifications(storage, level, now, this.options.inactiveAfterMs)))
+      due.push(...(await dueDeclining(storage, level, now, this.options.declining)))
     }
     const fresh = await buildClaims(storage, due, {
       now,

@@ -6,7 +6,7 @@
  */
 
 export type Level = 'user' | 'account'
-export type Kind = 'inactive' | 'returned'
+export type Kind = 'inactive' | 'returned' | 'declining'
 type NotificationType = `${Level}.${Kind}`
 
 /** The lastseen body of a notification. */
@@ -21,6 +21,8 @@ export interface Notification {
   episode: number
   /** The threshold: inactive means not seen for this many milliseconds. */
   inactiveAfterMs: number
+  /** For `*.declining`: what declining means (see `GET /v1/declining`). */
+  declining?: { windowDays: number; baselineDays: number; drop: number }
   data: {
     userId?: string
     accountId: string | null
@@ -30,6 +32,12 @@ export interface Notification {
     inactiveSince?: string
     /** For `*.inactive`: active days and events in the 30 days ending on the last-seen day. */
     priorActivity?: { activeDays: number; events: number }
+    /** For `*.declining`: active days (user-days for an account) in the window ending today. */
+    recent?: number
+    /** For `*.declining`: active days expected in the window from the baseline. */
+    expected?: number
+    /** For `*.declining`: `1 − recent / expected`. */
+    drop?: number
   }
 }
 
@@ -61,6 +69,11 @@ function slackText(n: Notification): string {
       ? ` Active ${n.data.priorActivity.activeDays} of the 30 days before, ${n.data.priorActivity.events} events.`
       : ''
     return `:zzz: ${who} went quiet: last seen ${n.data.lastSeen.slice(0, 10)}, ${days} days ago.${before} [${project}]`
+  }
+  if (n.type.endsWith('.declining')) {
+    const w = n.declining
+    const expected = Math.round((n.data.expected ?? 0) * 10) / 10
+    return `:chart_with_downwards_trend: ${who} is slipping: active ${n.data.recent} of the last ${w?.windowDays} days, ${expected} expected from the ${w?.baselineDays} before (−${Math.round((n.data.drop ?? 0) * 100)}%). Last seen ${n.data.lastSeen.slice(0, 10)}. [${project}]`
   }
   const away = calendarDays(n.data.inactiveSince ?? n.data.lastSeen, n.data.lastSeen)
   return `:wave: ${who} is back after ${away} days away. [${project}]`

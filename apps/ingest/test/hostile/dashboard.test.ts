@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKeys, revokeKey } from '../../src/keys/admin.js'
 import type { RunningServer } from '../../src/server.js'
-import { READ_KEY, startTestServer, WRITE_KEY } from '../helpers.js'
+import { READ_KEY, startTestServer, WRITE_KEY, waitUntil } from '../helpers.js'
 import { peakRssGrowth, raw, setCookies } from './http.js'
 import { expectAlive } from './support.js'
 
@@ -48,14 +48,9 @@ async function signedIn(cookie: string): Promise<boolean> {
   return html.includes('data-testid="active-chart"')
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now()
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return Date.now() - started
-}
+/** Poll `check` every 200 ms for up to `timeoutMs`; how long it took. */
+const until = (check: () => Promise<boolean>, timeoutMs: number) =>
+  waitUntil(check, 'true', { timeoutMs, intervalMs: 200 })
 
 describe('a huge sign-in body', () => {
   it('is refused with 413 from its Content-Length, before a byte is buffered', async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { READ_KEY, runCli, startTestServer, tempDataDir } from '../helpers.js'
+import { READ_KEY, runCli, startTestServer, tempDataDir, waitUntil } from '../helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from '../support/clickhouse-server.js'
 import { raw, setCookies } from './http.js'
 import { expectAlive } from './support.js'
@@ -46,14 +46,9 @@ async function signedIn(server: RunningServer, cookie: string): Promise<boolean>
   return (await res.text()).includes('data-testid="active-chart"')
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now()
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return Date.now() - started
-}
+/** Poll `check` every 200 ms for up to `timeoutMs`; how long it took. */
+const until = (check: () => Promise<boolean>, timeoutMs: number) =>
+  waitUntil(check, 'true', { timeoutMs, intervalMs: 200 })
 
 describe('two processes on one ClickHouse', () => {
   it('share sessions, and a sign-out on one ends it on both', async () => {

@@ -9,10 +9,17 @@
  * storage) comes from the {@link Platform}, which can attach to a core through a
  * {@link CoreHandle}.
  */
-import { LIMITS, type WireEvent, type WireTrackEvent } from '@lastseen/protocol'
+import {
+  LIMITS,
+  type WireEvent,
+  type WireGroupEvent,
+  type WireIdentifyEvent,
+  type WireTrackEvent,
+  type WireTraits,
+} from '@lastseen/protocol'
 import type { Config } from '../config.js'
 import { COMMON_DEFAULTS } from '../defaults.js'
-import { randomId } from '../ids.js'
+import { heartbeatId, randomId } from '../ids.js'
 import type { FlushOptions } from '../options.js'
 import type { Attachment, CoreHandle, Identity, Platform } from '../platform/platform.js'
 import type { TrackContext, TrackerStats } from '../types.js'
@@ -25,6 +32,7 @@ import { createQueue } from './queue.js'
 import { type Counts, createLog, createReport } from './report.js'
 import { createScheduler } from './scheduler.js'
 import { settleWithin } from './settle.js'
+import { traitsProblem } from './traits.js'
 
 export function createCore(config: Config, platform: Platform) {
   const counts: Counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
@@ -126,15 +134,85 @@ export function createCore(config: Config, platform: Platform) {
     else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
   }
 
-  function identify(userId: string, accountId: string | undefined): void {
+  /**
+   * Make `userId` the identified user and mark them seen. With `traits`, an `identify` event is
+   * queued too, but not again for a call the same as the last one of this heartbeat interval (a
+   * page that identifies on every load sends its traits once an hour at most). Without traits
+   * nothing but the heartbeat is sent, as before: the account link rides on it and on every
+   * event.
+   */
+  function identify(userId: string, accountId: string | undefined, traits?: unknown): void {
     const problem = noUser(userId)
     if (problem) {
       report('invalid_event', `identify() ${problem}`, 0)
       return
     }
+    const before = user?.userId === userId ? user.sent : undefined
     user = { userId, ...(accountId === undefined ? {} : { accountId }) }
+    const now = Date.now()
+    if (traits !== undefined) {
+      const sent = heartbeatId(JSON.stringify([userId, accountId, traits]), bucketOf(now))
+      if (before === sent || identifyEvent(userId, accountId, traits, now)) user.sent = sent
+    } else if (before !== undefined) user.sent = before
     identity.save(user)
     seen(userId, user)
+  }
+
+  /** Queue an `identify` event (not activity: no heartbeat); whether it was queued. */
+  function identifyEvent(
+    userId: string,
+    accountId: string | undefined,
+    traits: unknown,
+    now = Date.now(),
+  ): boolean {
+    if (closed) return false
+    const who = noUser(userId)
+    if (who) {
+      report('invalid_event', `identify() ${who}`, 1)
+      return false
+    }
+    const problem = traitsProblem(traits)
+    if (problem) {
+      refuse(`identify(${JSON.stringify(userId)}) ${problem}`)
+      return false
+    }
+    const event: WireIdentifyEvent = {
+      id: randomId(),
+      type: 'identify',
+      userId,
+      ...(accountId === undefined ? {} : { accountId }),
+      timestamp: new Date(now).toISOString(),
+      traits: traits as WireTraits,
+    }
+    enqueue(event)
+    return true
+  }
+
+  /** Queue a `group` event for `accountId`, from the identified user if any (not activity). */
+  function group(accountId: string, traits: unknown): void {
+    if (closed) {
+      log('group() after shutdown() ignored')
+      return
+    }
+    if (!isName(accountId)) {
+      const what = `needs an accountId of 1 to ${LIMITS.maxNameLength} characters`
+      report('invalid_event', `group() ${what}`, 1)
+      return
+    }
+    const problem = traitsProblem(traits)
+    if (problem) {
+      refuse(`group(${JSON.stringify(accountId)}) ${problem}`)
+      return
+    }
+    const event: WireGroupEvent = {
+      id: randomId(),
+      type: 'group',
+      accountId,
+      ...(user ? { userId: user.userId } : {}),
+      timestamp: new Date().toISOString(),
+      traits: traits as WireTraits,
+    }
+    enqueue(event)
   }
 
   function reset(): void {
@@ -185,6 +263,10 @@ export function createCore(config: Config, platform: Platform) {
         : 'has no user: pass a userId or call identify() first'
   }
 
+  function bucketOf(now: number): number {
+    return Math.floor(now / config.heartbeatIntervalMs)
+  }
+
   function accountOf(userId: string, accountId: string | undefined): string | undefined {
     return accountId ?? (userId === user?.userId ? user.accountId : undefined)
   }
@@ -218,7 +300,7 @@ export function createCore(config: Config, platform: Platform) {
   }
   attachment = platform.attach?.(handle)
 
-  return { track, seen, identify, reset, flush, shutdown, stats }
+  return { track, seen, identify, identifyEvent, group, reset, flush, shutdown, stats }
 }
 
 /** A tracker core. */

@@ -20,6 +20,8 @@ export interface HeartbeatStore {
 export interface Identity {
   userId: string
   accountId?: string
+  /** The last `identify` event queued for this user: a hash of its contents and hour. */
+  sent?: string
 }
 
 /**

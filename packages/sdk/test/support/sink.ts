@@ -2,7 +2,8 @@
  * @module
  * A stand-in for the ingestion service on a real socket (127.0.0.1): it records every request,
  * dedupes by event id like the real service, and can be told to fail, hang or refuse — the
- * "failing network" the SDK must survive.
+ * "failing network" the SDK must survive. It allows cross-origin requests (CORS), so a page in
+ * a browser can send to it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -40,6 +41,17 @@ export async function startSink(): Promise<Sink> {
   const hanging = new Set<ServerResponse>()
 
   const server = createServer((req, res) => {
+    // Pages of another origin may send to it, as to the service (browser tests).
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*')
+    if (req.method === 'OPTIONS') {
+      res
+        .writeHead(204, {
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'authorization, content-type, content-encoding',
+        })
+        .end()
+      return
+    }
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {

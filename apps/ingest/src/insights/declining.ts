@@ -1,0 +1,189 @@
+/**
+ * @module
+ * Users or accounts still active but much less than before (`GET /v1/declining`, and the
+ * `*.declining` webhooks).
+ *
+ * For a subject and a day `end` (today, counted as a partial day): `recent` = its active days
+ * among the `window` days ending on `end`; `base` = its active days among the `baseline` days
+ * right before those; `expected = base × window ÷ baseline`. Declining when `recent ≥ 1`,
+ * `expected ≥ 2` and `recent ≤ expected × (1 − drop)`, compared as `base × window ≥ 2 ×
+ * baseline` and `recent × baseline ≤ base × window × (1 − drop)` so that only `1 − drop` is a
+ * fraction. An account's active days are its users' active user-days (each user counted for
+ * the latest account it was seen with). Days come from `user_timeline` (a row per user and UTC
+ * day; several rows of one day count once), so duplicates never count.
+ */
+import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
+import { addDays, dayOf } from './days.js'
+
+/** What declining means: the window and the baseline in days, and the least drop (0–1]. */
+export interface DecliningCriteria {
+  windowDays: number
+  baselineDays: number
+  drop: number
+}
+
+/** Per user: `recent_<e>` and `base_<e>` for each `end` day parameter `<e>`. */
+const userCounts = (ends: string[], oneProject: boolean) => `
+  SELECT project_id, user_id AS id, ${ends
+    .map(
+      (
+        e,
+      ) => `uniqExactIf(day, day > {${e}:Date} - {w:UInt32} AND day <= {${e}:Date}) AS recent_${e},
+      uniqExactIf(day, day > {${e}:Date} - {w:UInt32} - {b:UInt32} AND day <= {${e}:Date} - {w:UInt32}) AS base_${e}`,
+    )
+    .join(',\n      ')}
+  FROM {db}.user_timeline
+  WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}day > {lo:Date} AND day <= {hi:Date}
+  GROUP BY project_id, user_id`
+
+/**
+ * Per account: the sums of its users' counts. A user's account is the latest one it was seen
+ * with (`anyLast` of `users`, as every account answer reads it).
+ */
+const accountCounts = (ends: string[], oneProject: boolean) => `
+  SELECT u.project_id AS project_id, m.accountId AS id, ${ends
+    .map((e) => `sum(u.recent_${e}) AS recent_${e}, sum(u.base_${e}) AS base_${e}`)
+    .join(', ')}
+  FROM (${userCounts(ends, oneProject)}) AS u
+  INNER JOIN (SELECT project_id, user_id, anyLast(account_id) AS accountId FROM {db}.users
+              ${oneProject ? 'WHERE project_id = {project:String}' : ''}
+              GROUP BY project_id, user_id HAVING accountId IS NOT NULL) AS m
+    ON m.project_id = u.project_id AND m.user_id = u.id
+  GROUP BY project_id, id`
+
+/** Per subject of `level`: `project_id`, `id`, and `recent_<e>`, `base_<e>` for each end. */
+export const subjectCounts = (level: 'user' | 'account', ends: string[], oneProject: boolean) =>
+  level === 'user' ? userCounts(ends, oneProject) : accountCounts(ends, oneProject)
+
+/** SQL: the subject is declining as of end `<e>` (parameters `w`, `b`, `drop`). */
+export const isDeclining = (e: string) =>
+  `(recent_${e} >= 1 AND base_${e} * {w:UInt32} >= 2 * {b:UInt32}
+    AND recent_${e} * {b:UInt32} <= base_${e} * {w:UInt32} * (1 - {drop:Float64}))`
+
+/** The query parameters of the criteria, reading days `lo` (excluded) to `hi`. */
+export const criteriaParams = (c: DecliningCriteria, lo: string, hi: string) => ({
+  w: c.windowDays,
+  b: c.baselineDays,
+  drop: c.drop,
+  lo: addDays(lo, -(c.windowDays + c.baselineDays)),
+  hi,
+})
+
+/** `expected` and `drop` of a subject from its counts. */
+export function decline(recent: number, base: number, c: DecliningCriteria) {
+  const expected = (base * c.windowDays) / c.baselineDays
+  return { recent, expected, drop: expected > 0 ? 1 - recent / expected : 0 }
+}
+
+/** One declining user or account. */
+interface DecliningItem {
+  /** Set for `level=user`. */
+  userId?: string
+  /** For `level=user`, the user's account (or null); for `level=account`, the account. */
+  accountId: string | null
+  /** Active days (user-days for an account) in the window. */
+  recent: number
+  /** Active days expected in the window from the baseline: baseline days × window ÷ baseline. */
+  expected: number
+  /** `1 − recent / expected`, from 0 to 1. */
+  drop: number
+  lastSeen: string
+}
+
+/** The answer of `GET /v1/declining`. */
+export interface DecliningAnswer {
+  level: 'user' | 'account'
+  /** The window: `from`..`to` (today, UTC). */
+  window: { from: string; to: string; days: number }
+  /** The baseline: the days right before the window. */
+  baseline: { from: string; to: string; days: number }
+  drop: number
+  total: number
+  limit: number
+  offset: number
+  nextOffset: number | null
+  items: DecliningItem[]
+}
+
+export interface DecliningQuery extends DecliningCriteria {
+  level: 'user' | 'account'
+  limit: number
+  offset: number
+}
+
+/** Last seen (and, for users, the account) of a page of subjects. */
+const seenOf = {
+  user: `SELECT user_id AS id, max(last_seen) AS lastSeen, anyLast(account_id) AS accountId
+         FROM {db}.users WHERE project_id = {project:String} AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
+         GROUP BY user_id`,
+  account: `SELECT account_id AS id, max(last_seen) AS lastSeen, account_id AS accountId
+            FROM {db}.accounts WHERE project_id = {project:String} AND account_id IN (SELECT arrayJoin({ids:Array(String)}))
+            GROUP BY account_id`,
+}
+
+/**
+ * One page of the declining users or accounts of a project, as of `now`: sorted by
+ * `expected − recent`, largest first (compared as `base × window − recent × baseline`, exact),
+ * then by id.
+ */
+export async function declining(
+  storage: Storage,
+  projectId: string,
+  q: DecliningQuery,
+  now: number,
+): Promise<DecliningAnswer> {
+  const today = dayOf(now)
+  const page = (limit: number, offset: number) =>
+    rows<{ id: string; recent: string; base: string; total: string }>(
+      storage,
+      `SELECT id, recent_t AS recent, base_t AS base, count() OVER () AS total
+       FROM (${subjectCounts(q.level, ['t'], true)})
+       WHERE ${isDeclining('t')}
+       ORDER BY base * {w:UInt32} - recent * {b:UInt32} DESC, id
+       LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+      { project: projectId, t: today, ...criteriaParams(q, today, today), limit, offset },
+    )
+  const found = await page(q.limit, q.offset)
+  // Past the last page there is no row to carry the total: count from the first row.
+  const total = num((found.length > 0 || q.offset === 0 ? found : await page(1, 0))[0]?.total)
+  const ids = found.map((r) => r.id)
+  const seen = new Map(
+    ids.length === 0
+      ? []
+      : (
+          await rows<{ id: string; lastSeen: string; accountId: string | null }>(
+            storage,
+            seenOf[q.level],
+            { project: projectId, ids },
+          )
+        ).map((r) => [r.id, r]),
+  )
+  const items = found.map((r): DecliningItem => {
+    const s = seen.get(r.id)
+    return {
+      ...(q.level === 'user' ? { userId: r.id } : {}),
+      accountId: q.level === 'user' ? (s?.accountId ?? null) : r.id,
+      ...decline(num(r.recent), num(r.base), q),
+      lastSeen: isoTime(s?.lastSeen ?? '') ?? '',
+    }
+  })
+  const windowFrom = addDays(today, -(q.windowDays - 1))
+  const next = q.offset + items.length
+  return {
+    level: q.level,
+    window: { from: windowFrom, to: today, days: q.windowDays },
+    baseline: {
+      from: addDays(windowFrom, -q.baselineDays),
+      to: addDays(windowFrom, -1),
+      days: q.baselineDays,
+    },
+    drop: q.drop,
+    total,
+    limit: q.limit,
+    offset: q.offset,
+    nextOffset: items.length > 0 && next < total ? next : null,
+    items,
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * @module
+ * Where each period's active users come from, and who left: `GET /v1/lifecycle`.
+ *
+ * Per period P (a week from Monday, or a month; UTC), over the project's users:
+ * - `new`: first seen in P;
+ * - `returning`: active in P and in the period before;
+ * - `resurrecting`: active in P, not in the period before, and first seen before that one;
+ * - `dormant`: active in the period before, not in P.
+ * So the users active in P are `new + returning + resurrecting`. A user is active in a period
+ * when it has any event or heartbeat on one of its days (a `user_timeline` row); first seen is
+ * its earliest event's time (`users.first_seen`), backfilled events included. Periods are
+ * whole: `from` and `to` only choose which periods are listed.
+ */
+import type { Storage } from '../storage/client.js'
+import { num, rows } from '../storage/query.js'
+import { addPeriods, type PeriodInterval, periodIndexSql } from './periods.js'
+
+/** One period of the answer. */
+export interface LifecyclePeriod {
+  /** Its first day. */
+  period: string
+  new: number
+  returning: number
+  resurrecting: number
+  dormant: number
+}
+
+export interface LifecycleAnswer {
+  interval: PeriodInterval
+  from: string
+  to: string
+  periods: LifecyclePeriod[]
+}
+
+/**
+ * The lifecycle of `count` periods from the one starting on `first`. Index 0 is the period
+ * before `first` (read for `returning`, `resurrecting` and `dormant` of the first period); each
+ * user's active periods come back as one array, and each of them marks the period itself and
+ * the next one, where the user may be dormant.
+ */
+export async function lifecycle(
+  storage: Storage,
+  projectId: string,
+  q: { interval: PeriodInterval; first: string; count: number; from: string; to: string },
+): Promise<LifecycleAnswer> {
+  const start = addPeriods(q.first, -1, q.interval)
+  const end = addPeriods(q.first, q.count, q.interval)
+  const index = (day: string) => periodIndexSql(q.interval, day, 'start')
+  const found = await rows<Record<'i' | 'n' | 'ret' | 'res' | 'dormant', string>>(
+    storage,
+    `SELECT i, countIf(fp = i) AS n,
+            countIf(has(ps, i) AND has(ps, i - 1)) AS ret,
+            countIf(has(ps, i) AND NOT has(ps, i - 1) AND fp < i - 1) AS res,
+            countIf(NOT has(ps, i) AND has(ps, i - 1)) AS dormant
+     FROM (
+       SELECT a.ps AS ps, f.fp AS fp FROM (
+         SELECT user_id, groupUniqArray(toInt32(${index('day')})) AS ps FROM {db}.user_timeline
+         WHERE project_id = {project:String} AND day >= {start:Date} AND day < {end:Date}
+         GROUP BY user_id) AS a
+       INNER JOIN (
+         SELECT user_id, toInt32(${index('toDate(min(first_seen))')}) AS fp FROM {db}.users
+         WHERE project_id = {project:String} GROUP BY user_id) AS f ON f.user_id = a.user_id)
+     ARRAY JOIN arrayDistinct(arrayConcat(ps, arrayMap(p -> p + 1, ps))) AS i
+     WHERE i BETWEEN 1 AND {count:UInt32}
+     GROUP BY i`,
+    { project: projectId, start, end, count: q.count },
+  )
+  const byIndex = new Map(found.map((r) => [num(r.i), r]))
+  return {
+    interval: q.interval,
+    from: q.from,
+    to: q.to,
+    periods: Array.from({ length: q.count }, (_, k) => {
+      const r = byIndex.get(k + 1)
+      return {
+        period: addPeriods(q.first, k, q.interval),
+        new: num(r?.n),
+        returning: num(r?.ret),
+        resurrecting: num(r?.res),
+        dormant: num(r?.dormant),
+      }
+    }),
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * @module
+ * Everything stored about one user, as lines of JSON (`GET /v1/users/:userId/export`,
+ * `lastseen-ingest users export`). Each line is an object with a `type`:
+ *
+ * - `profile`: the answer of `GET /v1/users/:userId` (first and last seen, account, activity);
+ * - `account`: an account the user's events carried, with the first and last time they did;
+ * - `day`: a UTC day the user was active (any event or heartbeat), its account and track events;
+ * - `event_count`: per day and event name, how many of the user's track events there are (kept
+ *   after raw events expire under `LASTSEEN_EVENTS_TTL`);
+ * - `event`: a raw track event as stored, properties included;
+ * - `notification`: an inactivity notification about the user, with the body it was sent with.
+ *
+ * Rows are read a page at a time and written out as they come, so an export of any size holds
+ * one page in memory.
+ */
+
+import type { UserProfile } from '../insights/users.js'
+import type { Storage } from '../storage/client.js'
+import { rows } from '../storage/query.js'
+import { isoTime } from '../storage/time.js'
+
+/** Rows read per query while exporting raw events. */
+const EVENT_PAGE = 5000
+
+type Params = { project: string; user: string }
+
+/** The lines of the export of a user whose profile is `profile`. */
+export async function* exportUser(
+  storage: Storage,
+  projectId: string,
+  profile: UserProfile,
+  /** Raw events read per query. */
+  pageSize = EVENT_PAGE,
+): AsyncGenerator<Record<string, unknown>> {
+  const params: Params = { project: projectId, user: profile.userId }
+  yield { type: 'profile', ...profile }
+
+  for (const a of await rows<{ a: string; f: string; l: string }>(
+    storage,
+    `SELECT account_id AS a, min(first_seen) AS f, max(last_seen) AS l FROM {db}.account_users
+     WHERE project_id = {project:String} AND user_id = {user:String}
+     GROUP BY account_id ORDER BY f, a`,
+    params,
+  )) {
+    yield { type: 'account', accountId: a.a, firstSeen: isoTime(a.f), lastSeen: isoTime(a.l) }
+  }
+
+  for (const d of await rows<{ d: string; a: string | null; n: string }>(
+    storage,
+    `SELECT toString(day) AS d, anyLast(account_id) AS a, uniqExactMerge(events) AS n
+     FROM {db}.user_days WHERE project_id = {project:String} AND user_id = {user:String}
+     GROUP BY day ORDER BY day`,
+    params,
+  )) {
+    yield { type: 'day', date: d.d, accountId: d.a, events: Number(d.n) }
+  }
+
+  for (const e of await rows<{ d: string; e: string; n: string }>(
+    storage,
+    `SELECT toString(day) AS d, event AS e, uniqExactMerge(events) AS n
+     FROM {db}.event_days WHERE project_id = {project:String} AND user_id = {user:String}
+     GROUP BY day, event ORDER BY day, event`,
+    params,
+  )) {
+    yield { type: 'event_count', date: e.d, event: e.e, count: Number(e.n) }
+  }
+
+  yield* rawEvents(storage, params, pageSize)
+
+  for (const n of await rows<NotificationRow>(
+    storage,
+    `SELECT notification_id AS id, toString(kind) AS kind, seq, argMax(toString(state), at) AS state,
+            argMax(payload, at) AS payload, toString(min(at)) AS claimedAt
+     FROM {db}.webhook_claims
+     WHERE project_id = {project:String} AND level = 'user' AND entity_id = {user:String}
+     GROUP BY notification_id, kind, seq ORDER BY claimedAt, id`,
+    params,
+  )) {
+    yield {
+      type: 'notification',
+      id: n.id,
+      kind: n.kind,
+      episode: Number(n.seq),
+      state: n.state,
+      claimedAt: isoTime(n.claimedAt),
+      body: parseOr(n.payload),
+    }
+  }
+}
+
+interface NotificationRow {
+  id: string
+  kind: string
+  seq: number
+  state: string
+  payload: string
+  claimedAt: string
+}
+
+interface EventRow {
+  eid: string
+  event: string
+  account_id: string
+  ts: string
+  client_ts: string | null
+  sent: string
+  received: string
+  properties: string
+  count: number
+  flags: number
+}
+
+/** The user's raw track events, oldest first, a page at a time (keyset on the sort key). */
+async function* rawEvents(storage: Storage, params: Params, pageSize: number) {
+  let after = { ts: '1970-01-01 00:00:00.000', id: '00000000-0000-0000-0000-000000000000' }
+  for (;;) {
+    const page = await rows<EventRow>(
+      storage,
+      // Aliases differ from the columns: an alias would stand for its column in WHERE.
+      `SELECT toString(id) AS eid, event, account_id, toString(timestamp) AS ts,
+              toString(client_timestamp) AS client_ts, toString(sent_at) AS sent,
+              toString(received_at) AS received, properties, count, flags
+       FROM {db}.events FINAL
+       WHERE project_id = {project:String} AND user_id = {user:String}
+         AND (timestamp, id) > ({ts:DateTime64(3, 'UTC')}, {id:UUID})
+       ORDER BY timestamp, id LIMIT {page:UInt32}`,
+      { ...params, ...after, page: pageSize },
+    )
+    for (const e of page) {
+      yield {
+        type: 'event',
+        id: e.eid,
+        event: e.event,
+        accountId: e.account_id || null,
+        timestamp: isoTime(e.ts),
+        clientTimestamp: isoTime(e.client_ts),
+        sentAt: isoTime(e.sent),
+        receivedAt: isoTime(e.received),
+        properties: parseOr(e.properties),
+        count: Number(e.count),
+        flags: Number(e.flags),
+      }
+    }
+    const last = page.at(-1)
+    if (!last || page.length < pageSize) return
+    after = { ts: last.ts, id: last.eid }
+  }
+}
+
+/** Stored JSON text as its value; text that is not JSON as it is. */
+function parseOr(text: string): unknown {
+  if (text === '') return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
