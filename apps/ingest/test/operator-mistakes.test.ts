@@ -67,7 +67,10 @@ describe('operator mistakes', () => {
       /^cannot use .*data as the data directory: it \(or a folder on its path\) is a file, not a directory; choose another with --data-dir or LASTSEEN_DATA_DIR$/,
     )
 
-    const locked = join(tempDataDir(), 'locked')
+    // A directory it can see but not write (its parent open to all, as /var/lib is).
+    const parent = tempDataDir()
+    chmodSync(parent, 0o755)
+    const locked = join(parent, 'locked')
     mkdirSync(locked)
     chmodSync(locked, 0o555)
     // root may write anywhere: run the CLI as nobody, as a service user without rights would.
