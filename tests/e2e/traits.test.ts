@@ -1,9 +1,9 @@
 /**
  * Traits from the browser build in real Chromium: an `identify()` with traits survives a reload
  * (the user and the unsent event) and is stored once, and a page that identifies on every load
- * does not send the same traits again. The service does not take identify events yet, so this
- * suite sends to the SDK's own test sink (which dedupes by id like the service); the round trip
- * through the real service belongs with the service's support for traits.
+ * does not send the same traits again. This suite sends to the SDK's own test sink (which
+ * dedupes by id like the service and can play an outage); the round trip through the real
+ * service is `traits-roundtrip.test.ts`.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { debugDetails, explain } from './cli/explain.js'
 import { HELP, MIGRATE_HELP, START_HELP } from './cli/help.js'
+import { IMPORT_HELP, importCommand } from './cli/import-command.js'
 import {
   type CommandLine,
   type ConfigOption,
@@ -72,6 +73,11 @@ const COMMANDS: Record<string, Command> = {
     help: KEYS_HELP,
     flags: ['dataDir'],
     run: (line, config) => keysCommand(line.rest, () => openMigrated(config())),
+  },
+  import: {
+    help: IMPORT_HELP,
+    flags: ['dataDir'],
+    run: (line, config) => importCommand(line.rest, config),
   },
   users: {
     help: USERS_HELP,

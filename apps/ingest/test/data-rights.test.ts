@@ -54,8 +54,20 @@ function history(): SeedEvent[] {
     seen(X, 5, 'acme'),
     track('report.export', X, 2, 'acme'),
     { ...seen(X, 0, 'acme'), timestamp: new Date(Date.now() - 1000).toISOString() },
+    // Traits (on days X is active anyway: they are not activity), one of them removed later.
+    identify(20, { email: 'x@acme.io', name: 'Xavier', plan: 'pro' }),
+    identify(2, { plan: null }),
   ]
 }
+
+const identify = (n: number, traits: Record<string, unknown>): SeedEvent => ({
+  id: crypto.randomUUID(),
+  type: 'identify',
+  userId: X,
+  accountId: 'acme',
+  timestamp: daysAgo(n),
+  traits,
+})
 
 const withoutX = (events: SeedEvent[]) => events.filter((e) => e.userId !== X)
 
@@ -73,11 +85,19 @@ const PATHS = [
   `/v1/active?interval=month&from=${addDays(today, -75)}&to=${today}`,
   '/v1/inactive?level=user',
   '/v1/inactive?level=user&after=1d&sort=events',
-  '/v1/inactive?level=user&after=1d&sort=days',
-  '/v1/inactive?level=user&after=1d&sort=firstSeen',
+  '/v1/inactive?level=user&after=1d&sort=active_days',
+  '/v1/inactive?level=user&after=1d&sort=first_seen',
   '/v1/inactive?level=account&after=1d',
   '/v1/inactive?level=account&after=1d&sort=events',
-  '/v1/inactive?level=account&after=1d&sort=days',
+  '/v1/inactive?level=account&after=1d&sort=active_days',
+  '/v1/inactive?level=account&after=1d&sort=mrr',
+  '/v1/users?search=acme.io',
+  '/v1/users?search=u_',
+  '/v1/declining?level=user&window=7d&baseline=28d',
+  '/v1/declining?level=account&window=7d&baseline=28d',
+  '/v1/lifecycle?interval=week',
+  '/v1/lifecycle?interval=month',
+  '/v1/retention?interval=week&cohorts=12',
   `/v1/events?from=${addDays(today, -75)}&to=${today}`,
   `/v1/events?from=${addDays(today, -75)}&to=${today}&accountId=acme`,
   `/v1/events?from=${addDays(today, -75)}&to=${today}&userId=${X}`,
@@ -243,10 +263,22 @@ describe.each(['embedded', 'remote'])('on the %s store', (name) => {
       .split('\n')
       .map((l) => JSON.parse(l))
     const of = (type: string) => lines.filter((l) => l.type === type)
-    expect(of('profile')).toEqual([expect.objectContaining({ userId: X, accountId: 'acme' })])
+    expect(of('profile')).toEqual([
+      expect.objectContaining({
+        userId: X,
+        accountId: 'acme',
+        traits: { email: 'x@acme.io', name: 'Xavier' },
+      }),
+    ])
+    expect(of('trait').map((t) => [t.key, t.value, t.at])).toEqual([
+      ['email', 'x@acme.io', daysAgo(20)],
+      ['name', 'Xavier', daysAgo(20)],
+      ['plan', 'pro', daysAgo(20)],
+      ['plan', null, daysAgo(2)],
+    ])
     expect(of('account').map((a) => a.accountId)).toEqual(['solo', 'acme'])
     expect(of('account')[1].firstSeen).toBe(daysAgo(45))
-    const mine = history().filter((e) => e.userId === X)
+    const mine = history().filter((e) => e.userId === X && e.type !== 'identify')
     const tracked = mine.filter((e) => e.type === 'track')
     expect(of('day').map((d) => d.date)).toEqual(
       [...new Set(mine.map((e) => e.timestamp.slice(0, 10)))].sort(),

@@ -106,6 +106,7 @@ describe('GET /v1/declining', () => {
         expected: 14,
         drop: 1 - 2 / 14,
         lastSeen: `${addDays(today, -5)}T00:00:30.000Z`,
+        traits: {},
       },
       {
         userId: 'u_drop',
@@ -114,6 +115,7 @@ describe('GET /v1/declining', () => {
         expected: 14,
         drop: 1 - 2 / 14,
         lastSeen: `${addDays(today, -3)}T00:00:30.000Z`,
+        traits: {},
       },
       expect.objectContaining({ userId: 'u_half', recent: 7, expected: 14, drop: 0.5 }),
       expect.objectContaining({ userId: 'u_edge', recent: 1, expected: 2, drop: 0.5 }),
@@ -140,11 +142,39 @@ describe('GET /v1/declining', () => {
         expected: 42,
         drop: 1 - 14 / 42,
         lastSeen: expect.stringMatching(new RegExp(`^${dayOf(Date.now())}T`)),
+        traits: {},
       },
       expect.objectContaining({ accountId: 'dip', recent: 2, expected: 14 }),
     ])
     const inactive = await get('/v1/inactive?level=account&after=14d')
     expect(ids(inactive.body)).toEqual(['gone'])
+  })
+
+  it('carries traits, and lists accounts by their mrr first when it is known', async () => {
+    const group = (accountId: string, traits: Record<string, unknown>) => ({
+      id: crypto.randomUUID(),
+      type: 'group',
+      accountId,
+      traits,
+    })
+    const identify = {
+      id: crypto.randomUUID(),
+      type: 'identify',
+      userId: 'u_drop',
+      traits: { email: 'drop@acme.io', name: 'Dee' },
+    }
+    await sendBatch(server.url, OTHER_WRITE, [group('dip', { mrr: 10_000 })])
+    await sendBatch(server.url, WRITE_KEY, [group('dip', { name: 'Dip Ltd', mrr: 490 }), identify])
+    const accounts = (await get('/v1/declining?level=account')).body.items
+    // `dip` drops less than `shrink`, but pays: it comes first.
+    expect(accounts.map((i: { accountId: string }) => i.accountId)).toEqual(['dip', 'shrink'])
+    expect(accounts[0].traits).toEqual({ name: 'Dip Ltd', mrr: 490 })
+    expect(accounts[1].traits).toEqual({})
+    const users = (await get('/v1/declining')).body.items
+    expect(users.find((i: { userId: string }) => i.userId === 'u_drop').traits).toEqual({
+      email: 'drop@acme.io',
+      name: 'Dee',
+    })
   })
 
   it('takes window, baseline and drop', async () => {

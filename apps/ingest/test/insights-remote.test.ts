@@ -7,6 +7,7 @@ import { addDays, dayOf } from '../src/insights/days.js'
 import type { RunningServer } from '../src/server.js'
 import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
+import { groupEvent, identifyEvent } from './support/events.js'
 import { knownHistory, sendBatch } from './support/insights-seed.js'
 
 let clickhouse: ClickHouseTestServer
@@ -24,6 +25,9 @@ const PATHS = [
   '/v1/inactive?level=account&after=10d',
   `/v1/events?from=${addDays(today, -59)}&to=${today}&accountId=acme`,
   '/v1/frequency?weeks=8',
+  '/v1/inactive?level=account&sort=mrr&after=1d',
+  '/v1/users?search=u_',
+  '/v1/accounts?search=a',
 ]
 
 beforeAll(async () => {
@@ -32,7 +36,19 @@ beforeAll(async () => {
     startTestServer(),
     startTestServer({ CLICKHOUSE_URL: clickhouse.url }),
   ])
-  const history = knownHistory()
+  const history = [
+    ...knownHistory(),
+    identifyEvent('u_1', { email: 'ann@acme.io', name: 'Ann' }),
+    identifyEvent(
+      'u_1',
+      { name: null },
+      { timestamp: new Date(Date.now() + 60_000).toISOString() },
+    ),
+    identifyEvent('u_9', { name: 'Nina' }),
+    groupEvent('acme', { name: 'Acme Inc', mrr: 490 }),
+    groupEvent('globex', { mrr: 90 }),
+    groupEvent('ateam', { name: 'A team' }),
+  ]
   await sendBatch(embedded.url, WRITE_KEY, history)
   await sendBatch(remote.url, WRITE_KEY, history)
 })
@@ -59,5 +75,9 @@ describe('read API on a ClickHouse server', () => {
       )
       expect(b, path).toBe(a)
     }
+    const u1 = await fetch(`${remote.url}/v1/users/u_1`, {
+      headers: { authorization: `Bearer ${READ_KEY}` },
+    })
+    expect((await u1.json()).traits).toEqual({ email: 'ann@acme.io' })
   })
 })

@@ -208,6 +208,7 @@ describe('GET /v1/inactive', () => {
         lastSeen: daysAgo(16),
         inactiveDays: expect.any(Number),
         priorActivity: { activeDays: 1, events: 0 },
+        traits: {},
       },
       {
         userId: 'u_2',
@@ -216,6 +217,7 @@ describe('GET /v1/inactive', () => {
         lastSeen: daysAgo(20),
         inactiveDays: expect.any(Number),
         priorActivity: { activeDays: 2, events: 4 },
+        traits: {},
       },
     ])
     expect(body.items[0].inactiveDays).toBe(
@@ -254,6 +256,7 @@ describe('GET /v1/inactive', () => {
         lastSeen: daysAgo(16),
         inactiveDays: expect.any(Number),
         priorActivity: { activeDays: 1, events: 0 },
+        traits: {},
       },
     ])
   })

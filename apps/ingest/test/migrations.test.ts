@@ -27,7 +27,7 @@ afterAll(async () => {
 })
 
 /** The tables queries read; on a cluster they must be Distributed over `_local` tables. */
-const LOGICAL = ['events', 'users', 'accounts', 'user_days', 'event_days', 'event_ids']
+const LOGICAL = ['events', 'users', 'accounts', 'user_days', 'event_days', 'event_ids', 'traits']
 
 describe('migrate', () => {
   it('applies every version once, concurrently or again', async () => {
@@ -113,7 +113,12 @@ describe('on a cluster (CLICKHOUSE_CLUSTER=prod)', () => {
 
   it('makes each logical table Distributed over its _local table, sharded by user', () => {
     for (const name of [...LOGICAL, 'events_in']) {
-      const shard = name === 'accounts' ? 'cityHash64(account_id)' : 'cityHash64(user_id)'
+      const shard =
+        name === 'accounts'
+          ? 'cityHash64(account_id)'
+          : name === 'traits'
+            ? 'cityHash64(subject_id)'
+            : 'cityHash64(user_id)'
       const distributed = statements.find((s) =>
         s.startsWith(`CREATE TABLE IF NOT EXISTS lastseen.${name} ON CLUSTER prod AS`),
       )

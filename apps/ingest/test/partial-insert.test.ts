@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
 import { count, startTestServer, WRITE_KEY } from './helpers.js'
-import { trackEvent } from './support/events.js'
+import { identifyEvent, trackEvent } from './support/events.js'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -102,5 +102,44 @@ describe('a group insert that fails part-way', () => {
     // A late retry finds them stored.
     expect((await post(lost)).body).toEqual({ accepted: 0, duplicates: 40, rejected: [] })
     expect(await counted('lost')).toEqual(all(40))
+  })
+
+  it('completes the traits of a group whose traits insert failed, after its activity was stored', async () => {
+    const db = server.storage.database
+    const run = (query: string) => server.storage.client.command({ query })
+    await run(`CREATE TABLE ${db}.failing_traits_sink (x UInt8) ENGINE = Null`)
+    await run(
+      `CREATE MATERIALIZED VIEW ${db}.failing_traits_mv TO ${db}.failing_traits_sink AS
+       SELECT throwIf(subject_id LIKE 'gone\\_%', 'no space left on device') AS x FROM ${db}.traits`,
+    )
+    const batch = [
+      ...batchOf('gone', 5),
+      ...Array.from({ length: 5 }, (_, i) =>
+        identifyEvent(`gone_${i}`, { name: `N${i}`, plan: 'pro' }),
+      ),
+    ]
+    expect((await post(batch)).status).toBe(503)
+    expect((await counted('gone')).eventIds).toBe(0)
+
+    await run(`DROP VIEW ${db}.failing_traits_mv`)
+    let next = await post(batchOf('after', 10))
+    for (let i = 0; next.status === 503 && i < 20; i++) {
+      await sleep(500)
+      next = await post(batchOf('after', 10))
+    }
+    expect(next.status).toBe(200)
+    const stored = () =>
+      count(
+        server,
+        `SELECT count() AS n FROM (SELECT DISTINCT subject_id, key FROM ${db}.traits WHERE subject_id LIKE 'gone\\_%')`,
+      )
+    const ids = () =>
+      count(server, `SELECT uniqExact(id) AS n FROM ${db}.event_ids WHERE user_id LIKE 'gone\\_%'`)
+    // The ids are recorded last: once they are, every table has the events.
+    for (let i = 0; (await ids()) < 10 && i < 50; i++) await sleep(100)
+    expect(await ids()).toBe(10)
+    expect(await stored()).toBe(10)
+    // A late retry finds every event stored.
+    expect((await post(batch)).body).toEqual({ accepted: 0, duplicates: 10, rejected: [] })
   })
 })

@@ -9,6 +9,7 @@ import type { RunningServer } from '../src/server.js'
 import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { verify } from '../src/webhooks/signature.js'
 import { startTestServer, WRITE_KEY } from './helpers.js'
+import { groupEvent, identifyEvent } from './support/events.js'
 import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
@@ -242,6 +243,68 @@ describe('inactivity webhooks', () => {
     expect(JSON.parse(last.body)).toEqual({
       text: `:zzz: User *u_8* (account acme) went quiet: last seen ${daysAgo(19).slice(0, 10)}, 19 days ago. Active 1 of the 30 days before, 0 events. [default]`,
     })
+  })
+
+  it('names people and accounts by their traits, in JSON and in Slack, escaped', async () => {
+    // The monitors of earlier tests check on their own every minute: on a slow machine one of
+    // them would claim these notifications first.
+    await Promise.all(monitors.splice(0).map((m) => m.stop()))
+    await sendBatch(server.url, WRITE_KEY, [
+      seen('u_20', 18, 'umbrella'),
+      seen('u_21', 18, 'umbrella'),
+      seen('u_22', 18),
+      seen('u_23', 45, 'wayne'),
+      seen('u_23', 17, 'wayne'),
+      identifyEvent('u_20', { name: 'Ann', email: 'ann@acme.io', plan: 'pro' }),
+      // Traits come from anyone holding the public write key.
+      identifyEvent('u_21', {
+        name: '<!channel> *Mallory*',
+        email: '<mailto:evil@x.io|ann@acme.io>',
+      }),
+      identifyEvent('u_22', { email: 'solo@acme.io' }),
+      groupEvent('umbrella', { name: 'Umbrella & Co', mrr: 1490.5 }),
+      groupEvent('wayne', { name: 'Wayne <Enterprises>', mrr: 'a lot' }),
+    ])
+    const from = receiver.requests.length
+    expect(await round(monitor({ format: 'slack' }))).toEqual({ claimed: 6, delivering: 6 })
+    const texts = receiver.requests
+      .slice(from)
+      .map((r) => JSON.parse(r.body).text as string)
+      .map((t) => t.slice(0, t.indexOf(' went quiet')))
+      .sort()
+    expect(texts).toEqual([
+      ':zzz: Account *Umbrella &amp; Co* ($1,490.5/mo)',
+      ':zzz: Account *Wayne &lt;Enterprises&gt;*',
+      ':zzz: User &lt;solo@acme.io&gt;',
+      ':zzz: User *&lt;!channel&gt; *Mallory** &lt;&lt;mailto:evil@x.io|ann@acme.io&gt;&gt; at *Umbrella &amp; Co* ($1,490.5/mo)',
+      ':zzz: User *Ann* &lt;ann@acme.io&gt; at *Umbrella &amp; Co* ($1,490.5/mo)',
+      ':zzz: User *u_23* at *Wayne &lt;Enterprises&gt;*',
+    ])
+    for (const text of texts) expect(text).not.toMatch(/[<>]/)
+
+    // The same, as lastseen JSON: the traits as they are, and the account's for a user.
+    await sendBatch(server.url, WRITE_KEY, [
+      seen('u_24', 18, 'stark'),
+      identifyEvent('u_24', { name: 'Zed' }),
+      groupEvent('stark', { name: 'Stark', mrr: 20 }),
+    ])
+    expect(await round(monitor())).toEqual({ claimed: 2, delivering: 2 })
+    const byType = Object.fromEntries(
+      receiver
+        .delivered()
+        .filter((n) => ['u_24', 'stark'].includes(n.data?.userId ?? n.data?.accountId))
+        .map((n) => [n.type, n.data]),
+    )
+    expect(byType['user.inactive']).toMatchObject({
+      userId: 'u_24',
+      traits: { name: 'Zed' },
+      accountTraits: { mrr: 20, name: 'Stark' },
+    })
+    expect(byType['account.inactive']).toMatchObject({
+      accountId: 'stark',
+      traits: { mrr: 20, name: 'Stark' },
+    })
+    expect(byType['account.inactive']).not.toHaveProperty('accountTraits')
   })
 })
 

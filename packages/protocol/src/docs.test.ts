@@ -26,5 +26,8 @@ describe('docs/api.md', () => {
     expect(limits).toContain(`| 1–${LIMITS.maxNameLength} characters`)
     expect(limits).toContain(`| ${LIMITS.maxPropertiesDepth} levels of objects`)
     expect(limits).toContain(`| \`count\` | 1 – ${grouped(LIMITS.maxCount)} |`)
+    expect(limits).toContain(
+      `at most ${LIMITS.maxTraitKeys} keys, each 1–${LIMITS.maxNameLength} characters`,
+    )
   })
 })

@@ -120,9 +120,10 @@ export interface TrackerStats {
   /** Events dropped because the queue was full (oldest first); reported to the server. */
   dropped: number
   /**
-   * Events refused: locally (over 32 KB, properties or traits nested over 32 levels, traits
-   * that are not a plain object or have too many or too long keys, `beforeSend` threw) or
-   * individually by the server.
+   * Events refused: locally (every `invalid_event`: no user, a name or user id over 200
+   * characters, an invalid timestamp, over 32 KB, properties or traits nested over 32 levels,
+   * traits that are not a plain object or have too many or too long keys, `beforeSend` threw)
+   * or individually by the server.
    */
   rejected: number
   /** Events in batches the server refused as a whole (a 4xx such as 401), dropped. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 export const WRITE_KEY = 'lsw_sdk_browser_test_0123456789abcdefghij'
-const READ_KEY = 'lsr_sdk_browser_test_0123456789abcdefghij'
+export const READ_KEY = 'lsr_sdk_browser_test_0123456789abcdefghij'
 const ingestDir = dirname(createRequire(import.meta.url).resolve('@lastseen/ingest/package.json'))
 const cli = join(ingestDir, 'dist/cli.js')
 

@@ -17,6 +17,9 @@ Usage:
   lastseen-ingest migrate     apply schema migrations and exit
   lastseen-ingest keys …      list, create and revoke API keys
   lastseen-ingest users …     delete or export a user's data
+  lastseen-ingest import <file.ndjson> [--project <id>]
+                              backfill users, accounts, traits and first/last seen from
+                              NDJSON; running it again stores nothing twice
   lastseen-ingest --version   print the version
   lastseen-ingest <command> --help   help of one command
 

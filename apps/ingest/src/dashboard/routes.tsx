@@ -18,7 +18,7 @@ import { addDays, dayOf } from '../insights/days.js'
 import { eventCounts } from '../insights/events.js'
 import { frequency } from '../insights/frequency.js'
 import { type InactiveSort, inactive } from '../insights/inactive.js'
-import { inactiveQuery } from '../insights/params.js'
+import { inactiveFields } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
@@ -57,13 +57,14 @@ const formLimit = bodyLimit({
 
 /** A list's sort and page from `usort`, `uorder`, `uoffset` (or `a…`); defaults when invalid. */
 function listFrom(query: Record<string, string>, prefix: 'u' | 'a'): ListState {
-  const shape = inactiveQuery.pick({ sort: true, order: true, offset: true })
+  const shape = inactiveFields.pick({ sort: true, order: true, offset: true })
   const parsed = shape.safeParse({
     sort: query[`${prefix}sort`],
     order: query[`${prefix}order`],
     offset: query[`${prefix}offset`],
   })
-  return parsed.success
+  // `mrr` is an account trait: it sorts accounts only.
+  return parsed.success && !(prefix === 'u' && parsed.data.sort === 'mrr')
     ? {
         sort: parsed.data.sort as InactiveSort,
         order: parsed.data.order,

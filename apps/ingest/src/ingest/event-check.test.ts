@@ -96,6 +96,68 @@ describe('checkEvent', () => {
   })
 })
 
+describe('checkEvent of identify and group', () => {
+  const identify = (traits: unknown, extra: Record<string, unknown> = {}) => ({
+    id: '0b8f6a3e-3c1d-4e5f-8a9b-0c1d2e3f4a5b',
+    type: 'identify',
+    userId: 'u_1',
+    traits,
+    ...extra,
+  })
+  const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))
+
+  it('keeps traits as they are, and stores no properties text', () => {
+    const traits = { email: 'ann@acme.io', plan: null, seats: [1, { a: 2 }] }
+    expect(checkEvent(identify(traits))).toEqual({ event: identify(traits), properties: '' })
+    const group = { ...identify({ name: 'Acme' }), type: 'group', accountId: 'acme' }
+    expect(checkEvent(group)).toHaveProperty('event', group)
+  })
+
+  it('refuses traits that are not a JSON object, and a group without an account', () => {
+    for (const bad of [null, [], 'text', 1, undefined]) {
+      expect(checkEvent(identify(bad)), JSON.stringify(bad)).toEqual({
+        reason: expect.stringMatching(/^traits: /),
+      })
+    }
+    expect(checkEvent({ ...identify({}), type: 'group' })).toEqual({
+      reason: expect.stringMatching(/^accountId: /),
+    })
+  })
+
+  it(`allows ${LIMITS.maxTraitKeys} keys of 1 to ${LIMITS.maxNameLength} characters, and names every other key`, () => {
+    expect(checkEvent(identify(keys(LIMITS.maxTraitKeys)))).toHaveProperty('event')
+    expect(checkEvent(identify(keys(LIMITS.maxTraitKeys + 1)))).toEqual({
+      reason: `traits: ${LIMITS.maxTraitKeys + 1} keys; the limit is ${LIMITS.maxTraitKeys} keys per event`,
+    })
+    const long = 'k'.repeat(LIMITS.maxNameLength)
+    expect(checkEvent(identify({ [long]: 1 }))).toHaveProperty('event')
+    expect(checkEvent(identify({ [`${long}k`]: 1 }))).toMatchObject({
+      reason: expect.stringContaining(`every key must be 1 to ${LIMITS.maxNameLength} characters`),
+    })
+    expect(checkEvent(identify({ '': 1 }))).toMatchObject({
+      reason: expect.stringContaining('every key must be'),
+    })
+    expect(checkEvent(identify({ 'a\ud800': 1 }))).toMatchObject({
+      reason: expect.stringContaining('not well-formed UTF-16'),
+    })
+    expect(checkEvent(identify(JSON.parse('{"__proto__":{"x":1},"a":1}')))).toEqual({
+      reason: 'traits: the key __proto__ is not allowed',
+    })
+  })
+
+  it('limits the depth and the size of traits like properties', () => {
+    const depth = LIMITS.maxPropertiesDepth
+    expect(checkEvent(identify({ a: nested(depth - 1) }))).toHaveProperty('event')
+    expect(checkEvent(identify({ a: nested(depth) }))).toEqual({
+      reason: `traits: nested deeper than ${depth} levels (objects and arrays inside each other)`,
+    })
+    // 200 fixed, `u_1`, and `{"p":"…"}` (8 bytes around the text).
+    const fits = LIMITS.maxEventBytes - 200 - 3 - 8
+    expect(checkEvent(identify({ p: 'x'.repeat(fits) }))).toHaveProperty('event')
+    expect(checkEvent(identify({ p: 'x'.repeat(fits + 1) }))).toMatchObject({ tooLarge: true })
+  })
+})
+
 describe('checkEvents', () => {
   it('splits a batch into the storable and the refused, each with its position', () => {
     const batch = [track(), track({ id: 'x' }), { ...track(), properties: { q: 1 } }, 7]

@@ -3,20 +3,15 @@
  * Checking the events of a write one by one: each must fit the wire schema and the per-event
  * size limit. A bad event is named in `rejected` and the others are still stored.
  */
-import {
-  LIMITS,
-  type RejectedEvent,
-  type WireSeenEvent,
-  type WireTrackEvent,
-} from '@lastseen/protocol'
-import { checkWireEvent, nestedDeeperThan } from './validation.js'
+import { LIMITS, type RejectedEvent, type WireEvent, type WireTraits } from '@lastseen/protocol'
+import { checkWireEvent, nestedDeeperThan, wellFormed } from './validation.js'
 
 /** A valid event, with its properties already serialized (they are stored as JSON text). */
 export interface CheckedEvent {
   /** Position in the request's `batch`. */
   index: number
-  event: WireTrackEvent | WireSeenEvent
-  /** `properties` as JSON text, or `''`. */
+  event: WireEvent
+  /** `properties` of a `track` event as JSON text, or `''` (traits are stored per key). */
   properties: string
 }
 
@@ -36,15 +31,44 @@ export interface CheckedEvents {
  */
 const FIXED_BYTES = 200
 
+/** What is wrong with the keys of `traits` (as sent: `raw`), if anything. */
+function traitKeysProblem(traits: WireTraits, raw: unknown): string | undefined {
+  // zod drops an own `__proto__` key from the object it outputs; refuse it rather than lose it.
+  if (typeof raw === 'object' && raw !== null && Object.hasOwn(raw, '__proto__')) {
+    return 'traits: the key __proto__ is not allowed'
+  }
+  const keys = Object.keys(traits)
+  if (keys.length > LIMITS.maxTraitKeys) {
+    return `traits: ${keys.length} keys; the limit is ${LIMITS.maxTraitKeys} keys per event`
+  }
+  for (const key of keys) {
+    if (key.length < 1 || key.length > LIMITS.maxNameLength) {
+      return `traits: every key must be 1 to ${LIMITS.maxNameLength} characters (${JSON.stringify(key.slice(0, 40))}${key.length > 40 ? '…' : ''} is ${key.length})`
+    }
+    if (!wellFormed(key)) {
+      return 'traits: a key is not well-formed UTF-16 (it holds a lone surrogate such as \\ud800)'
+    }
+  }
+  return undefined
+}
+
 /** Why `raw` cannot be stored, or the event and its serialized properties. */
 export function checkEvent(
   raw: unknown,
-):
-  | { event: WireTrackEvent | WireSeenEvent; properties: string }
-  | { reason: string; tooLarge?: true } {
+): { event: WireEvent; properties: string } | { reason: string; tooLarge?: true } {
   const checked = checkWireEvent(raw)
   if ('reason' in checked) return checked
   const event = checked.event
+  const traits = event.type === 'identify' || event.type === 'group' ? event.traits : undefined
+  if (traits) {
+    const problem = traitKeysProblem(traits, (raw as { traits?: unknown }).traits)
+    if (problem) return { reason: problem }
+    if (nestedDeeperThan(traits, LIMITS.maxPropertiesDepth)) {
+      return {
+        reason: `traits: nested deeper than ${LIMITS.maxPropertiesDepth} levels (objects and arrays inside each other)`,
+      }
+    }
+  }
   // Checked before serializing: JSON.stringify recurses, and thousands of levels overflow it.
   if (
     event.type === 'track' &&
@@ -57,11 +81,13 @@ export function checkEvent(
   }
   const properties =
     event.type === 'track' && event.properties ? JSON.stringify(event.properties) : ''
-  // The size of the event as stored: unknown fields are dropped, so they do not count.
+  // The size of the event as stored: unknown fields are dropped, so they do not count. Traits
+  // count like properties (their JSON), though each is stored in a row of its own.
   const bytes =
     FIXED_BYTES +
     Buffer.byteLength(properties) +
-    Buffer.byteLength(event.userId) +
+    (traits ? Buffer.byteLength(JSON.stringify(traits)) : 0) +
+    Buffer.byteLength(event.userId ?? '') +
     Buffer.byteLength(event.accountId ?? '') +
     (event.type === 'track' ? Buffer.byteLength(event.event) : 0)
   if (bytes > LIMITS.maxEventBytes) {

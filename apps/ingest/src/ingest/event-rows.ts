@@ -3,9 +3,10 @@
  * Turning checked wire events into rows of `events_in`: the project, the stored time (see
  * `event-time.ts`) next to the client's own `timestamp`, its `sentAt` and the receive time.
  * Each row is serialized here, once, as a TabSeparated line (ClickHouse parses it faster than
- * JSON), so the writer only joins lines.
+ * JSON), so the writer only joins lines. `identify` and `group` events are not activity: they
+ * become rows of `traits` instead, one per trait key, at the same stored time.
  */
-import type { RejectedEvent } from '@lastseen/protocol'
+import type { RejectedEvent, WireTraits } from '@lastseen/protocol'
 import { type EventRow, tsvField } from '../storage/event-store.js'
 import { clickHouseTime } from '../storage/time.js'
 import type { CheckedEvent } from './event-check.js'
@@ -50,6 +51,22 @@ export function toRows(
       continue
     }
     const id = e.id.toLowerCase()
+    if (e.type === 'identify' || e.type === 'group') {
+      const [subject, subjectId] =
+        e.type === 'identify' ? ['user', e.userId] : ['account', e.accountId]
+      rows.push({
+        project_id: projectId,
+        id,
+        user_id: e.userId ?? '',
+        received_at: receivedAt,
+        traits: traitLines(
+          `${project}\t${subject}\t${tsvField(subjectId)}`,
+          e.traits,
+          `${clickHouseTime(time.at)}\t${id}`,
+        ),
+      })
+      continue
+    }
     const clientTime = time.clientTimestamp === null ? '\\N' : clickHouseTime(time.clientTimestamp)
     const track = e.type === 'track'
     rows.push({
@@ -65,4 +82,18 @@ export function toRows(
     })
   }
   return { rows, rejected }
+}
+
+/**
+ * The `traits` rows of one event: `head` (project, subject, subject id), then per key the key
+ * and its value as JSON text (`\N`, NULL, for `null`: the trait is removed), then `tail` (time
+ * and id). Each line ends in a line break.
+ */
+function traitLines(head: string, traits: WireTraits, tail: string): string {
+  let text = ''
+  for (const [key, value] of Object.entries(traits)) {
+    const json = value === null ? '\\N' : tsvField(JSON.stringify(value))
+    text += `${head}\t${tsvField(key)}\t${json}\t${tail}\n`
+  }
+  return text
 }

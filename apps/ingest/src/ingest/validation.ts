@@ -9,6 +9,8 @@ import {
   LIMITS,
   type TrackRequest,
   type WireEvent,
+  type WireGroupEvent,
+  type WireIdentifyEvent,
   type WireSeenEvent,
   type WireTrackEvent,
 } from '@lastseen/protocol'
@@ -21,7 +23,7 @@ const id = z.uuid({ message: 'id must be a UUID' })
 const LONE_SURROGATE = /\p{Cs}/u
 
 /** Text that is well-formed UTF-16; lone surrogates would all be stored as U+FFFD and merge. */
-const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text)
+export const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text)
 
 const notWellFormed = (name: string) =>
   `${name} is not well-formed UTF-16 (it holds a lone surrogate such as \\ud800)`
@@ -61,9 +63,32 @@ const seenEventSchema = z.object({
   timestamp: timestamp.optional(),
 }) satisfies z.ZodType<WireSeenEvent>
 
-export const wireEventSchema = z.discriminatedUnion('type', [trackEventSchema, seenEventSchema], {
-  message: "type must be 'track' or 'seen'",
-}) satisfies z.ZodType<WireEvent>
+/** A JSON object; its keys, size and depth are checked in `event-check.ts`. */
+const traits = z.record(z.string(), z.unknown(), { message: 'traits must be a JSON object' })
+
+const identifyEventSchema = z.object({
+  id,
+  type: z.literal('identify'),
+  userId,
+  accountId: accountId.optional(),
+  timestamp: timestamp.optional(),
+  traits,
+}) satisfies z.ZodType<WireIdentifyEvent>
+
+const groupEventSchema = z.object({
+  id,
+  type: z.literal('group'),
+  accountId,
+  userId: userId.optional(),
+  timestamp: timestamp.optional(),
+  traits,
+}) satisfies z.ZodType<WireGroupEvent>
+
+export const wireEventSchema = z.discriminatedUnion(
+  'type',
+  [trackEventSchema, seenEventSchema, identifyEventSchema, groupEventSchema],
+  { message: "type must be 'track', 'seen', 'identify' or 'group'" },
+) satisfies z.ZodType<WireEvent>
 
 /** The envelope; events are validated one by one so a bad event does not sink the batch. */
 export const batchEnvelopeSchema = z.object({
@@ -101,7 +126,8 @@ const plainObject = (v: unknown): v is Record<string, unknown> =>
 /**
  * The usual event, checked by the same rules as `wireEventSchema` in plain code (zod costs
  * several times more per event), with unknown fields dropped as zod drops them. `undefined`
- * when not sure: then `wireEventSchema` decides, and names the problem.
+ * when not sure: then `wireEventSchema` decides, and names the problem. `identify` and `group`
+ * are rare (once per sign-in, not per action), so zod alone checks them.
  */
 function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefined {
   if (!plainObject(raw)) return undefined
@@ -150,9 +176,7 @@ function quickWireEvent(raw: unknown): WireTrackEvent | WireSeenEvent | undefine
  * One wire event, checked against `wireEventSchema`: the event as the schema outputs it, or
  * the first problem as "path: message".
  */
-export function checkWireEvent(
-  raw: unknown,
-): { event: WireTrackEvent | WireSeenEvent } | { reason: string } {
+export function checkWireEvent(raw: unknown): { event: WireEvent } | { reason: string } {
   const quick = quickWireEvent(raw)
   if (quick) return { event: quick }
   const parsed = wireEventSchema.safeParse(raw)
@@ -172,7 +196,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
     if (typeof node !== 'object' || node === null) continue
     if (depth > max) return true
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+      stack.push([child, depth + 1])
     }
   }
   return false

@@ -1,12 +1,13 @@
 /**
  * @module
- * One account: first and last seen, its users with their last seen, and recent activity (the
- * activity of the users whose latest account it is).
+ * One account: first and last seen, traits, its users with their last seen and traits, and
+ * recent activity (the activity of the users whose latest account it is).
  */
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
+import { type Traits, traitsOf } from './traits.js'
 
 /** Most users listed in an account answer. */
 const MAX_ACCOUNT_USERS = 1000
@@ -16,10 +17,12 @@ export interface AccountProfile extends RecentActivity {
   accountId: string
   firstSeen: string
   lastSeen: string
+  /** The account's traits (from `group`); `{}` when none. */
+  traits: Traits
   /** How many users the account has. */
   userCount: number
-  /** Its users, most recently seen first (at most 1,000). */
-  users: { userId: string; firstSeen: string; lastSeen: string }[]
+  /** Its users, most recently seen first (at most 1,000), each with its traits. */
+  users: { userId: string; firstSeen: string; lastSeen: string; traits: Traits }[]
 }
 
 /** The profile of `accountId`, or undefined when the project has never seen that account. */
@@ -45,15 +48,26 @@ export async function accountProfile(
      ORDER BY lastSeen DESC, user_id LIMIT ${MAX_ACCOUNT_USERS}`,
     params,
   )
+  const [accountTraits, userTraits] = await Promise.all([
+    traitsOf(storage, projectId, 'account', [accountId]),
+    traitsOf(
+      storage,
+      projectId,
+      'user',
+      users.map((u) => u.user_id),
+    ),
+  ])
   return {
     accountId,
     firstSeen: isoTime(row.firstSeen) ?? '',
     lastSeen: isoTime(row.lastSeen) ?? '',
+    traits: accountTraits.get(accountId) ?? {},
     userCount: num(users[0]?.total),
     users: users.map((u) => ({
       userId: u.user_id,
       firstSeen: isoTime(u.firstSeen) ?? '',
       lastSeen: isoTime(u.lastSeen) ?? '',
+      traits: userTraits.get(u.user_id) ?? {},
     })),
     ...(await recentActivity(storage, projectId, { accountId }, today)),
   }

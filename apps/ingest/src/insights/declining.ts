@@ -16,6 +16,7 @@ import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 import { addDays, dayOf } from './days.js'
+import { latestTraits, type Traits, traitsOf } from './traits.js'
 
 /** What declining means: the window and the baseline in days, and the least drop (0–1]. */
 export interface DecliningCriteria {
@@ -90,6 +91,8 @@ interface DecliningItem {
   /** `1 − recent / expected`, from 0 to 1. */
   drop: number
   lastSeen: string
+  /** The user's or account's traits (`{}` when none). */
+  traits: Traits
 }
 
 /** The answer of `GET /v1/declining`. */
@@ -124,10 +127,21 @@ const seenOf = {
 }
 
 /**
- * One page of the declining users or accounts of a project, as of `now`: sorted by
- * `expected − recent`, largest first (compared as `base × window − recent × baseline`, exact),
- * then by id.
+ * How a page is ordered: accounts by their `mrr` trait first (largest first, unknown last),
+ * then every subject by `expected − recent`, largest first (compared as `base × window −
+ * recent × baseline`, exact), then by id.
  */
+const pageOrder = {
+  user: 'base * {w:UInt32} - recent * {b:UInt32} DESC, id',
+  account: 'mrr DESC NULLS LAST, base * {w:UInt32} - recent * {b:UInt32} DESC, id',
+}
+
+/** The `mrr` trait of every account that has one that is a number. */
+const accountMrr = `
+  SELECT subject_id, toFloat64OrNull(assumeNotNull(latest)) AS mrr
+  FROM (${latestTraits("AND key = 'mrr'")}) WHERE latest IS NOT NULL`
+
+/** One page of the declining users or accounts of a project, as of `now`, in {@link pageOrder}. */
 export async function declining(
   storage: Storage,
   projectId: string,
@@ -139,11 +153,19 @@ export async function declining(
     rows<{ id: string; recent: string; base: string; total: string }>(
       storage,
       `SELECT id, recent_t AS recent, base_t AS base, count() OVER () AS total
-       FROM (${subjectCounts(q.level, ['t'], true)})
+       FROM (${subjectCounts(q.level, ['t'], true)}) AS d
+       ${q.level === 'account' ? `LEFT JOIN (${accountMrr}) AS m ON m.subject_id = d.id` : ''}
        WHERE ${isDeclining('t')}
-       ORDER BY base * {w:UInt32} - recent * {b:UInt32} DESC, id
+       ORDER BY ${pageOrder[q.level]}
        LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-      { project: projectId, t: today, ...criteriaParams(q, today, today), limit, offset },
+      {
+        project: projectId,
+        subject: q.level,
+        t: today,
+        ...criteriaParams(q, today, today),
+        limit,
+        offset,
+      },
     )
   const found = await page(q.limit, q.offset)
   // Past the last page there is no row to carry the total: count from the first row.
@@ -160,6 +182,7 @@ export async function declining(
           )
         ).map((r) => [r.id, r]),
   )
+  const traits = await traitsOf(storage, projectId, q.level, ids)
   const items = found.map((r): DecliningItem => {
     const s = seen.get(r.id)
     return {
@@ -167,6 +190,7 @@ export async function declining(
       accountId: q.level === 'user' ? (s?.accountId ?? null) : r.id,
       ...decline(num(r.recent), num(r.base), q),
       lastSeen: isoTime(s?.lastSeen ?? '') ?? '',
+      traits: traits.get(r.id) ?? {},
     }
   })
   const windowFrom = addDays(today, -(q.windowDays - 1))

@@ -11,6 +11,8 @@
  * exactly.
  */
 
+import { latestTraits } from './traits.js'
+
 /** Quiet users: `id`, `accountId`, `firstSeen`, `lastSeen`. */
 const quietUsers = `
   SELECT user_id AS id, anyLast(account_id) AS accountId, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen
@@ -73,6 +75,18 @@ const accountsByActivity = (order: string) => `
   ORDER BY ${order}, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 export const pageByActivity = { user: usersByActivity, account: accountsByActivity }
+
+/**
+ * A page of quiet accounts ordered by their `mrr` trait (its latest value, when it is a
+ * number), accounts without one last whatever the direction.
+ */
+export const pageByMrr = (order: string) => `
+  SELECT q.id AS id, q.accountId AS accountId, q.firstSeen AS firstSeen, q.lastSeen AS lastSeen,
+         m.mrr AS mrr, count() OVER () AS total
+  FROM (${quietAccounts}) AS q LEFT JOIN (
+    SELECT subject_id, toFloat64OrNull(assumeNotNull(latest)) AS mrr
+    FROM (${latestTraits("AND key = 'mrr'")})) AS m ON m.subject_id = q.id
+  ORDER BY ${order} NULLS LAST, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
 /** Exact (day, events) of the given users from `lo` to `hi`. */
 export const userDays = `

@@ -2,15 +2,18 @@
  * @module
  * Users or accounts that went quiet: seen before, but not within `after`. Each comes with how
  * active it used to be (active days and events in the 30 days ending on its last-seen day), so
- * the list can be sorted by what the team is losing.
+ * the list can be sorted by what the team is losing, and with its traits, so the team knows
+ * whom to write to.
  */
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { clickHouseTime, isoTime } from '../storage/time.js'
 import { addDays } from './days.js'
-import { accountMembers, pageByActivity, pageBySeen, userDays } from './inactive-sql.js'
+import { accountMembers, pageByActivity, pageByMrr, pageBySeen, userDays } from './inactive-sql.js'
+import { type Traits, traitsOf } from './traits.js'
 
-export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events'
+/** `mrr` (the account trait) is for `level=account` only. */
+export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events' | 'mrr'
 
 /** One quiet user or account. */
 interface InactiveItem {
@@ -26,6 +29,8 @@ interface InactiveItem {
   users?: number
   /** Active days and track events in the 30 days ending on the last-seen day. */
   priorActivity: { activeDays: number; events: number }
+  /** The user's or account's traits; `{}` when none. */
+  traits: Traits
 }
 
 /** The answer of `GET /v1/inactive`. */
@@ -56,6 +61,7 @@ const sortColumn: Record<InactiveSort, string> = {
   first_seen: 'firstSeen',
   active_days: 'days',
   events: 'events',
+  mrr: 'mrr',
 }
 
 interface PageRow {
@@ -76,16 +82,30 @@ export async function inactive(
   const cutoff = now - q.afterMs
   const order = `${sortColumn[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}`
   const byActivity = q.sort === 'active_days' || q.sort === 'events'
+  const sql =
+    q.sort === 'mrr'
+      ? pageByMrr(order)
+      : byActivity
+        ? pageByActivity[q.level](order)
+        : pageBySeen(q.level, order)
   const page = (limit: number, offset: number) =>
-    rows<PageRow>(
-      storage,
-      byActivity ? pageByActivity[q.level](order) : pageBySeen(q.level, order),
-      { project: projectId, cutoff: clickHouseTime(cutoff), limit, offset },
-    )
+    rows<PageRow>(storage, sql, {
+      project: projectId,
+      cutoff: clickHouseTime(cutoff),
+      subject: 'account',
+      limit,
+      offset,
+    })
   const found = await page(q.limit, q.offset)
   // Past the last page there is no row to carry the total: count from the first row.
   const total = num((found.length > 0 || q.offset === 0 ? found : await page(1, 0))[0]?.total)
   const prior = await priorActivity(storage, projectId, q.level, found)
+  const traits = await traitsOf(
+    storage,
+    projectId,
+    q.level,
+    found.map((r) => r.id),
+  )
   const items = found.map((r): InactiveItem => {
     const lastSeen = isoTime(r.lastSeen) ?? ''
     const p = prior.get(r.id)
@@ -96,6 +116,7 @@ export async function inactive(
       lastSeen,
       inactiveDays: Math.floor((now - Date.parse(lastSeen)) / 86_400_000),
       priorActivity: { activeDays: p?.days.size ?? 0, events: p?.events ?? 0 },
+      traits: traits.get(r.id) ?? {},
     }
   })
   const next = q.offset + items.length

@@ -90,8 +90,11 @@ const days = (max: number) => {
     .refine((n) => n >= 1 && n <= max, message)
 }
 
-const limit = wholeNumber(1, 1000).default(50)
-const offset = wholeNumber(0, MAX_OFFSET).default(0)
+/** `limit` and `offset` of a paginated list. */
+const pagination = {
+  limit: wholeNumber(1, 1000).default(50),
+  offset: wholeNumber(0, MAX_OFFSET).default(0),
+}
 
 export const decliningQuery = z.object({
   level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
@@ -102,8 +105,7 @@ export const decliningQuery = z.object({
     .gt(0, 'must be a number greater than 0 and at most 1, such as 0.5')
     .max(1, 'must be a number greater than 0 and at most 1, such as 0.5')
     .default(DEFAULTS.decliningDrop),
-  limit,
-  offset,
+  ...pagination,
 })
 
 const periodInterval = z.enum(['week', 'month'], { message: "must be 'week' or 'month'" })
@@ -118,17 +120,34 @@ export const retentionQuery = z.object({
   cohorts: wholeNumber(1, MAX_PERIODS, ' of cohorts').default(DEFAULTS.retentionCohorts),
 })
 
-export const inactiveQuery = z.object({
+/** The fields of `GET /v1/inactive` (the dashboard's lists pick from them). */
+export const inactiveFields = z.object({
   level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
   after: duration.optional(),
   sort: z
-    .enum(['last_seen', 'first_seen', 'active_days', 'events'], {
-      message: "must be 'last_seen', 'first_seen', 'active_days' or 'events'",
+    .enum(['last_seen', 'first_seen', 'active_days', 'events', 'mrr'], {
+      message: "must be 'last_seen', 'first_seen', 'active_days', 'events' or 'mrr'",
     })
     .default('last_seen'),
   order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
-  limit,
-  offset,
+  ...pagination,
+})
+
+export const inactiveQuery = inactiveFields.refine(
+  (q) => q.sort !== 'mrr' || q.level === 'account',
+  {
+    path: ['sort'],
+    message: "'mrr' (an account trait) sorts accounts only: use it with level=account",
+  },
+)
+
+/** `GET /v1/users` and `GET /v1/accounts`: find by id prefix, email or name. */
+export const searchQuery = z.object({
+  search: z
+    .string({ message: `must be 1 to ${LIMITS.maxNameLength} characters` })
+    .min(1, `must be 1 to ${LIMITS.maxNameLength} characters`)
+    .max(LIMITS.maxNameLength, `must be 1 to ${LIMITS.maxNameLength} characters`),
+  ...pagination,
 })
 
 /** Parse `query` with `schema`, or throw `BadParameter` naming the first bad parameter. */

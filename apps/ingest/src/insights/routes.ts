@@ -1,8 +1,8 @@
 /**
  * @module
- * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/active`,
- * `/v1/inactive`, `/v1/declining`, `/v1/events`, `/v1/frequency`, `/v1/lifecycle`,
- * `/v1/retention`. Every route needs the project's read key and
+ * The read API: `GET /v1/users/:userId`, `/v1/accounts/:accountId`, `/v1/users?search=`,
+ * `/v1/accounts?search=`, `/v1/active`, `/v1/inactive`, `/v1/declining`, `/v1/events`,
+ * `/v1/frequency`, `/v1/lifecycle`, `/v1/retention`. Every route needs the project's read key and
  * answers from the aggregates only; see docs/api.md, "Read API".
  */
 import { Hono } from 'hono'
@@ -31,8 +31,10 @@ import {
   resolvePeriods,
   resolveRange,
   retentionQuery,
+  searchQuery,
 } from './params.js'
 import { retention } from './retention.js'
+import { search } from './search.js'
 import { userProfile } from './users.js'
 
 /** What the read routes need. */
@@ -47,6 +49,14 @@ export function readRoutes(deps: ReadDeps) {
   const { storage } = deps
   const auth = authenticateRead(deps.keys)
   return new Hono()
+    .get('/v1/users', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'user', q))
+    })
+    .get('/v1/accounts', auth, async (c) => {
+      const q = parseQuery(searchQuery, c.req.query())
+      return c.json(await search(storage, c.var.projectId, 'account', q))
+    })
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
       const userId = idParam('userId', c.req.param('userId'))

@@ -1,11 +1,12 @@
 /**
  * @module
- * One user: first and last seen, last sign-in, account, and recent activity.
+ * One user: first and last seen, last sign-in, account, traits, and recent activity.
  */
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 import { type RecentActivity, recentActivity } from './activity.js'
+import { type Traits, traitsOf } from './traits.js'
 
 /** The answer of `GET /v1/users/:userId`. */
 export interface UserProfile extends RecentActivity {
@@ -16,6 +17,8 @@ export interface UserProfile extends RecentActivity {
   lastSeen: string
   /** Time of the latest `sign_in` or `login` event; null when there was none. */
   lastSignIn: string | null
+  /** The user's traits (from `identify`); `{}` when none. */
+  traits: Traits
 }
 
 interface UserRow {
@@ -41,12 +44,14 @@ export async function userProfile(
     { project: projectId, user: userId },
   )
   if (!row || num(row.n) === 0) return undefined
+  const traits = await traitsOf(storage, projectId, 'user', [userId])
   return {
     userId,
     accountId: row.accountId,
     firstSeen: isoTime(row.firstSeen) ?? '',
     lastSeen: isoTime(row.lastSeen) ?? '',
     lastSignIn: isoTime(row.lastSignIn),
+    traits: traits.get(userId) ?? {},
     ...(await recentActivity(storage, projectId, { userId }, today)),
   }
 }

@@ -125,8 +125,8 @@ export class KeyRing {
       const reload = this.startReload()
       // A key the cache knows is answered from it while the list refreshes in the background,
       // so requests never queue behind the reload; a key it does not know (perhaps created a
-      // moment ago) waits for the fresh list.
-      if (this.loadedAt === 0 || !this.keys.has(hash)) await reload
+      // moment ago) waits for the fresh list, as does every key before the first load.
+      if (!this.keys.has(hash)) await reload
     }
     // Looked up by SHA-256 digest: a caller cannot steer the digest, so the lookup's timing
     // tells nothing about stored keys.

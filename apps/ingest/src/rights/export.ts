@@ -3,7 +3,10 @@
  * Everything stored about one user, as lines of JSON (`GET /v1/users/:userId/export`,
  * `lastseen-ingest users export`). Each line is an object with a `type`:
  *
- * - `profile`: the answer of `GET /v1/users/:userId` (first and last seen, account, activity);
+ * - `profile`: the answer of `GET /v1/users/:userId` (first and last seen, account, activity,
+ *   current traits);
+ * - `trait`: every stored value of each of the user's traits, with its time (`value: null`: the
+ *   trait was removed then);
  * - `account`: an account the user's events carried, with the first and last time they did;
  * - `day`: a UTC day the user was active (any event or heartbeat), its account and track events;
  * - `event_count`: per day and event name, how many of the user's track events there are (kept
@@ -35,6 +38,21 @@ export async function* exportUser(
 ): AsyncGenerator<Record<string, unknown>> {
   const params: Params = { project: projectId, user: profile.userId }
   yield { type: 'profile', ...profile }
+
+  for (const t of await rows<{ k: string; v: string | null; t: string }>(
+    storage,
+    `SELECT key AS k, value AS v, timestamp AS t FROM {db}.traits FINAL
+     WHERE project_id = {project:String} AND subject = 'user' AND subject_id = {user:String}
+     ORDER BY k, t, id`,
+    params,
+  )) {
+    yield {
+      type: 'trait',
+      key: t.k,
+      value: t.v === null ? null : JSON.parse(t.v),
+      at: isoTime(t.t),
+    }
+  }
 
   for (const a of await rows<{ a: string; f: string; l: string }>(
     storage,

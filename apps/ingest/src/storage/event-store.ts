@@ -1,20 +1,29 @@
 /**
  * @module
- * The three statements of a group commit: which ids are already stored (`event_ids`), the
- * insert of the new events into `events_in` (whose materialized views fill `events` and the
- * aggregates), and, only after that insert succeeded, the insert of their ids into `event_ids`.
- * An id in `event_ids` therefore means every table has the event.
+ * The statements of a group commit: which ids are already stored (`event_ids`), the insert of
+ * the new activity into `events_in` (whose materialized views fill `events` and the
+ * aggregates), the insert of the traits of new `identify` and `group` events into `traits`,
+ * and, only after those succeeded, the insert of every new id into `event_ids`. An id in
+ * `event_ids` therefore means every table has the event.
  */
 import { Readable } from 'node:stream'
 import type { Storage } from './client.js'
 import { withDeadline } from './deadline.js'
 import { eventsInColumns } from './migrations/0001-init.js'
+import { traitsColumns } from './migrations/0006-traits.js'
+
+/** The column names of a DDL column list, in order. */
+const columnNames = (ddl: string) =>
+  ddl
+    .split(',\n')
+    .map((column) => column.trim().split(' ')[0])
+    .join(', ')
 
 /** The column names of `events_in`, in the order of its DDL and of each row's `line`. */
-const EVENTS_IN_COLUMNS = eventsInColumns
-  .split(',\n')
-  .map((column) => column.trim().split(' ')[0])
-  .join(', ')
+const EVENTS_IN_COLUMNS = columnNames(eventsInColumns)
+
+/** The column names of `traits`, in the order of each row's `traits` lines. */
+const TRAITS_COLUMNS = columnNames(traitsColumns)
 
 const TSV_SPECIAL = /[\\\t\n\r]/
 const TSV_SPECIALS = /[\\\t\n\r]/g
@@ -26,17 +35,23 @@ export const tsvField = (text: string): string =>
 
 /**
  * One event to store. `line` is its `events_in` row as a TabSeparated line (no line break),
- * with the columns {@link EVENTS_IN_COLUMNS}; the other fields are what the writer needs to
- * deduplicate it and record its id.
+ * with the columns {@link EVENTS_IN_COLUMNS}, for activity (`track`, `seen`); `traits` is the
+ * `traits` rows of an `identify` or `group` event, TabSeparated lines with the columns
+ * {@link TRAITS_COLUMNS}, each ending in a line break. The other fields are what the writer
+ * needs to deduplicate it and record its id.
  */
 export interface EventRow {
   project_id: string
   /** Lower-case UUID. */
   id: string
+  /** The user, or `''` (a `group` event sent without one). */
   user_id: string
   /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
   received_at: string
-  line: string
+  /** The `events_in` line; absent for events that are not activity. */
+  line?: string
+  /** The `traits` lines (possibly none) of an `identify` or `group` event. */
+  traits?: string
 }
 
 /** Ids per lookup query; keeps the query parameters well under HTTP URL limits. */
@@ -130,15 +145,18 @@ async function insertLines(
   })
 }
 
-/** Store events: one insert into `events_in`, then one into `event_ids`. */
+/**
+ * Store events: one insert into `events_in` (activity), one into `traits` (when the events
+ * carry any), then one into `event_ids` (every event).
+ */
 export async function insertEvents(storage: Storage, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return
-  await insertLines(
-    storage,
-    'events_in',
-    EVENTS_IN_COLUMNS,
-    `${rows.map((r) => r.line).join('\n')}\n`,
-  )
+  const lines = rows.flatMap((r) => (r.line === undefined ? [] : [r.line]))
+  if (lines.length) {
+    await insertLines(storage, 'events_in', EVENTS_IN_COLUMNS, `${lines.join('\n')}\n`)
+  }
+  const traits = rows.map((r) => r.traits ?? '').join('')
+  if (traits) await insertLines(storage, 'traits', TRAITS_COLUMNS, traits)
   const ids = rows.map(
     (r) => `${tsvField(r.project_id)}\t${r.id}\t${tsvField(r.user_id)}\t${r.received_at}\n`,
   )

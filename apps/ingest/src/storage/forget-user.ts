@@ -45,6 +45,7 @@ export const USER_ROWS: readonly UserRows[] = [
   { table: 'user_days', where: 'user_id = {user:String}' },
   { table: 'user_timeline', where: 'user_id = {user:String}' },
   { table: 'account_users', where: 'user_id = {user:String}' },
+  { table: 'traits', where: "subject = 'user' AND subject_id = {user:String}" },
   // No later notification names the user: its claims (and their payloads) go too.
   {
     table: 'webhook_claims',
@@ -94,9 +95,13 @@ async function affectedBy(
   storage: Storage,
   params: Params,
 ): Promise<{ days: string[]; accounts: string[] } | undefined> {
+  // Known by activity, or only by traits (identified, never active yet).
   const [known] = await rows<{ n: string }>(
     storage,
-    'SELECT count() AS n FROM {db}.users WHERE project_id = {project:String} AND user_id = {user:String}',
+    `SELECT (SELECT count() FROM {db}.users
+             WHERE project_id = {project:String} AND user_id = {user:String})
+          + (SELECT count() FROM {db}.traits
+             WHERE project_id = {project:String} AND subject = 'user' AND subject_id = {user:String}) AS n`,
     params,
   )
   if (Number(known?.n ?? 0) === 0) return undefined

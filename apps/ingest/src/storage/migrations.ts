@@ -17,6 +17,7 @@ import { webhookClaims } from './migrations/0002-webhook-claims.js'
 import { readAggregates } from './migrations/0003-read-aggregates.js'
 import { boundedPartitions } from './migrations/0004-bounded-partitions.js'
 import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
+import { traits } from './migrations/0006-traits.js'
 import { dataRights } from './migrations/0007-data-rights.js'
 import { decliningClaims } from './migrations/0008-declining-claims.js'
 
@@ -48,6 +49,7 @@ export const migrations: readonly Migration[] = [
   readAggregates,
   boundedPartitions,
   dashboardSessions,
+  traits,
   dataRights,
   decliningClaims,
 ]

@@ -4,10 +4,11 @@
  * newly quiet user or account used to be), so every retry sends the same bytes.
  */
 import { priorActivity } from '../insights/inactive.js'
+import { type Traits, traitsOf } from '../insights/traits.js'
 import type { Storage } from '../storage/client.js'
 import { type Claim, notificationId } from './claims.js'
 import type { Candidate } from './episodes.js'
-import { type Notification, renderBody, type WebhookFormat } from './payload.js'
+import { type Level, type Notification, renderBody, type WebhookFormat } from './payload.js'
 
 type Prior = { activeDays: number; events: number }
 
@@ -37,6 +38,28 @@ async function priorOf(storage: Storage, due: Candidate[]): Promise<Map<string, 
   return out
 }
 
+/** The traits of every due user and account, and of the accounts of due users. */
+async function traitsFor(storage: Storage, due: Candidate[]): Promise<Map<string, Traits>> {
+  const wanted = new Map<string, { projectId: string; level: Level; ids: Set<string> }>()
+  const want = (projectId: string, level: Level, id: string) => {
+    const group = `${projectId}\n${level}`
+    const entry = wanted.get(group) ?? { projectId, level, ids: new Set<string>() }
+    wanted.set(group, entry)
+    entry.ids.add(id)
+  }
+  for (const c of due) {
+    want(c.projectId, c.level, c.entityId)
+    if (c.level === 'user' && c.accountId !== null) want(c.projectId, 'account', c.accountId)
+  }
+  const out = new Map<string, Traits>()
+  for (const { projectId, level, ids } of wanted.values()) {
+    for (const [id, traits] of await traitsOf(storage, projectId, level, [...ids])) {
+      out.set(key(projectId, level, id), traits)
+    }
+  }
+  return out
+}
+
 /** A lease-0 claim, with its rendered body, for each due notification. */
 export async function buildClaims(
   storage: Storage,
@@ -44,6 +67,7 @@ export async function buildClaims(
   check: { now: number; inactiveAfterMs: number; format: WebhookFormat },
 ): Promise<Claim[]> {
   const prior = await priorOf(storage, due)
+  const traits = await traitsFor(storage, due)
   return due.map((c) => {
     const id = notificationId(c)
     const notification: Notification = {
@@ -68,6 +92,10 @@ export async function buildClaims(
                   events: 0,
                 },
               }),
+        traits: traits.get(key(c.projectId, c.level, c.entityId)) ?? {},
+        ...(c.level === 'user' && c.accountId !== null
+          ? { accountTraits: traits.get(key(c.projectId, 'account', c.accountId)) ?? {} }
+          : {}),
       },
     }
     return {

@@ -4,6 +4,7 @@
  * (`LASTSEEN_WEBHOOK_FORMAT=slack`). The body is built once, when the notification is claimed,
  * and every retry sends the same bytes.
  */
+import type { Traits } from '../insights/traits.js'
 
 export type Level = 'user' | 'account'
 export type Kind = 'inactive' | 'returned' | 'declining'
@@ -38,6 +39,10 @@ export interface Notification {
     expected?: number
     /** For `*.declining`: `1 − recent / expected`. */
     drop?: number
+    /** The user's or account's traits when the notification was created; `{}` when none. */
+    traits: Traits
+    /** For a user with an account: the account's traits (`{}` when none). */
+    accountTraits?: Traits
   }
 }
 
@@ -56,13 +61,49 @@ const calendarDays = (from: string, to: string) =>
 const slackEscape = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 
-function slackText(n: Notification): string {
-  const userId = slackEscape(n.data.userId ?? '')
+/** Longest trait text shown in a Slack message, in characters. */
+const MAX_SHOWN = 100
+
+/** A string trait, escaped and shortened for Slack; undefined when missing or not text. */
+function shown(traits: Traits | undefined, key: string): string | undefined {
+  const value = traits?.[key]
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  const text = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value
+  return slackEscape(text)
+}
+
+/** ` ($490/mo)` when the account's `mrr` trait is a number. */
+function mrrText(traits: Traits | undefined): string {
+  const mrr = traits?.mrr
+  if (typeof mrr !== 'number' || !Number.isFinite(mrr)) return ''
+  return ` ($${mrr.toLocaleString('en-US', { maximumFractionDigits: 2 })}/mo)`
+}
+
+/**
+ * Who a notification is about, by name and email when their traits say, else by id. Traits are
+ * sent by anyone holding the public write key: every one is escaped, and an email is shown
+ * between escaped angle brackets, so `<mailto:…|…>` in a trait stays text, never a link.
+ */
+function slackWho(n: Notification): string {
   const accountId = n.data.accountId === null ? null : slackEscape(n.data.accountId)
+  const accountTraits = n.type.startsWith('user.') ? n.data.accountTraits : n.data.traits
+  const accountName = shown(accountTraits, 'name')
+  const account = accountName ? `*${accountName}*` : `*${accountId}*`
+  if (!n.type.startsWith('user.')) return `Account ${account}${mrrText(accountTraits)}`
+  const userId = slackEscape(n.data.userId ?? '')
+  const name = shown(n.data.traits, 'name')
+  const email = shown(n.data.traits, 'email')
+  const label = name ? `*${name}*` : email ? '' : `*${userId}*`
+  const person = [label, email ? `&lt;${email}&gt;` : ''].filter(Boolean).join(' ')
+  if (accountId === null) return `User ${person}`
+  return accountName
+    ? `User ${person} at ${account}${mrrText(accountTraits)}`
+    : `User ${person} (account ${accountId})${mrrText(accountTraits)}`
+}
+
+function slackText(n: Notification): string {
   const project = slackEscape(n.project)
-  const who = n.type.startsWith('user.')
-    ? `User *${userId}*${accountId ? ` (account ${accountId})` : ''}`
-    : `Account *${accountId}*`
+  const who = slackWho(n)
   if (n.type.endsWith('.inactive')) {
     const days = calendarDays(n.data.lastSeen, n.createdAt)
     const before = n.data.priorActivity

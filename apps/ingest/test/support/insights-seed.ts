@@ -8,11 +8,13 @@ import { addDays, dayOf } from '../../src/insights/days.js'
 
 export interface SeedEvent {
   id: string
-  type: 'track' | 'seen'
+  type: 'track' | 'seen' | 'identify'
   event?: string
   userId: string
   accountId?: string
   timestamp: string
+  /** For `identify`. */
+  traits?: Record<string, unknown>
 }
 
 /** A time on the UTC day `n` days before today: noon, or a minute ago for today. */
@@ -63,7 +65,7 @@ export function knownHistory(): SeedEvent[] {
 }
 
 /** Send events as one batch with a write key; returns the answer body. */
-export async function sendBatch(url: string, writeKey: string, batch: SeedEvent[]) {
+export async function sendBatch(url: string, writeKey: string, batch: readonly object[]) {
   const res = await fetch(`${url}/v1/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },

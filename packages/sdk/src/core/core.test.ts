@@ -115,6 +115,49 @@ describe('batching', () => {
     expect(tracker.getStats()).toMatchObject({ queued: 0, inFlight: 0, sent: 3 })
   })
 
+  it('flush() of a long queue keeps at most two requests in flight, and sends each event once', async () => {
+    const sink = recordingFetch()
+    let open = 0
+    let most = 0
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      most = Math.max(most, ++open)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      open--
+      return sink.fetch(input, init)
+    }) as typeof globalThis.fetch
+    const { tracker } = setup({ fetch, flushAt: 1000, maxBatchBytes: 2_000, debounceMs: 60_000 })
+    for (let i = 0; i < 300; i++) {
+      tracker.track('search', { query: 'q'.repeat(50) }, { userId: `u${i}`, timestamp: 0 })
+    }
+    const flushed = tracker.flush()
+    await vi.advanceTimersByTimeAsync(10_000)
+    await flushed
+    expect(sink.batches.length).toBeGreaterThan(10)
+    expect(most).toBe(2)
+    expect(sink.tracks()).toHaveLength(300)
+    expect(new Set(sink.tracks().map((e) => e.id)).size).toBe(300)
+    expect(tracker.getStats()).toMatchObject({ queued: 0, inFlight: 0, sent: 300 })
+  })
+
+  it('flush() during an outage tries each queued event once and returns', async () => {
+    let tries = 0
+    const fetch = (async () => {
+      tries++
+      throw new TypeError('fetch failed: ECONNREFUSED')
+    }) as typeof globalThis.fetch
+    const { tracker } = setup({ fetch, maxBatchBytes: 2_000, debounceMs: 60_000, flushAt: 1000 })
+    for (let i = 0; i < 100; i++) {
+      tracker.track('search', { query: 'q'.repeat(50) }, { userId: `u${i}`, timestamp: 0 })
+    }
+    const flushed = tracker.flush({ timeoutMs: 60_000 })
+    await vi.advanceTimersByTimeAsync(30_000)
+    await flushed
+    // Every event is kept for later; each batch had its first try and quick retries, no loop.
+    expect(tracker.getStats()).toMatchObject({ queued: 100, sent: 0, dropped: 0 })
+    expect(tries).toBeGreaterThan(0)
+    expect(tries).toBeLessThan(100)
+  })
+
   it('collapses repeated calls with a per-call debounceMs into the last one, with its count', async () => {
     const { sink, tracker } = setup()
     for (const query of ['r', 're', 'rea', 'reac', 'react']) {
@@ -300,7 +343,7 @@ describe('never hurts the host', () => {
     log.mockRestore()
   })
 
-  it('refuses events over 32 KB locally and unserializable ones, without throwing', async () => {
+  it('refuses events over 32 KB, unserializable, without a user or with long names, counting each, without throwing', async () => {
     const { sink, tracker, errors } = setup()
     tracker.track('upload', { blob: 'x'.repeat(33_000) }, { userId: 'u', timestamp: 0 })
     const loop: Record<string, unknown> = {}
@@ -314,7 +357,30 @@ describe('never hurts the host', () => {
     expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(5).fill('invalid_event'))
     expect(errors[3]!.message).toMatch(/userId over 200 characters/)
     expect(errors[0]!.message).toMatch(/over the 32768-byte limit/)
-    expect(tracker.getStats().rejected).toBe(2)
+    expect(tracker.getStats().rejected).toBe(5)
+  })
+
+  it('counts seen() and identify() without a valid user, and a bad timestamp, as rejected', async () => {
+    const { tracker, errors } = setup()
+    tracker.seen('')
+    tracker.identify('u'.repeat(201))
+    tracker.track('login', undefined, { userId: 'u', timestamp: 'not a time' })
+    tracker.group('', { name: 'x' })
+    await tracker.flush()
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(Array(4).fill('invalid_event'))
+    expect(tracker.getStats().rejected).toBe(4)
+  })
+
+  it('names shutdown() in the report when shutdown() times out', async () => {
+    const fetch = (() => new Promise<Response>(() => {})) as typeof globalThis.fetch
+    const { tracker, errors } = setup({ fetch })
+    tracker.track('login', undefined, { userId: 'u', timestamp: 0 })
+    const done = tracker.shutdown({ timeoutMs: 1000 })
+    await vi.advanceTimersByTimeAsync(1000)
+    await done
+    expect(errors.map((e) => e.message)).toEqual([
+      '[lastseen] shutdown() timed out after 1000 ms, 1 events unsent',
+    ])
   })
 
   it('refuses properties nested over 32 levels at track(), however deep, and sends the rest', async () => {

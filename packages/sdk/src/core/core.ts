@@ -30,7 +30,7 @@ import { createHeartbeat } from './heartbeat.js'
 import { createIntake, type Refuse } from './intake.js'
 import { createQueue } from './queue.js'
 import { type Counts, createLog, createReport } from './report.js'
-import { createScheduler } from './scheduler.js'
+import { createScheduler, MAX_CONCURRENT } from './scheduler.js'
 import { settleWithin } from './settle.js'
 import { traitsProblem } from './traits.js'
 
@@ -98,7 +98,7 @@ export function createCore(config: Config, platform: Platform) {
       ? `needs an event name of 1 to ${LIMITS.maxNameLength} characters`
       : noUser(userId) || (Number.isFinite(at) ? '' : 'has an invalid timestamp')
     if (problem) {
-      report('invalid_event', `track(${JSON.stringify(name)}) ${problem}`, 1)
+      refuse(`track(${JSON.stringify(name)}) ${problem}`)
       return
     }
     if (tooDeep(props)) {
@@ -130,7 +130,7 @@ export function createCore(config: Config, platform: Platform) {
     if (closed) return
     const who = userId ?? user?.userId
     const problem = noUser(who)
-    if (problem) report('invalid_event', `seen() ${problem}`, 1)
+    if (problem) refuse(`seen() ${problem}`)
     else heartbeat(who as string, accountOf(who as string, options.accountId), Date.now())
   }
 
@@ -144,7 +144,7 @@ export function createCore(config: Config, platform: Platform) {
   function identify(userId: string, accountId: string | undefined, traits?: unknown): void {
     const problem = noUser(userId)
     if (problem) {
-      report('invalid_event', `identify() ${problem}`, 0)
+      refuse(`identify() ${problem}`)
       return
     }
     const before = user?.userId === userId ? user.sent : undefined
@@ -168,7 +168,7 @@ export function createCore(config: Config, platform: Platform) {
     if (closed) return false
     const who = noUser(userId)
     if (who) {
-      report('invalid_event', `identify() ${who}`, 1)
+      refuse(`identify() ${who}`)
       return false
     }
     const problem = traitsProblem(traits)
@@ -196,7 +196,7 @@ export function createCore(config: Config, platform: Platform) {
     }
     if (!isName(accountId)) {
       const what = `needs an accountId of 1 to ${LIMITS.maxNameLength} characters`
-      report('invalid_event', `group() ${what}`, 1)
+      refuse(`group() ${what}`)
       return
     }
     const problem = traitsProblem(traits)
@@ -220,24 +220,49 @@ export function createCore(config: Config, platform: Platform) {
     identity.save(undefined)
   }
 
-  /** Send everything queued now, and wait for it and for what is in flight, within the timeout. */
-  async function flush(options: FlushOptions = {}): Promise<void> {
+  /**
+   * Send what is queued now, each event once, with at most {@link MAX_CONCURRENT} requests in
+   * flight (a long queue is not sent all at once); settles when those requests and the ones
+   * already in flight have. Events of a failed request go back to the queue for later.
+   */
+  async function sendQueued(): Promise<void> {
+    const waits = [...delivery.inflight.keys()]
+    let budget = queue.length
+    while (budget > 0 && queue.length > 0) {
+      if (delivery.inflight.size >= MAX_CONCURRENT) {
+        await Promise.race(delivery.inflight.keys())
+        continue
+      }
+      const sending = delivery.send(config.maxBatchBytes)
+      waits.push(sending)
+      budget -= delivery.inflight.get(sending)?.length ?? budget
+    }
+    await Promise.all(waits)
+  }
+
+  /**
+   * Send everything queued now, and wait for it and for what is in flight, within the timeout.
+   * @param caller names the call in the timeout's report
+   */
+  async function flush(options: FlushOptions = {}, caller = 'flush()'): Promise<void> {
     const timeoutMs = options.timeoutMs ?? COMMON_DEFAULTS.flushTimeoutMs
     debouncer.promote()
-    const waits = [...delivery.inflight.keys()]
-    while (queue.length > 0) waits.push(delivery.send(config.maxBatchBytes))
-    if (waits.length === 0) return
-    const settled = await settleWithin(Promise.all(waits), timeoutMs)
+    if (queue.length === 0 && delivery.inflight.size === 0) return
+    const settled = await settleWithin(sendQueued(), timeoutMs)
     attachment?.changed?.(true)
     if (!settled) {
       const unsent = queue.length + inFlight()
-      report('timeout', `flush() timed out after ${timeoutMs} ms, ${unsent} events unsent`, unsent)
+      report(
+        'timeout',
+        `${caller} timed out after ${timeoutMs} ms, ${unsent} events unsent`,
+        unsent,
+      )
     }
   }
 
   /** Flush, then stop: timers cleared, requests still open aborted, listeners removed. */
   function shutdown(options: FlushOptions = {}): Promise<void> {
-    closed ??= flush(options).then(() => {
+    closed ??= flush(options, 'shutdown()').then(() => {
       scheduler.stop()
       abort.abort()
       attachment?.changed?.(true)

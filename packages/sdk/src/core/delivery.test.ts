@@ -20,7 +20,7 @@ const config = {
   writeKey: 'lsw_test',
 } as Config
 
-function harness(events = 4, bytes = 10) {
+function harness(events = 4, bytes = 10, options: Partial<Config> = {}) {
   const queue = createQueue(1000)
   for (let i = 0; i < events; i++) {
     queue.push({ id: `e${i}`, json: JSON.stringify({ id: `e${i}` }), bytes })
@@ -31,15 +31,19 @@ function harness(events = 4, bytes = 10) {
   const log = vi.fn()
   const settled = vi.fn()
   const abort = new AbortController()
-  const delivery = createDelivery(config, { keyInBody: false, keepalive: false } as Platform, {
-    queue,
-    scheduler: scheduler as unknown as Scheduler,
-    counts,
-    report,
-    log,
-    settled,
-    signal: abort.signal,
-  })
+  const delivery = createDelivery(
+    { ...config, ...options },
+    { keyInBody: false, keepalive: false } as Platform,
+    {
+      queue,
+      scheduler: scheduler as unknown as Scheduler,
+      counts,
+      report,
+      log,
+      settled,
+      signal: abort.signal,
+    },
+  )
   /** The ids of each body sent through `via`, answered by `answer`. */
   const bodies: string[][] = []
   const via = (answer: (ids: string[]) => SendOutcome) => async (body: string) => {
@@ -140,6 +144,46 @@ describe('delivery', () => {
       undefined,
       401,
     )
+  })
+
+  it.each([
+    [401, /401: it does not know this write key; check `writeKey`/],
+    [403, /403: this key may not write; set `writeKey` to a write key/],
+    [404, /404: nothing answers at http:\/\/ingest.test\/v1\/batch; check `endpoint`/],
+  ])(
+    'warns once on the console when the service answers %i, naming the fix',
+    async (status, fix) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+      try {
+        const h = harness(6)
+        const refused = h.via(() => ({ kind: 'refused', status, message: 'no' }))
+        await h.delivery.send(30, refused)
+        await h.delivery.send(30, refused)
+        expect(warn).toHaveBeenCalledTimes(1)
+        expect(String(warn.mock.calls[0]?.[0])).toMatch(fix)
+      } finally {
+        warn.mockRestore()
+      }
+    },
+  )
+
+  it('leaves the console alone when onError takes the errors, or for other refusals', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const h = harness(2, 10, { onError: () => {} })
+      await h.delivery.send(
+        100,
+        h.via(() => ({ kind: 'refused', status: 401, message: 'no' })),
+      )
+      const g = harness(2)
+      await g.delivery.send(
+        100,
+        g.via(() => ({ kind: 'refused', status: 400, message: 'no' })),
+      )
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('puts the events of a failed send back in order, and pauses for the backoff', async () => {

@@ -22,6 +22,16 @@ import { createTransport, type Sender } from './transport.js'
 /** Room for the envelope (`sentAt`, `library`, `dropped`, `writeKey`) around the events. */
 const ENVELOPE_BYTES = 512
 
+/** The fix for each answer that means the tracker's options are wrong. */
+const MISCONFIGURED: Record<number, (config: Config) => string> = {
+  401: () =>
+    'it does not know this write key; check `writeKey` (a write key, lsw_…, of this service: `lastseen-ingest keys list`)',
+  403: () =>
+    'this key may not write; set `writeKey` to a write key (lsw_…), not a read or admin key',
+  404: (config) =>
+    `nothing answers at ${config.batchUrl}; check \`endpoint\` (the service's base URL, without a path)`,
+}
+
 /** What delivery shares with the rest of the core. */
 export interface DeliveryParts {
   queue: EventQueue
@@ -48,6 +58,23 @@ export function createDelivery(config: Config, platform: Platform, parts: Delive
   const inflight = new Map<Promise<void>, QueuedEvent[]>()
   /** When the first send that failed since the last answer began (0: the service answers). */
   let outageSince = 0
+
+  /** Whether the console was told once of an answer that means the options are wrong. */
+  let warned = false
+
+  /**
+   * A 401, 403 or 404 means the tracker's options are wrong, and every batch will be dropped
+   * until they are fixed: said once on the console, naming the fix, even without `debug` (unless
+   * `onError` takes the errors), as a wrong key is otherwise silent.
+   */
+  function misconfigured(status: number): void {
+    const fix = MISCONFIGURED[status]
+    if (warned || !fix || config.onError) return
+    warned = true
+    console.warn(
+      `[lastseen] the service answered ${status}: ${fix(config)}. Events are dropped until this is fixed.`,
+    )
+  }
 
   /** Put events back at the front of the queue (a failed send, a restored or unanswered beacon). */
   function putBack(items: QueuedEvent[], asNew = false): void {
@@ -124,6 +151,7 @@ export function createDelivery(config: Config, platform: Platform, parts: Delive
       }
       case 'refused':
         counts.failed += items.length
+        misconfigured(outcome.status)
         report(
           'http_error',
           `server refused a batch of ${items.length} events (${outcome.status}): ${outcome.message}`,

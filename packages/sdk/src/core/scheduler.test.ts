@@ -158,6 +158,20 @@ describe('the scheduler', () => {
     expect(old.sends[1]).toEqual({ at: 1000, ids: ['back'] })
   })
 
+  it('arms no new timer when it fires on a queue emptied meanwhile', async () => {
+    // Armed at 0 for 500; a later event moves the due time to 800; then a flush takes
+    // everything before the timer fires.
+    const { queue, sends, add } = harness()
+    add()
+    await vi.advanceTimersByTimeAsync(300)
+    add()
+    queue.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(sends).toHaveLength(0)
+  })
+
   it('stops its timer', async () => {
     const { scheduler, sends, add } = harness()
     add()

@@ -9,7 +9,7 @@ import type { Config } from '../config.js'
 import type { Platform } from '../platform/platform.js'
 import type { EventQueue } from './queue.js'
 
-/** Requests in flight at once from automatic sends; `flush()` sends everything at once. */
+/** Requests in flight at once, from automatic sends and from `flush()`. */
 export const MAX_CONCURRENT = 2
 
 /**
@@ -41,7 +41,6 @@ export function createScheduler(
       const full = queue.length >= flushAt || queue.bytes >= maxBatchBytes
       if (!(force || (full && Date.now() >= pausedUntil))) break
       send()
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty queue's oldestAt is set again by the next arrived()
       if (queue.length > 0) oldestAt = Date.now()
     }
     if (queue.length > 0 && inFlight() < slots()) arm()
@@ -52,7 +51,6 @@ export function createScheduler(
     const wait = Math.max(0, dueAt() - Date.now())
     timer = platform.setTimer(() => {
       timer = undefined
-      // Stryker disable next-line ConditionalExpression: pump() of an empty queue sends nothing and arms nothing
       if (queue.length === 0) return
       if (Date.now() >= dueAt()) pump(true)
       else arm()
@@ -81,7 +79,6 @@ export function createScheduler(
     },
     /** Clear the timer (shutdown, or a page hide that sends everything now). */
     stop(): void {
-      // Stryker disable next-line ConditionalExpression: clearing no timer does nothing
       if (timer !== undefined) platform.clearTimer(timer)
       timer = undefined
     },

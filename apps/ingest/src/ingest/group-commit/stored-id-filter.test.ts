@@ -64,4 +64,38 @@ describe('StoredIdFilter', () => {
     expect(filter.complete).toBe(true)
     expect(filter.mightHave('default a')).toBe(true)
   })
+
+  it('is not complete before its first load, even after a doubt', () => {
+    const filter = new StoredIdFilter(async () => {}, 16)
+    filter.doubt()
+    expect(filter.complete).toBe(false)
+  })
+
+  it('loads once however many ask at once, and not again while complete', async () => {
+    let loads = 0
+    const filter = new StoredIdFilter(async (add) => {
+      loads++
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      add('default a')
+    }, 16)
+    await Promise.all([filter.refresh(), filter.refresh(), filter.refresh()])
+    expect(loads).toBe(1)
+    await filter.refresh()
+    expect(loads).toBe(1)
+    // settle() waits for a load in progress.
+    filter.doubt()
+    void filter.refresh()
+    await filter.settle()
+    expect(filter.complete).toBe(true)
+    expect(loads).toBe(2)
+  })
+
+  it('says "not stored" for keys it was never given', () => {
+    const filter = new StoredIdFilter(async () => {}, 20)
+    filter.add('default a')
+    expect(filter.mightHave('default a')).toBe(true)
+    for (const other of ['default b', 'other a', '', 'default a ']) {
+      expect(filter.mightHave(other), other).toBe(false)
+    }
+  })
 })

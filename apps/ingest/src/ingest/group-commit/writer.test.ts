@@ -1,0 +1,277 @@
+/**
+ * The group-commit writer on its own, on embedded chDB: how requests are grouped, answered and
+ * refused. A failing store is one more materialized view that refuses some rows, as a full disk
+ * refuses a part (see test/partial-insert.test.ts); dropping it is storage coming back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDataDir } from '../../../test/helpers.js'
+import { readConfig } from '../../config.js'
+import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
+import { openStorage, type Storage } from '../../storage/client.js'
+import { migrate } from '../../storage/migrations.js'
+import { toRows } from '../event-rows.js'
+import { EventWriter, type WriterOptions } from './writer.js'
+
+let storage: Storage
+beforeAll(async () => {
+  storage = await openStorage(readConfig({ LASTSEEN_DATA_DIR: tempDataDir() }).clickhouse)
+  await migrate(storage)
+})
+afterAll(async () => {
+  await storage.close()
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Rows of `n` new track events of users `prefix_0…`, or of the given ids. */
+function rows(
+  prefix: string,
+  n: number,
+  ids = Array.from({ length: n }, () => crypto.randomUUID()),
+) {
+  const events = ids.map((id, index) => ({
+    index,
+    event: { id, type: 'track' as const, event: 'search', userId: `${prefix}_${index}` },
+    properties: '',
+  }))
+  const timing = { sentAt: new Date().toISOString(), receivedAt: new Date() }
+  return toRows('default', events, timing, 86_400_000).rows
+}
+
+/** A writer, what it reported, and the number of new events of each group it stored. */
+function writer(options: WriterOptions = {}) {
+  const groups: number[] = []
+  const refused: string[] = []
+  let failed = 0
+  const w = new EventWriter(storage, {
+    minIntervalMs: 0,
+    gatherMs: 0,
+    ...options,
+    report: {
+      refused: (reason) => void refused.push(reason),
+      stored: (_seconds, events) => void groups.push(events),
+      failed: () => void failed++,
+    },
+  })
+  return { w, groups, refused, failures: () => failed }
+}
+
+/** The error a write is refused with. */
+const refusal = (write: Promise<unknown>) =>
+  write.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+
+/** How many ids of users `prefix_…` `event_ids` and `events` hold. */
+async function stored(prefix: string) {
+  const db = storage.database
+  const n = async (table: string) => {
+    const result = await storage.client.query({
+      query: `SELECT uniqExact(id) AS n FROM ${db}.${table} WHERE user_id LIKE '${prefix}\\_%'`,
+      format: 'JSONEachRow',
+    })
+    return Number((await result.json<{ n: string }>())[0]?.n)
+  }
+  return { eventIds: await n('event_ids'), events: await n('events') }
+}
+
+/** Make inserts of users `prefix_…` fail until the returned function is called. */
+async function failing(prefix: string): Promise<() => Promise<void>> {
+  const db = storage.database
+  const name = `fail_${prefix}`
+  await storage.client.command({ query: `CREATE TABLE ${db}.${name}_sink (x UInt8) ENGINE = Null` })
+  await storage.client.command({
+    query: `CREATE MATERIALIZED VIEW ${db}.${name}_mv TO ${db}.${name}_sink AS
+      SELECT throwIf(user_id LIKE '${prefix}\\_%', 'no space left on device') AS x
+      FROM ${db}.events_in`,
+  })
+  return async () => {
+    await storage.client.command({ query: `DROP VIEW ${db}.${name}_mv` })
+  }
+}
+
+describe('the writer', () => {
+  it('answers each request of a group with its own counts, and knows what is stored', async () => {
+    const { w, groups } = writer()
+    const a = rows('a', 3)
+    const again = a[0]!
+    const b = rows('b', 2)
+    const [first, second] = await Promise.all([
+      // A duplicate within the request, and one across requests of the same group.
+      w.write([...a, again]),
+      w.write([...b, again]),
+    ])
+    expect(first).toEqual({ accepted: 3, duplicates: 1 })
+    expect(second).toEqual({ accepted: 2, duplicates: 1 })
+    expect(groups).toEqual([5])
+    // Stored lately: answered from memory.
+    expect(await w.write(a)).toEqual({ accepted: 0, duplicates: 3 })
+    await w.close()
+
+    // Another process (or a restart): found in the store, with or without the filter.
+    for (const soleWriter of [false, true]) {
+      const other = writer({ soleWriter })
+      expect(await other.w.write([...a, ...rows('c', 1)])).toEqual({ accepted: 1, duplicates: 3 })
+      expect(other.groups).toEqual([1])
+      await other.w.close()
+    }
+  })
+
+  it('answers an empty write at once, and refuses writes once closing', async () => {
+    const { w, groups, refused } = writer()
+    expect(await w.write([])).toEqual({ accepted: 0, duplicates: 0 })
+    expect(groups).toEqual([])
+    await w.close()
+    const err = await refusal(w.write(rows('closed', 1)))
+    expect(err).toBeInstanceOf(Unavailable)
+    expect(err).toMatchObject({
+      name: 'Unavailable',
+      message: 'the service is shutting down; retry',
+      retryAfterMs: 1000,
+    })
+    expect(refused).toEqual(['closing'])
+  })
+
+  it('refuses a write that would overfill the queue, but never a write alone', async () => {
+    const { w, refused } = writer({ maxQueuedEvents: 10, minIntervalMs: 300 })
+    // The first group starts at once; the next waits 300 ms, and with it what queues.
+    const started = w.write(rows('q', 4))
+    await sleep(20)
+    const queued = w.write(rows('q', 8))
+    const err = await refusal(w.write(rows('q', 3)))
+    expect(err).toBeInstanceOf(Overloaded)
+    expect(err).toMatchObject({
+      message: 'too many events waiting to be stored; retry',
+      retryAfterMs: 1000,
+    })
+    expect(refused).toEqual(['queue_full'])
+    // Up to the bound itself.
+    const filling = w.write(rows('q', 2))
+    expect(w.state).toEqual({
+      queuedEvents: 10,
+      inFlightEvents: 4,
+      queuedRequests: 2,
+      available: true,
+    })
+    expect(await Promise.all([started, queued, filling])).toEqual([
+      { accepted: 4, duplicates: 0 },
+      { accepted: 8, duplicates: 0 },
+      { accepted: 2, duplicates: 0 },
+    ])
+    expect(w.state).toMatchObject({ queuedEvents: 0, inFlightEvents: 0, queuedRequests: 0 })
+    // However large, a write to an empty queue is taken.
+    expect(await w.write(rows('q', 50))).toEqual({ accepted: 50, duplicates: 0 })
+    await w.close()
+  })
+
+  it('groups whole requests up to maxGroupEvents, and one larger request alone', async () => {
+    const { w, groups } = writer({ maxGroupEvents: 5, minIntervalMs: 100 })
+    const first = w.write(rows('g', 1))
+    await sleep(20)
+    await Promise.all([first, ...[2, 3, 1, 7].map((n) => w.write(rows('g', n)))])
+    // 1 at once; then 2 + 3 = 5 fits; 1 + 7 does not.
+    expect(groups).toEqual([1, 5, 1, 7])
+    await w.close()
+  })
+
+  it('starts groups at least minIntervalMs apart', async () => {
+    const { w } = writer({ minIntervalMs: 400 })
+    const start = Date.now()
+    await w.write(rows('i', 1))
+    await w.write(rows('i', 1))
+    expect(Date.now() - start).toBeGreaterThanOrEqual(400)
+    await w.close()
+  })
+
+  it('waits up to gatherMs for as many events as the last group had', async () => {
+    const { w, groups } = writer({ gatherMs: 400 })
+    await w.write(rows('h', 4))
+    const start = Date.now()
+    // One event waits for more; three more arrive and the group goes without waiting it out.
+    const lone = w.write(rows('h', 1))
+    await sleep(50)
+    const more = w.write(rows('h', 3))
+    await Promise.all([lone, more])
+    expect(groups).toEqual([4, 4])
+    expect(Date.now() - start).toBeLessThan(350)
+    // Too few arrive: the group goes after gatherMs.
+    const late = Date.now()
+    await w.write(rows('h', 1))
+    expect(Date.now() - late).toBeGreaterThanOrEqual(390)
+    expect(groups).toEqual([4, 4, 1])
+    await w.close()
+  })
+
+  it('answers a failed group and everything queued 503, then refuses writes for 1 s, 2 s', async () => {
+    const restore = await failing('down')
+    const { w, groups, refused, failures } = writer({ minIntervalMs: 200, maxGroupEvents: 2 })
+    const failed = refusal(w.write(rows('down', 2)))
+    const waiting = refusal(w.write(rows('ok', 2)))
+    for (const err of [await failed, await waiting]) {
+      expect(err).toBeInstanceOf(StorageUnavailable)
+      expect(err).toMatchObject({ message: 'storage is unavailable', retryAfterMs: 1000 })
+    }
+    expect(failures()).toBe(1)
+    expect(w.available).toBe(false)
+    expect(w.state).toEqual({
+      queuedEvents: 0,
+      inFlightEvents: 0,
+      queuedRequests: 0,
+      available: false,
+    })
+    const down = await refusal(w.write(rows('ok', 1)))
+    expect(down).toBeInstanceOf(StorageUnavailable)
+    expect((down as StorageUnavailable).retryAfterMs).toBeGreaterThan(500)
+    expect((down as StorageUnavailable).retryAfterMs).toBeLessThanOrEqual(1000)
+    expect(refused).toEqual(['storage_down'])
+
+    await sleep(1000)
+    expect(w.available).toBe(true)
+    // Failing again: twice as long.
+    expect(await refusal(w.write(rows('down', 1)))).toMatchObject({ retryAfterMs: 2000 })
+    await sleep(1000)
+    expect(w.available).toBe(false)
+    await restore()
+    await sleep(1000)
+    expect(await w.write(rows('ok', 2))).toEqual({ accepted: 2, duplicates: 0 })
+    expect(groups).toEqual([2])
+    // A success resets the backoff: the next failure waits 1 s again.
+    const again = await failing('again')
+    expect(await refusal(w.write(rows('again', 1)))).toMatchObject({ retryAfterMs: 1000 })
+    await again()
+    await w.close()
+  })
+
+  it('completes the events of a failed insert after the next group, without a retry', async () => {
+    const restore = await failing('lost')
+    const { w, groups } = writer()
+    const lost = rows('lost', 3)
+    expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
+    expect((await stored('lost')).eventIds).toBe(0)
+    await restore()
+    await sleep(1000)
+    expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    expect(groups).toEqual([1])
+    // Repaired after the group that followed, before the next one is taken.
+    expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    expect(await stored('lost')).toEqual({ eventIds: 3, events: 3 })
+    // A late retry is answered from memory.
+    expect(await w.write(lost)).toEqual({ accepted: 0, duplicates: 3 })
+    await w.close()
+  })
+
+  it('completes them on close once storage is back, and keeps trying while it is not', async () => {
+    const restore = await failing('closing')
+    const { w } = writer()
+    const lost = rows('closing', 2)
+    expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
+    await sleep(1000)
+    // Storage still fails: the next group fails too, and the repair waits.
+    expect(await refusal(w.write(rows('closing', 1)))).toMatchObject({ retryAfterMs: 2000 })
+    await restore()
+    await sleep(2000)
+    await w.close()
+    expect(await stored('closing')).toEqual({ eventIds: 3, events: 3 })
+  })
+})
