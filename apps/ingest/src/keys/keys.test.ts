@@ -120,7 +120,7 @@ describe('KeyRing.authorize', () => {
       [
         ring.authorize('read', write, '10.0.1.1'),
         Forbidden,
-        'a write key cannot read; use the project's read key',
+        "a write key cannot read; use the project's read key",
       ],
     ]
     for (const [refused, kind, message] of refusals) {
