@@ -13,6 +13,7 @@ import type { RateLimiter } from './ingest/rate-limit.js'
 import { trackRoutes } from './ingest/track.js'
 import { readRoutes } from './insights/routes.js'
 import type { KeyRing } from './keys/key-ring.js'
+import { openApiRoutes } from './openapi/routes.js'
 import { healthRoutes } from './ops/health.js'
 import { IngestMetrics } from './ops/metrics.js'
 import { countRequests, metricsRoutes } from './ops/metrics-route.js'
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.drain) app.use(deps.drain.middleware())
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics, deps.metricsToken))
+  app.route('/', openApiRoutes())
   app.route('/', batchRoutes({ ...deps, metrics }))
   app.route('/', trackRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))

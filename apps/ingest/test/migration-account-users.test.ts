@@ -18,7 +18,7 @@ afterAll(async () => {
 })
 
 it('fills account_users from the events and users stored before it', async () => {
-  await migrate(storage, { upTo: 5 })
+  await migrate(storage, { upTo: 6 })
   const db = storage.database
   const row = (type: string, user: string, account: string, at: string) =>
     `('p', generateUUIDv4(), '${type}', '${type === 'track' ? 'search' : ''}', '${user}', '${account}', '${at}', now64(3), now64(3), '', 1, 0)`

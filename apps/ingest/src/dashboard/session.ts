@@ -15,7 +15,7 @@ import type { KeyRing } from '../keys/key-ring.js'
 import type { SessionStore } from './sessions.js'
 
 /** Name of the sign-in cookie. */
-const SESSION_COOKIE = 'lastseen_session'
+export const SESSION_COOKIE = 'lastseen_session'
 
 /** The cookie of versions that kept the read key itself in it: never read, always removed. */
 const LEGACY_COOKIE = 'lastseen_read_key'

@@ -3,8 +3,9 @@
  * The one place errors become answers: each domain error gets its `ErrorCode`, the code its
  * HTTP status (`statusOf`), and every answer the one JSON shape `{ error: { code, message } }`.
  */
-import { type ErrorCode, type ErrorResponse, statusOf } from '@lastseen/protocol'
+import { ERROR_STATUS, type ErrorCode, type ErrorResponse, statusOf } from '@lastseen/protocol'
 import type { Context } from 'hono'
+import { z } from 'zod'
 import { type DomainError, isDomainError } from '../errors.js'
 import { debugLog } from '../ops/log.js'
 
@@ -29,6 +30,14 @@ const CODE: Record<DomainError['name'], ErrorCode> = {
   Overloaded: 'unavailable',
   StorageUnavailable: 'unavailable',
 }
+
+/** The one shape of every error answer. */
+export const errorResponseSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string().describe('What went wrong, for a person to read.'),
+  }),
+}) satisfies z.ZodType<ErrorResponse>
 
 /** How a domain error is answered. */
 export interface Answer {

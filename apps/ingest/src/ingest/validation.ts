@@ -6,6 +6,7 @@
  */
 import {
   type BatchRequest,
+  type BatchResponse,
   LIMITS,
   type TrackRequest,
   type WireEvent,
@@ -108,6 +109,44 @@ export const trackEnvelopeSchema = z.object({
   writeKey: z.string().optional(),
   sentAt: timestamp.optional(),
 }) satisfies z.ZodType<Pick<TrackRequest, 'writeKey' | 'sentAt'>>
+
+/**
+ * The body of `POST /v1/batch` as documented: the envelope with its events. The route checks the
+ * envelope with `batchEnvelopeSchema` and each event on its own, so this schema only documents.
+ */
+export const batchRequestSchema = batchEnvelopeSchema.extend({
+  batch: z
+    .array(wireEventSchema)
+    .min(1)
+    .max(LIMITS.maxBatchEvents)
+    .describe(
+      `1 to ${LIMITS.maxBatchEvents} events (more: 413). Each is checked on its own: a bad one is listed in \`rejected\`, the others are stored.`,
+    ),
+}) satisfies z.ZodType<BatchRequest>
+
+/** The body of `POST /v1/track` as documented: one event and the envelope's own fields. */
+export const trackRequestSchema = z.intersection(
+  wireEventSchema,
+  trackEnvelopeSchema,
+) satisfies z.ZodType<TrackRequest>
+
+/** The `200` answer of both write routes. */
+export const batchResponseSchema = z.strictObject({
+  accepted: z.number().int().min(0).describe('Events stored by this request.'),
+  duplicates: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Events already stored by an earlier request (same `id`); not counted again.'),
+  rejected: z
+    .array(
+      z.strictObject({
+        index: z.number().int().min(0).describe('Position of the event in `batch`.'),
+        reason: z.string().describe('What is wrong with it, for a person to read.'),
+      }),
+    )
+    .describe('Events refused one by one; they will never be stored, so they must not be retried.'),
+}) satisfies z.ZodType<BatchResponse>
 
 const UUID = id.def.pattern
 const ISO_DATETIME = timestamp.def.pattern

@@ -3,11 +3,18 @@
  * One account: first and last seen, traits, its users with their last seen and traits, and
  * recent activity (the activity of the users whose latest account it is).
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
-import { type RecentActivity, recentActivity } from './activity.js'
-import { type Traits, traitsOf } from './traits.js'
+import {
+  countSchema,
+  type RecentActivity,
+  recentActivity,
+  recentActivityFields,
+  timeSchema,
+} from './activity.js'
+import { type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** Most users listed in an account answer. */
 const MAX_ACCOUNT_USERS = 1000
@@ -24,6 +31,27 @@ export interface AccountProfile extends RecentActivity {
   /** Its users, most recently seen first (at most 1,000), each with its traits. */
   users: { userId: string; firstSeen: string; lastSeen: string; traits: Traits }[]
 }
+
+/** Schema of {@link AccountProfile}, as documented in the OpenAPI document. */
+export const accountProfileSchema = z.strictObject({
+  accountId: z.string(),
+  firstSeen: timeSchema,
+  lastSeen: timeSchema,
+  traits: traitsSchema.describe("The account's traits (from `group`); `{}` when none."),
+  userCount: countSchema.describe('How many users the account has.'),
+  users: z
+    .array(
+      z.strictObject({
+        userId: z.string(),
+        firstSeen: timeSchema,
+        lastSeen: timeSchema,
+        traits: traitsSchema,
+      }),
+    )
+    .max(MAX_ACCOUNT_USERS)
+    .describe('Its users, most recently seen first (at most 1,000), each with its traits.'),
+  ...recentActivityFields,
+}) satisfies z.ZodType<AccountProfile>
 
 /** The profile of `accountId`, or undefined when the project has never seen that account. */
 export async function accountProfile(

@@ -8,8 +8,10 @@
  * including) the user's next active day or `x + window`, whichever comes first, so the counts
  * are running sums of +1/-1 marks, one pass over each user's sorted days.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
+import { countSchema } from './activity.js'
 import { addDays, daysBetween, eachDay } from './days.js'
 import { periodStart } from './periods.js'
 
@@ -36,6 +38,38 @@ export interface ActiveAnswer {
   /** Over the 30 days ending on `to`: average daily active users, monthly active users, ratio. */
   stickiness: { from: string; to: string; averageDau: number; mau: number; ratio: number }
 }
+
+/** Schema of {@link ActiveAnswer}, as documented in the OpenAPI document. */
+export const activeAnswerSchema = z.strictObject({
+  interval: z.enum(['day', 'week', 'month']),
+  from: z.iso.date(),
+  to: z.iso.date(),
+  series: z.array(
+    z.strictObject({
+      date: z.iso
+        .date()
+        .describe('First day of the bucket (a Monday for weeks, the 1st for months).'),
+      active: countSchema.describe('Distinct active users in the bucket.'),
+      wau: countSchema
+        .exactOptional()
+        .describe('Distinct users active in the 7 days ending on `date` (`interval=day` only).'),
+      mau: countSchema
+        .exactOptional()
+        .describe('Distinct users active in the 30 days ending on `date` (`interval=day` only).'),
+    }),
+  ),
+  stickiness: z
+    .strictObject({
+      from: z.iso.date(),
+      to: z.iso.date(),
+      averageDau: z.number().min(0),
+      mau: countSchema,
+      ratio: z.number().min(0).max(1),
+    })
+    .describe(
+      'Over the 30 days ending on `to`: average daily active users, monthly active users, their ratio.',
+    ),
+}) satisfies z.ZodType<ActiveAnswer>
 
 /** First day of the bucket holding `day`. */
 function bucketStart(day: string, interval: Interval): string {

@@ -5,6 +5,7 @@
  * answers. Days and events come from `user_timeline`, sorted by user: a user's rows are found
  * by the primary key.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { addDays } from './days.js'
@@ -23,6 +24,27 @@ export interface RecentActivity {
   last30Days: WindowActivity
   /** Up to 10 events of the last 30 days, most frequent first. */
   topEvents: { event: string; count: number }[]
+}
+
+/** A count of things: a whole number from 0. */
+export const countSchema = z.number().int().min(0)
+
+/** A time as the read API answers it: ISO 8601 in UTC with milliseconds, `…T12:00:00.000Z`. */
+export const timeSchema = z.iso.datetime({ precision: 3 })
+
+const windowActivitySchema = z.strictObject({
+  events: countSchema.describe('Track events (each stored event once).'),
+  activeDays: countSchema.describe('Days with any event or heartbeat.'),
+}) satisfies z.ZodType<WindowActivity>
+
+/** Schema of {@link RecentActivity}, the fields the user and account answers share. */
+export const recentActivityFields = {
+  last7Days: windowActivitySchema.describe('The 7 UTC days ending today.'),
+  last30Days: windowActivitySchema.describe('The 30 UTC days ending today.'),
+  topEvents: z
+    .array(z.strictObject({ event: z.string(), count: countSchema }))
+    .max(10)
+    .describe('Up to 10 events of the last 30 days, most frequent first.'),
 }
 
 /** Who the activity is of: one user, or every user whose account is `accountId`. */

@@ -12,11 +12,13 @@
  * the latest account it was seen with). Days come from `user_timeline` (a row per user and UTC
  * day; several rows of one day count once), so duplicates never count.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
+import { countSchema, timeSchema } from './activity.js'
 import { addDays, dayOf } from './days.js'
-import { latestTraits, type Traits, traitsOf } from './traits.js'
+import { latestTraits, type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** What declining means: the window and the baseline in days, and the least drop (0–1]. */
 export interface DecliningCriteria {
@@ -109,6 +111,47 @@ export interface DecliningAnswer {
   nextOffset: number | null
   items: DecliningItem[]
 }
+
+const spanSchema = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  days: z.number().int().min(1),
+})
+
+/** Schema of {@link DecliningAnswer}, as documented in the OpenAPI document. */
+export const decliningAnswerSchema = z.strictObject({
+  level: z.enum(['user', 'account']),
+  window: spanSchema.describe('The window: `from`..`to` (today, UTC).'),
+  baseline: spanSchema.describe('The baseline: the days right before the window.'),
+  drop: z.number().gt(0).max(1),
+  total: countSchema.describe('How many match, over every page.'),
+  limit: z.number().int().min(1),
+  offset: countSchema,
+  nextOffset: countSchema
+    .nullable()
+    .describe('`offset` of the next page, or null on the last page.'),
+  items: z.array(
+    z.strictObject({
+      userId: z.string().exactOptional().describe('Set for `level=user`.'),
+      accountId: z
+        .string()
+        .nullable()
+        .describe(
+          "For `level=user`, the user's account (or null); for `level=account`, the account.",
+        ),
+      recent: countSchema.describe('Active days (user-days for an account) in the window.'),
+      expected: z
+        .number()
+        .min(0)
+        .describe(
+          'Active days expected in the window from the baseline: base × window ÷ baseline.',
+        ),
+      drop: z.number().min(0).max(1).describe('`1 − recent / expected`, from 0 to 1.'),
+      lastSeen: timeSchema,
+      traits: traitsSchema,
+    }),
+  ),
+}) satisfies z.ZodType<DecliningAnswer>
 
 export interface DecliningQuery extends DecliningCriteria {
   level: 'user' | 'account'

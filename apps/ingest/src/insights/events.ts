@@ -6,9 +6,10 @@
  * the exact sets of event ids and users); for one user or account, from `event_days` (a row
  * per day, name and user), filtered to those users.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
-import { membersOf, subjectParams } from './activity.js'
+import { countSchema, membersOf, subjectParams } from './activity.js'
 
 type Day = { date: string; count: number }
 
@@ -27,6 +28,24 @@ export interface EventsAnswer {
     days: { date: string; count: number }[]
   }[]
 }
+
+/** Schema of {@link EventsAnswer}, as documented in the OpenAPI document. */
+export const eventsAnswerSchema = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  events: z
+    .array(
+      z.strictObject({
+        event: z.string(),
+        count: countSchema.describe('Events in the range.'),
+        users: countSchema.describe('Distinct users who sent it in the range.'),
+        days: z
+          .array(z.strictObject({ date: z.iso.date(), count: countSchema }))
+          .describe('Per day, only days with events.'),
+      }),
+    )
+    .describe('One entry per event name, most frequent first.'),
+}) satisfies z.ZodType<EventsAnswer>
 
 export async function eventCounts(
   storage: Storage,

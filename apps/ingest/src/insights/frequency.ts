@@ -3,9 +3,10 @@
  * How often users come back: active days per week, averaged over a window of whole weeks, and
  * how users spread over 0–7 days a week.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
-import { membersOf, subjectParams } from './activity.js'
+import { countSchema, membersOf, subjectParams } from './activity.js'
 import { addDays } from './days.js'
 
 /** The answer of `GET /v1/frequency`. */
@@ -23,6 +24,23 @@ export interface FrequencyAnswer {
    */
   distribution: { daysPerWeek: number; users: number }[]
 }
+
+/** Schema of {@link FrequencyAnswer}, as documented in the OpenAPI document. */
+export const frequencyAnswerSchema = z.strictObject({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  weeks: z.number().int().min(1),
+  users: countSchema.describe('Users active at least once in the window.'),
+  averageDaysPerWeek: z
+    .number()
+    .min(0)
+    .max(7)
+    .describe('Mean over those users of (active days in the window / weeks).'),
+  distribution: z
+    .array(z.strictObject({ daysPerWeek: z.number().int().min(0).max(7), users: countSchema }))
+    .length(8)
+    .describe('Users by active days per week, rounded half up, 0 to 7.'),
+}) satisfies z.ZodType<FrequencyAnswer>
 
 export async function frequency(
   storage: Storage,

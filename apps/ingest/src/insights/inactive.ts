@@ -5,12 +5,14 @@
  * the list can be sorted by what the team is losing, and with its traits, so the team knows
  * whom to write to.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { clickHouseTime, isoTime } from '../storage/time.js'
+import { countSchema, timeSchema } from './activity.js'
 import { addDays } from './days.js'
 import { accountMembers, pageByActivity, pageByMrr, pageBySeen, userDays } from './inactive-sql.js'
-import { type Traits, traitsOf } from './traits.js'
+import { type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** `mrr` (the account trait) is for `level=account` only. */
 export type InactiveSort = 'last_seen' | 'first_seen' | 'active_days' | 'events' | 'mrr'
@@ -46,6 +48,39 @@ export interface InactiveAnswer {
   nextOffset: number | null
   items: InactiveItem[]
 }
+
+/** Schema of {@link InactiveAnswer}, as documented in the OpenAPI document. */
+export const inactiveAnswerSchema = z.strictObject({
+  level: z.enum(['user', 'account']),
+  cutoff: timeSchema.describe('Last seen before this time means inactive (now minus `after`).'),
+  total: countSchema.describe('How many match, over every page.'),
+  limit: z.number().int().min(1),
+  offset: countSchema,
+  nextOffset: countSchema
+    .nullable()
+    .describe('`offset` of the next page, or null on the last page.'),
+  items: z.array(
+    z.strictObject({
+      userId: z.string().exactOptional().describe('Set for `level=user`.'),
+      accountId: z
+        .string()
+        .nullable()
+        .describe(
+          "For `level=user`, the user's account (or null); for `level=account`, the account.",
+        ),
+      firstSeen: timeSchema,
+      lastSeen: timeSchema,
+      inactiveDays: countSchema.describe('Whole days since last seen.'),
+      users: countSchema
+        .exactOptional()
+        .describe('For `level=account`: how many users the account has.'),
+      priorActivity: z
+        .strictObject({ activeDays: countSchema, events: countSchema })
+        .describe('Active days and track events in the 30 days ending on the last-seen day.'),
+      traits: traitsSchema,
+    }),
+  ),
+}) satisfies z.ZodType<InactiveAnswer>
 
 export interface InactiveQuery {
   level: 'user' | 'account'

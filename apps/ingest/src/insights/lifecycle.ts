@@ -12,8 +12,10 @@
  * its earliest event's time (`users.first_seen`), backfilled events included. Periods are
  * whole: `from` and `to` only choose which periods are listed.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
+import { countSchema } from './activity.js'
 import { addPeriods, type PeriodInterval, periodIndexSql } from './periods.js'
 
 /** One period of the answer. */
@@ -32,6 +34,26 @@ export interface LifecycleAnswer {
   to: string
   periods: LifecyclePeriod[]
 }
+
+/** Schema of {@link LifecycleAnswer}, as documented in the OpenAPI document. */
+export const lifecycleAnswerSchema = z.strictObject({
+  interval: z.enum(['week', 'month']),
+  from: z.iso.date(),
+  to: z.iso.date(),
+  periods: z
+    .array(
+      z.strictObject({
+        period: z.iso.date().describe('Its first day.'),
+        new: countSchema.describe('Users first seen in the period.'),
+        returning: countSchema.describe('Active in the period and in the one before.'),
+        resurrecting: countSchema.describe(
+          'Active in the period, not in the one before, and first seen before that one.',
+        ),
+        dormant: countSchema.describe('Active in the period before, not in this one.'),
+      }),
+    )
+    .describe('Every period holding a day from `from` to `to`, oldest first.'),
+}) satisfies z.ZodType<LifecycleAnswer>
 
 /**
  * The lifecycle of `count` periods from the one starting on `first`. Index 0 is the period

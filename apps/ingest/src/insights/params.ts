@@ -32,12 +32,15 @@ const day = z.iso
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `must be a day from ${FIRST_DAY} to ${LAST_DAY}`)
 const id = z.string().min(1).max(LIMITS.maxNameLength)
 
-/** A user or account id of a path (`:userId`, `:accountId`): 1 to `LIMITS.maxNameLength` characters. */
-export function idParam(name: string, value: string): string {
-  if (value.length === 0 || value.length > LIMITS.maxNameLength) {
-    throw new BadParameter(`${name}: must be 1 to ${LIMITS.maxNameLength} characters`)
-  }
-  return value
+const idMessage = `must be 1 to ${LIMITS.maxNameLength} characters`
+
+/** A user or account id in a path (`/v1/users/:userId`). */
+export const pathId = z.string().min(1, idMessage).max(LIMITS.maxNameLength, idMessage)
+
+/** Check the path parameter `name`, or throw `BadParameter` naming it. */
+export function parsePathId(name: string, value: string): string {
+  if (pathId.safeParse(value).success) return value
+  throw new BadParameter(`${name}: ${idMessage}`)
 }
 
 /** A whole number from `min` to `max`; every refusal names the range. */
@@ -48,27 +51,28 @@ const wholeNumber = (min: number, max: number, unit = '') => {
 
 /** `from`/`to` days, defaulting to the 30 days ending today (UTC). */
 const range = {
-  from: day.optional(),
-  to: day.optional(),
+  from: day.optional().describe('First day of the range (UTC); default: 29 days before `to`.'),
+  to: day.optional().describe('Last day of the range (UTC); default: today.'),
 }
 
 export const activeQuery = z.object({
   ...range,
   interval: z
     .enum(['day', 'week', 'month'], { message: "must be 'day', 'week' or 'month'" })
-    .default('day'),
+    .default('day')
+    .describe('Bucket of the series; `wau` and `mau` come with `day` only.'),
 })
 
 export const eventsQuery = z.object({
   ...range,
-  userId: id.optional(),
-  accountId: id.optional(),
+  userId: id.optional().describe('Only the events of this user.'),
+  accountId: id.optional().describe('Only the events of the users whose latest account this is.'),
 })
 
 export const frequencyQuery = z.object({
-  to: day.optional(),
-  weeks: wholeNumber(1, 52, ' of weeks').default(4),
-  accountId: id.optional(),
+  to: day.optional().describe('Last day of the window (UTC); default: today.'),
+  weeks: wholeNumber(1, 52, ' of weeks').default(4).describe('Length of the window in weeks.'),
+  accountId: id.optional().describe('Only the users whose latest account this is.'),
 })
 
 const duration = z
@@ -92,44 +96,78 @@ const days = (max: number) => {
 
 /** `limit` and `offset` of a paginated list. */
 const pagination = {
-  limit: wholeNumber(1, 1000).default(50),
-  offset: wholeNumber(0, MAX_OFFSET).default(0),
+  limit: wholeNumber(1, 1000).default(50).describe('Items per page.'),
+  offset: wholeNumber(0, MAX_OFFSET)
+    .default(0)
+    .describe('Items to skip (`nextOffset` of the previous page).'),
 }
 
+const level = z
+  .enum(['user', 'account'], { message: "must be 'user' or 'account'" })
+  .default('user')
+  .describe('List users or accounts.')
+
 export const decliningQuery = z.object({
-  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
-  window: days(MAX_WINDOW_DAYS).default(DEFAULTS.decliningWindowDays),
-  baseline: days(MAX_BASELINE_DAYS).default(DEFAULTS.decliningBaselineDays),
+  level,
+  window: days(MAX_WINDOW_DAYS)
+    .default(DEFAULTS.decliningWindowDays)
+    .describe(
+      `The recent window in days, ending today (such as \`14d\`); default: ${DEFAULTS.decliningWindowDays}d.`,
+    ),
+  baseline: days(MAX_BASELINE_DAYS)
+    .default(DEFAULTS.decliningBaselineDays)
+    .describe(
+      `The days right before the window to compare with; default: ${DEFAULTS.decliningBaselineDays}d.`,
+    ),
   drop: z.coerce
     .number({ message: 'must be a number greater than 0 and at most 1, such as 0.5' })
     .gt(0, 'must be a number greater than 0 and at most 1, such as 0.5')
     .max(1, 'must be a number greater than 0 and at most 1, such as 0.5')
-    .default(DEFAULTS.decliningDrop),
+    .default(DEFAULTS.decliningDrop)
+    .describe('The least drop from the expected active days, greater than 0 and at most 1.'),
   ...pagination,
 })
 
-const periodInterval = z.enum(['week', 'month'], { message: "must be 'week' or 'month'" })
+const periodInterval = z
+  .enum(['week', 'month'], { message: "must be 'week' or 'month'" })
+  .default('week')
+  .describe('Periods: weeks from Monday, or months (UTC).')
 
 export const lifecycleQuery = z.object({
-  ...range,
-  interval: periodInterval.default('week'),
+  from: range.from.describe(
+    `A day of the first period (UTC); default: ${DEFAULTS.lifecyclePeriods} periods ending with the one holding \`to\`.`,
+  ),
+  to: range.to.describe('A day of the last period (UTC); default: today.'),
+  interval: periodInterval,
 })
 
 export const retentionQuery = z.object({
-  interval: periodInterval.default('week'),
-  cohorts: wholeNumber(1, MAX_PERIODS, ' of cohorts').default(DEFAULTS.retentionCohorts),
+  interval: periodInterval,
+  cohorts: wholeNumber(1, MAX_PERIODS, ' of cohorts')
+    .default(DEFAULTS.retentionCohorts)
+    .describe('How many cohorts, ending with the period holding today.'),
 })
 
 /** The fields of `GET /v1/inactive` (the dashboard's lists pick from them). */
 export const inactiveFields = z.object({
-  level: z.enum(['user', 'account'], { message: "must be 'user' or 'account'" }).default('user'),
-  after: duration.optional(),
+  level,
+  after: duration
+    .optional()
+    .describe(
+      'Quiet for longer than this (such as `12h`, `14d`); default: `LASTSEEN_INACTIVE_AFTER`.',
+    ),
   sort: z
     .enum(['last_seen', 'first_seen', 'active_days', 'events', 'mrr'], {
       message: "must be 'last_seen', 'first_seen', 'active_days', 'events' or 'mrr'",
     })
-    .default('last_seen'),
-  order: z.enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" }).default('desc'),
+    .default('last_seen')
+    .describe(
+      'Sort key; `active_days` and `events` are of the 30 days ending on the last-seen day; `mrr` (the `mrr` trait, largest first when `desc`) sorts accounts only.',
+    ),
+  order: z
+    .enum(['asc', 'desc'], { message: "must be 'asc' or 'desc'" })
+    .default('desc')
+    .describe('Sort order.'),
   ...pagination,
 })
 
@@ -146,7 +184,10 @@ export const searchQuery = z.object({
   search: z
     .string({ message: `must be 1 to ${LIMITS.maxNameLength} characters` })
     .min(1, `must be 1 to ${LIMITS.maxNameLength} characters`)
-    .max(LIMITS.maxNameLength, `must be 1 to ${LIMITS.maxNameLength} characters`),
+    .max(LIMITS.maxNameLength, `must be 1 to ${LIMITS.maxNameLength} characters`)
+    .describe(
+      'Text to find: an id starting with it, or an `email` or `name` trait containing it (ignoring case).',
+    ),
   ...pagination,
 })
 

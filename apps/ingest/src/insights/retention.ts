@@ -8,8 +8,10 @@
  * counts the cohort's users active (any event or heartbeat, a `user_timeline` row) in period
  * c + k. The last cohort is the period holding today; periods are UTC, weeks start on Monday.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
+import { countSchema } from './activity.js'
 import { dayOf } from './days.js'
 import { addPeriods, type PeriodInterval, periodIndexSql, periodStart } from './periods.js'
 
@@ -26,6 +28,25 @@ export interface RetentionAnswer {
   interval: PeriodInterval
   cohorts: RetentionCohort[]
 }
+
+/** Schema of {@link RetentionAnswer}, as documented in the OpenAPI document. */
+export const retentionAnswerSchema = z.strictObject({
+  interval: z.enum(['week', 'month']),
+  cohorts: z
+    .array(
+      z.strictObject({
+        cohort: z.iso.date().describe("The cohort's period, by its first day."),
+        size: countSchema.describe('Users first seen in it.'),
+        active: z
+          .array(countSchema)
+          .min(1)
+          .describe(
+            '`active[k]`: users of the cohort active in the k-th period after it (`active[0] = size`).',
+          ),
+      }),
+    )
+    .describe('Oldest first; the last is the period holding today.'),
+}) satisfies z.ZodType<RetentionAnswer>
 
 /** The `cohorts` cohorts ending with the period holding `now`'s day, oldest first. */
 export async function retention(

@@ -24,9 +24,9 @@ import {
   decliningQuery,
   eventsQuery,
   frequencyQuery,
-  idParam,
   inactiveQuery,
   lifecycleQuery,
+  parsePathId,
   parseQuery,
   resolvePeriods,
   resolveRange,
@@ -59,14 +59,14 @@ export function readRoutes(deps: ReadDeps) {
     })
     .get('/v1/users/:userId', auth, async (c) => {
       const { projectId } = c.var
-      const userId = idParam('userId', c.req.param('userId'))
+      const userId = parsePathId('userId', c.req.param('userId'))
       const found = await userProfile(storage, projectId, userId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no user ${JSON.stringify(userId)}`)
       return c.json(found)
     })
     .get('/v1/accounts/:accountId', auth, async (c) => {
       const { projectId } = c.var
-      const accountId = idParam('accountId', c.req.param('accountId'))
+      const accountId = parsePathId('accountId', c.req.param('accountId'))
       const found = await accountProfile(storage, projectId, accountId, dayOf(Date.now()))
       if (!found) throw new NotFound(`no account ${JSON.stringify(accountId)}`)
       return c.json(found)

@@ -5,10 +5,12 @@
  * both ignoring case. Subjects known only from their traits (never active) are found too, with
  * no first or last seen.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
-import { type Traits, traitsOf } from './traits.js'
+import { countSchema, timeSchema } from './activity.js'
+import { type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** One user or account found. */
 interface SearchItem {
@@ -32,6 +34,34 @@ export interface SearchAnswer {
   nextOffset: number | null
   items: SearchItem[]
 }
+
+/** Schema of {@link SearchAnswer}, as documented in the OpenAPI document. */
+export const searchAnswerSchema = z.strictObject({
+  total: countSchema.describe('How many match, over every page.'),
+  limit: z.number().int().min(1),
+  offset: countSchema,
+  nextOffset: countSchema
+    .nullable()
+    .describe('`offset` of the next page, or null on the last page.'),
+  items: z
+    .array(
+      z.strictObject({
+        userId: z.string().exactOptional().describe('Set for users.'),
+        accountId: z
+          .string()
+          .nullable()
+          .describe(
+            'For users, the account of their latest activity (or null); for accounts, the account.',
+          ),
+        traits: traitsSchema,
+        firstSeen: timeSchema
+          .nullable()
+          .describe('Null when never active (known only from `identify` or `group`).'),
+        lastSeen: timeSchema.nullable().describe('Null when never active.'),
+      }),
+    )
+    .describe('The matches, ordered by id.'),
+}) satisfies z.ZodType<SearchAnswer>
 
 export interface SearchQuery {
   search: string

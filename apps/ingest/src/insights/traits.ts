@@ -4,11 +4,17 @@
  * that set it (by stored time, then id); a latest `null` means the trait was removed. See
  * docs/insights.md, "Traits".
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { rows } from '../storage/query.js'
 
 /** What is known of a user or an account: trait key to JSON value. */
 export type Traits = Record<string, unknown>
+
+/** Schema of {@link Traits}, as documented in the OpenAPI document. */
+export const traitsSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Trait key to its latest JSON value (from `identify` or `group`); `{}` when none.')
 
 /**
  * The latest value of every trait key, as JSON text, per subject of a project. `argMax` alone

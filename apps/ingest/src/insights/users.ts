@@ -2,11 +2,17 @@
  * @module
  * One user: first and last seen, last sign-in, account, traits, and recent activity.
  */
+import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
-import { type RecentActivity, recentActivity } from './activity.js'
-import { type Traits, traitsOf } from './traits.js'
+import {
+  type RecentActivity,
+  recentActivity,
+  recentActivityFields,
+  timeSchema,
+} from './activity.js'
+import { type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** The answer of `GET /v1/users/:userId`. */
 export interface UserProfile extends RecentActivity {
@@ -20,6 +26,22 @@ export interface UserProfile extends RecentActivity {
   /** The user's traits (from `identify`); `{}` when none. */
   traits: Traits
 }
+
+/** Schema of {@link UserProfile}, as documented in the OpenAPI document. */
+export const userProfileSchema = z.strictObject({
+  userId: z.string(),
+  accountId: z
+    .string()
+    .nullable()
+    .describe("The account of the user's latest event that carried one."),
+  firstSeen: timeSchema,
+  lastSeen: timeSchema,
+  lastSignIn: timeSchema
+    .nullable()
+    .describe('Time of the latest `sign_in` or `login` event; null when there was none.'),
+  traits: traitsSchema.describe("The user's traits (from `identify`); `{}` when none."),
+  ...recentActivityFields,
+}) satisfies z.ZodType<UserProfile>
 
 interface UserRow {
   accountId: string | null

@@ -5,6 +5,7 @@
  * waiting after a failed insert. A load balancer should route by `/readyz`.
  */
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { Unavailable } from '../errors.js'
 import type { EventWriter } from '../ingest/group-commit/writer.js'
 import type { Storage } from '../storage/client.js'
@@ -17,6 +18,15 @@ export interface HealthDeps {
   writer: Pick<EventWriter, 'available'>
 }
 
+/** The answer of `GET /healthz`. */
+export const healthAnswerSchema = z.strictObject({ status: z.literal('ok') })
+
+/** The answer of `GET /readyz`. */
+export const readyAnswerSchema = z.strictObject({
+  status: z.literal('ready'),
+  schemaVersion: z.number().int().min(1).describe('The latest schema migration, applied.'),
+})
+
 /** A probe must be answered quickly: load balancers give up after a few seconds. */
 const READY_TIMEOUT_MS = 2000
 
@@ -24,7 +34,7 @@ const notReady = (message: string) => new Unavailable(`not ready: ${message}`, 1
 
 export function healthRoutes(deps: HealthDeps) {
   return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/healthz', (c) => c.json({ status: 'ok' } satisfies z.output<typeof healthAnswerSchema>))
     .get('/readyz', async (c) => {
       if (!deps.writer.available) throw notReady('storage failed recently; retrying')
       let applied: Set<number>
@@ -41,6 +51,7 @@ export function healthRoutes(deps: HealthDeps) {
       }
       const latest = latestVersion()
       if (!applied.has(latest)) throw notReady(`schema migration ${latest} is not applied`)
-      return c.json({ status: 'ready', schemaVersion: latest })
+      const answer: z.output<typeof readyAnswerSchema> = { status: 'ready', schemaVersion: latest }
+      return c.json(answer)
     })
 }

@@ -18,10 +18,69 @@
  * one page in memory.
  */
 
-import type { UserProfile } from '../insights/users.js'
+import { z } from 'zod'
+import { countSchema, timeSchema } from '../insights/activity.js'
+import { type UserProfile, userProfileSchema } from '../insights/users.js'
 import type { Storage } from '../storage/client.js'
 import { rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
+
+/** A stored time; null only when none was stored (`clientTimestamp` of an event without one). */
+const storedTime = timeSchema.nullable()
+
+/** Schema of one line of the export, by its `type`, as documented in the OpenAPI document. */
+export const exportLineSchema = z.discriminatedUnion('type', [
+  userProfileSchema.extend({ type: z.literal('profile') }),
+  z.strictObject({
+    type: z.literal('trait'),
+    key: z.string(),
+    value: z.unknown().describe('The value set then; null: the trait was removed then.'),
+    at: storedTime,
+  }),
+  z.strictObject({
+    type: z.literal('account'),
+    accountId: z.string(),
+    firstSeen: storedTime,
+    lastSeen: storedTime,
+  }),
+  z.strictObject({
+    type: z.literal('day'),
+    date: z.iso.date(),
+    accountId: z.string().nullable(),
+    events: countSchema.describe('Track events that day.'),
+  }),
+  z.strictObject({
+    type: z.literal('event_count'),
+    date: z.iso.date(),
+    event: z.string(),
+    count: countSchema,
+  }),
+  z.strictObject({
+    type: z.literal('event'),
+    id: z.uuid(),
+    event: z.string(),
+    accountId: z.string().nullable(),
+    timestamp: storedTime,
+    clientTimestamp: storedTime,
+    sentAt: storedTime,
+    receivedAt: storedTime,
+    properties: z.unknown(),
+    count: z.number().int().min(1),
+    flags: countSchema,
+  }),
+  z.strictObject({
+    type: z.literal('notification'),
+    id: z.string(),
+    kind: z.string(),
+    episode: countSchema,
+    state: z.string(),
+    claimedAt: storedTime,
+    body: z.unknown().describe('The body the notification was sent with.'),
+  }),
+])
+
+/** One line of the export. */
+export type ExportLine = z.output<typeof exportLineSchema>
 
 /** Rows read per query while exporting raw events. */
 const EVENT_PAGE = 5000
@@ -35,7 +94,7 @@ export async function* exportUser(
   profile: UserProfile,
   /** Raw events read per query. */
   pageSize = EVENT_PAGE,
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<ExportLine> {
   const params: Params = { project: projectId, user: profile.userId }
   yield { type: 'profile', ...profile }
 
@@ -130,7 +189,11 @@ interface EventRow {
 }
 
 /** The user's raw track events, oldest first, a page at a time (keyset on the sort key). */
-async function* rawEvents(storage: Storage, params: Params, pageSize: number) {
+async function* rawEvents(
+  storage: Storage,
+  params: Params,
+  pageSize: number,
+): AsyncGenerator<ExportLine> {
   let after = { ts: '1970-01-01 00:00:00.000', id: '00000000-0000-0000-0000-000000000000' }
   for (;;) {
     const page = await rows<EventRow>(

@@ -5,10 +5,11 @@
  * see docs/api.md, "Data rights".
  */
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { NotFound } from '../errors.js'
 import { authenticateAdmin } from '../http/auth.js'
 import { dayOf } from '../insights/days.js'
-import { idParam } from '../insights/params.js'
+import { parsePathId } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Storage } from '../storage/client.js'
@@ -20,6 +21,18 @@ export interface RightsDeps {
   keys: KeyRing
   storage: Storage
 }
+
+/** The answer of `DELETE /v1/users/:userId`. */
+export interface DeletedAnswer {
+  userId: string
+  deleted: true
+}
+
+/** Schema of {@link DeletedAnswer}, as documented in the OpenAPI document. */
+export const deletedAnswerSchema = z.strictObject({
+  userId: z.string(),
+  deleted: z.literal(true),
+}) satisfies z.ZodType<DeletedAnswer>
 
 /** Lines of JSON from `lines`, encoded as they are read: nothing waits for the whole export. */
 export function ndjson(lines: AsyncGenerator<unknown>): ReadableStream<Uint8Array> {
@@ -41,13 +54,13 @@ export function rightsRoutes(deps: RightsDeps) {
   const auth = authenticateAdmin(deps.keys)
   return new Hono()
     .delete('/v1/users/:userId', auth, async (c) => {
-      const userId = idParam('userId', c.req.param('userId'))
+      const userId = parsePathId('userId', c.req.param('userId'))
       const forgotten = await forgetUser(storage, c.var.projectId, userId)
-      return c.json({ userId: forgotten.userId, deleted: true })
+      return c.json({ userId: forgotten.userId, deleted: true } satisfies DeletedAnswer)
     })
     .get('/v1/users/:userId/export', auth, async (c) => {
       const { projectId } = c.var
-      const userId = idParam('userId', c.req.param('userId'))
+      const userId = parsePathId('userId', c.req.param('userId'))
       // Read before the answer starts, so an unknown user or a storage outage gets its status.
       const profile = await userProfile(storage, projectId, userId, dayOf(Date.now()))
       if (!profile) throw new NotFound(`no user ${JSON.stringify(userId)}`)

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { NotFound } from '../errors.js'
 import { dayOf } from '../insights/days.js'
-import { idParam } from '../insights/params.js'
+import { parsePathId } from '../insights/params.js'
 import { userProfile } from '../insights/users.js'
 import { PROJECT_ID } from '../keys/admin.js'
 import { UsageError } from '../keys/keys-command.js'
@@ -42,7 +42,7 @@ export async function usersCommand(args: string[], open: () => Promise<Storage>)
   const userId = positionals[0]
   if (!userId || positionals.length > 1) throw new UsageError(`users ${action} needs one user id`)
   try {
-    idParam('userId', userId)
+    parsePathId('userId', userId)
   } catch (err) {
     throw new UsageError((err as Error).message)
   }

@@ -1,0 +1,369 @@
+/**
+ * @module
+ * Every operation the service answers, one entry each: the table the OpenAPI document
+ * (`GET /openapi.json`, docs/openapi.json) is generated from. A test holds it to the app's
+ * routes both ways, and checks real answers against the schemas named here; adding a route
+ * means adding its entry. Details of each route are in docs/api.md.
+ */
+import { LIMITS } from '@lastseen/protocol'
+import { z } from 'zod'
+import {
+  batchRequestSchema,
+  batchResponseSchema,
+  trackRequestSchema,
+} from '../ingest/validation.js'
+import { accountProfileSchema } from '../insights/accounts.js'
+import { activeAnswerSchema } from '../insights/active.js'
+import { decliningAnswerSchema } from '../insights/declining.js'
+import { eventsAnswerSchema } from '../insights/events.js'
+import { frequencyAnswerSchema } from '../insights/frequency.js'
+import { inactiveAnswerSchema } from '../insights/inactive.js'
+import { lifecycleAnswerSchema } from '../insights/lifecycle.js'
+import {
+  activeQuery,
+  decliningQuery,
+  eventsQuery,
+  frequencyQuery,
+  inactiveQuery,
+  lifecycleQuery,
+  pathId,
+  retentionQuery,
+  searchQuery,
+} from '../insights/params.js'
+import { retentionAnswerSchema } from '../insights/retention.js'
+import { searchAnswerSchema } from '../insights/search.js'
+import { userProfileSchema } from '../insights/users.js'
+import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
+import { exportLineSchema } from '../rights/export.js'
+import { deletedAnswerSchema } from '../rights/routes.js'
+import { type Operation, operation } from './operation.js'
+
+const userId = pathId.describe('The id the SDK sent as `userId`.')
+const accountId = pathId.describe('The id the SDK sent as `accountId`.')
+
+/** Answers of the write routes. */
+const stored = { 200: { json: batchResponseSchema, description: 'Stored (exactly once).' } }
+
+/** A write body is JSON, also sent as `text/plain` (sendBeacon, fetch without a preflight). */
+const writeBodyTypes = ['application/json', 'text/plain']
+
+/** Errors of reading a write body. */
+const writeBodyErrors = [
+  'bad_request',
+  'invalid_json',
+  'payload_too_large',
+  'unsupported_media_type',
+] as const
+
+/** The forms' media types. */
+const formTypes = ['application/x-www-form-urlencoded', 'multipart/form-data']
+
+const toSignIn = {
+  303: { redirect: true, description: 'Signed out: to the sign-in page `/`.' },
+} as const
+
+/** The two dashboard forms refuse posts from other sites, and bodies over 4 KB. */
+const form = {
+  403: { html: true, description: 'Posted from another site: a page saying so; nothing changed.' },
+} as const
+
+export const operations: Operation[] = [
+  operation({
+    method: 'post',
+    path: '/v1/batch',
+    tag: 'write',
+    summary: 'Store a batch of events',
+    description: `Events (\`track\`, \`seen\`, and \`identify\` or \`group\` with traits) are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression.`,
+    auth: 'write',
+    body: batchRequestSchema,
+    bodyTypes: writeBodyTypes,
+    answers: stored,
+    errors: [...writeBodyErrors],
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/track',
+    tag: 'write',
+    summary: 'Store one event',
+    description:
+      'One event, for curl and simple clients; same body rules, keys and storage as `POST /v1/batch`, but a bad event is a `400` (or `413`) rather than an entry in `rejected`.',
+    auth: 'write',
+    body: trackRequestSchema,
+    bodyTypes: writeBodyTypes,
+    answers: stored,
+    errors: [...writeBodyErrors],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/users/:userId',
+    tag: 'read',
+    summary: 'One user',
+    description: 'First and last seen, last sign-in, account, traits, and recent activity.',
+    auth: 'read',
+    params: { userId },
+    answers: { 200: { json: userProfileSchema, description: 'The user.' } },
+    errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/accounts/:accountId',
+    tag: 'read',
+    summary: 'One account',
+    description: 'First and last seen, traits, its users with their traits, and recent activity.',
+    auth: 'read',
+    params: { accountId },
+    answers: { 200: { json: accountProfileSchema, description: 'The account.' } },
+    errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/users',
+    tag: 'read',
+    summary: 'Find users',
+    description:
+      'Users whose id starts with `search`, or whose latest `email` or `name` trait contains it, ignoring case; ordered by id. Users known only from `identify` are found too, with no first or last seen.',
+    auth: 'read',
+    query: searchQuery,
+    answers: { 200: { json: searchAnswerSchema, description: 'One page of matches.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/accounts',
+    tag: 'read',
+    summary: 'Find accounts',
+    description:
+      'Accounts whose id starts with `search`, or whose latest `email` or `name` trait contains it, ignoring case; ordered by id. Accounts known only from `group` are found too, with no first or last seen.',
+    auth: 'read',
+    query: searchQuery,
+    answers: { 200: { json: searchAnswerSchema, description: 'One page of matches.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/active',
+    tag: 'read',
+    summary: 'Active users over time',
+    description: 'DAU, WAU and MAU per day (or active users per week or month), and stickiness.',
+    auth: 'read',
+    query: activeQuery,
+    answers: { 200: { json: activeAnswerSchema, description: 'The series.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/inactive',
+    tag: 'read',
+    summary: 'Users or accounts that went quiet',
+    description: 'Seen before, but not within `after`; one page, with how active each used to be.',
+    auth: 'read',
+    query: inactiveQuery,
+    answers: { 200: { json: inactiveAnswerSchema, description: 'One page.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/declining',
+    tag: 'read',
+    summary: 'Users or accounts still active but much less than before',
+    description:
+      'Active days in the `window` ending today against those expected from the `baseline` before it: listed when `recent ≥ 1`, `expected ≥ 2` and `recent ≤ expected × (1 − drop)`. Accounts come by their `mrr` trait first, then by the shortfall.',
+    auth: 'read',
+    query: decliningQuery,
+    answers: { 200: { json: decliningAnswerSchema, description: 'One page.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/lifecycle',
+    tag: 'read',
+    summary: 'New, returning, resurrecting and dormant users per period',
+    description:
+      'Per week or month (UTC, weeks from Monday): where the active users come from, and who left.',
+    auth: 'read',
+    query: lifecycleQuery,
+    answers: { 200: { json: lifecycleAnswerSchema, description: 'The periods.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/retention',
+    tag: 'read',
+    summary: 'Cohorts of new users and how many come back',
+    description:
+      'Users first seen in each period, and how many of them are active in each period after.',
+    auth: 'read',
+    query: retentionQuery,
+    answers: { 200: { json: retentionAnswerSchema, description: 'The cohorts.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/events',
+    tag: 'read',
+    summary: 'Track events per name and day',
+    auth: 'read',
+    query: eventsQuery,
+    answers: { 200: { json: eventsAnswerSchema, description: 'Counts per event name.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/frequency',
+    tag: 'read',
+    summary: 'How often users come back',
+    description: 'Active days per week over a window of whole weeks, and the spread over 0–7.',
+    auth: 'read',
+    query: frequencyQuery,
+    answers: { 200: { json: frequencyAnswerSchema, description: 'The window.' } },
+    errors: ['bad_request'],
+  }),
+  operation({
+    method: 'delete',
+    path: '/v1/users/:userId',
+    tag: 'rights',
+    summary: 'Delete a user',
+    description:
+      'Removes everything stored about the user; answered once the rows are gone, after which every answer is as if the user had never been tracked. After a `503`, send it again to finish.',
+    auth: 'admin',
+    params: { userId },
+    answers: { 200: { json: deletedAnswerSchema, description: 'Deleted.' } },
+    errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/users/:userId/export',
+    tag: 'rights',
+    summary: 'Export a user',
+    description:
+      'Everything stored about the user, one JSON object per line, each with a `type` (`profile` first). Streamed as read; a storage failure once started cuts the answer short.',
+    auth: 'admin',
+    params: { userId },
+    answers: {
+      200: { ndjson: exportLineSchema, description: 'The lines of the export (NDJSON).' },
+    },
+    errors: ['bad_request', 'not_found'],
+  }),
+  operation({
+    method: 'get',
+    path: '/healthz',
+    tag: 'ops',
+    summary: 'Liveness',
+    description: 'The process is alive and answering.',
+    auth: 'none',
+    answers: { 200: { json: healthAnswerSchema, description: 'Alive.' } },
+  }),
+  operation({
+    method: 'get',
+    path: '/readyz',
+    tag: 'ops',
+    summary: 'Readiness',
+    description:
+      'The service can take writes: the store answers within 2 s, every migration is applied, the writer is not waiting after a failed insert. Otherwise `503`.',
+    auth: 'none',
+    answers: { 200: { json: readyAnswerSchema, description: 'Ready.' } },
+  }),
+  operation({
+    method: 'get',
+    path: '/metrics',
+    tag: 'ops',
+    summary: 'Prometheus metrics',
+    description:
+      'Open unless `LASTSEEN_METRICS_TOKEN` is set; then only for `Authorization: Bearer <token>`, others get `401`.',
+    auth: 'none',
+    errors: ['unauthorized'],
+    answers: {
+      200: {
+        text: true,
+        mediaType: 'text/plain; version=0.0.4; charset=utf-8',
+        description: 'Prometheus text exposition.',
+      },
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'ops',
+    summary: 'This OpenAPI document',
+    auth: 'none',
+    answers: {
+      200: { json: z.looseObject({ openapi: z.string() }), description: 'OpenAPI 3.1.' },
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/',
+    tag: 'dashboard',
+    summary: 'Dashboard overview',
+    description:
+      'The overview page, or the sign-in form when signed out. Its lists take `usort`, `uorder`, `uoffset` (inactive users) and `asort`, `aorder`, `aoffset` (accounts), as `sort`, `order` and `offset` of `GET /v1/inactive`; values that do not parse fall back to the defaults.',
+    auth: 'session',
+    answers: { 200: { html: true, description: 'The overview, or the sign-in form.' } },
+  }),
+  operation({
+    method: 'post',
+    path: '/session',
+    tag: 'dashboard',
+    summary: 'Sign in',
+    description:
+      "Form field `key`: the read key. Starts a session held in the `lastseen_session` cookie. Only from the dashboard's own pages; at most 4 KB.",
+    auth: 'none',
+    body: z.object({ key: z.string().describe('The read key.') }),
+    bodyTypes: formTypes,
+    answers: {
+      303: { redirect: true, description: 'Signed in: to `/`, with the session cookie.' },
+      401: { html: true, description: 'An unknown key: the form again.' },
+      403: { html: true, description: 'A write key, or a post from another site.' },
+      429: { html: true, retryAfter: true, description: 'Too many wrong keys: the form again.' },
+    },
+    errors: ['payload_too_large'],
+  }),
+  operation({
+    method: 'post',
+    path: '/session/end',
+    tag: 'dashboard',
+    summary: 'Sign out',
+    description:
+      "Ends the session on the server and forgets its cookie. Only from the dashboard's own pages; at most 4 KB.",
+    auth: 'none',
+    bodyTypes: formTypes,
+    answers: { 303: { redirect: true, description: 'Signed out: to `/`.' }, ...form },
+    errors: ['payload_too_large', 'rate_limited'],
+  }),
+  operation({
+    method: 'get',
+    path: '/lookup',
+    tag: 'dashboard',
+    summary: 'Find a user',
+    description: 'Query `userId`: redirects to the user page (or to `/` when empty).',
+    auth: 'session',
+    query: z.object({ userId: z.string().optional().describe('The user to open.') }),
+    answers: { 303: { redirect: true, description: 'To `/users/{userId}`, or to `/`.' } },
+  }),
+  operation({
+    method: 'get',
+    path: '/users/:userId',
+    tag: 'dashboard',
+    summary: 'User page',
+    auth: 'session',
+    params: { userId },
+    answers: {
+      200: { html: true, description: 'The user.' },
+      404: { html: true, description: 'No such user.' },
+      ...toSignIn,
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/accounts/:accountId',
+    tag: 'dashboard',
+    summary: 'Account page',
+    auth: 'session',
+    params: { accountId },
+    answers: {
+      200: { html: true, description: 'The account.' },
+      404: { html: true, description: 'No such account.' },
+      ...toSignIn,
+    },
+  }),
+]
