@@ -39,6 +39,8 @@ export interface AppDeps {
   drain?: Drain
   /** Dashboard sign-in sessions; kept in `storage` when omitted. */
   sessions?: SessionStore
+  /** Bearer token `/metrics` requires (`LASTSEEN_METRICS_TOKEN`); open when omitted. */
+  metricsToken?: string
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -53,7 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   })
   if (deps.drain) app.use(deps.drain.middleware())
   app.route('/', healthRoutes(deps))
-  app.route('/', metricsRoutes(metrics))
+  app.route('/', metricsRoutes(metrics, deps.metricsToken))
   app.route('/', openApiRoutes())
   app.route('/', batchRoutes({ ...deps, metrics }))
   app.route('/', trackRoutes({ ...deps, metrics }))

@@ -1,49 +1,110 @@
 #!/usr/bin/env node
 /**
  * @module
- * `lastseen-ingest`: the command line of the ingestion service.
+ * `lastseen-ingest`: the command line of the ingestion service. Each command takes the shared
+ * flags it needs (a flag wins over the environment) and `--help`; a mistake ends in one line
+ * and exit code 1 (`cli/explain.ts`).
  */
-import { ConfigError, DEFAULTS, formatDuration, readConfig } from './config.js'
-import { NotFound } from './errors.js'
-import { importFile } from './ingest/import-file.js'
-import { KeyError } from './keys/admin.js'
-import { KEYS_HELP, keysCommand, UsageError } from './keys/keys-command.js'
+import { readFileSync } from 'node:fs'
+import { debugDetails, explain } from './cli/explain.js'
+import { HELP, MIGRATE_HELP, START_HELP } from './cli/help.js'
+import { IMPORT_HELP, importCommand } from './cli/import-command.js'
+import {
+  type CommandLine,
+  type ConfigOption,
+  parseCommandLine,
+  refuseFlags,
+  refuseRest,
+} from './cli/parse.js'
+import { UsageError } from './cli/usage-error.js'
+import { type Config, debugEnabled, readConfig } from './config.js'
+import type { GeneratedKeys } from './keys/admin.js'
+import { KEYS_HELP, keysCommand } from './keys/keys-command.js'
 import { USERS_HELP, usersCommand } from './rights/users-command.js'
 import { startServer } from './server.js'
-import { openStorage, StorageOpenError } from './storage/client.js'
+import { openStorage } from './storage/client.js'
 import { migrate } from './storage/migrations.js'
 
-const HELP = `lastseen-ingest — the lastseen ingestion service
+/** A command: its help, the shared flags it takes, and what it does (returns the exit code; -1: keep running). */
+interface Command {
+  help: string
+  flags: readonly ConfigOption[]
+  run(line: CommandLine, config: () => Config): Promise<number>
+}
 
-Usage:
-  lastseen-ingest start       start the service (applies migrations first); SIGTERM or
-                              SIGINT stop it gracefully
-  lastseen-ingest migrate     apply schema migrations and exit
-  lastseen-ingest keys …      list, create and revoke API keys (lastseen-ingest keys --help)
-  lastseen-ingest users …     delete or export a user's data (lastseen-ingest users --help)
-  lastseen-ingest import <file.ndjson> [--project <id>]
-                              backfill users, accounts, traits and first/last seen from
-                              NDJSON (see docs/self-hosting.md); running it again stores
-                              nothing twice. With the embedded store, stop the service first
-  lastseen-ingest --help      show this help
+const openMigrated = async (config: Config) => {
+  const storage = await openStorage(config.clickhouse)
+  try {
+    await migrate(storage)
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
+  return storage
+}
 
-Configuration comes from the environment: PORT (${DEFAULTS.port}), LASTSEEN_DATA_DIR (${DEFAULTS.dataDir}),
-CLICKHOUSE_URL (unset: embedded ClickHouse), CLICKHOUSE_DATABASE, CLICKHOUSE_USER,
-CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER, LASTSEEN_WRITE_KEY, LASTSEEN_READ_KEY, and more.
-See docs/self-hosting.md.
+const COMMANDS: Record<string, Command> = {
+  start: {
+    help: START_HELP,
+    flags: ['port', 'host', 'dataDir'],
+    run: (line, config) => {
+      refuseRest(line)
+      return start(config())
+    },
+  },
+  migrate: {
+    help: MIGRATE_HELP,
+    flags: ['dataDir'],
+    async run(line, config) {
+      refuseRest(line)
+      const storage = await openStorage(config().clickhouse)
+      try {
+        const applied = await migrate(storage)
+        console.log(
+          applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date',
+        )
+      } finally {
+        await storage.close()
+      }
+      return 0
+    },
+  },
+  keys: {
+    help: KEYS_HELP,
+    flags: ['dataDir'],
+    run: (line, config) => keysCommand(line.rest, () => openMigrated(config())),
+  },
+  import: {
+    help: IMPORT_HELP,
+    flags: ['dataDir'],
+    run: (line, config) => importCommand(line.rest, config),
+  },
+  users: {
+    help: USERS_HELP,
+    flags: ['dataDir'],
+    run: (line, config) => usersCommand(line.rest, () => openMigrated(config())),
+  },
+}
 
-Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INACTIVE_AFTER
-(${formatDuration(DEFAULTS.inactiveAfterMs)}), LASTSEEN_WEBHOOK_INTERVAL (${formatDuration(DEFAULTS.webhookIntervalMs)}), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
-See docs/insights.md. The dashboard is at / (sign in with the read key).`
-
-async function start(): Promise<number> {
-  const server = await startServer(readConfig())
-  console.log(`storage: ${server.storage.location}`)
-  const { writeKey, readKey } = server.generatedKeys
+function printKeys({ writeKey, readKey }: GeneratedKeys) {
   if (writeKey) console.log(`write key (default project): ${writeKey}`)
   if (readKey) console.log(`read key  (default project): ${readKey}`)
-  if (writeKey || readKey) console.log('keys are shown once; only their hashes are stored')
-  console.log(`lastseen ingest listening on ${server.url}`)
+  console.log('keys are shown once; only their hashes are stored')
+}
+
+async function start(config: Config): Promise<number> {
+  // The keys are printed as soon as they exist: should the start fail later (a port in use),
+  // they are not lost.
+  const server = await startServer(config, { onGeneratedKeys: printKeys })
+  console.log(`storage: ${server.storage.location}`)
+  const host = config.host
+  const scope =
+    host === '0.0.0.0' || host === '::'
+      ? 'all interfaces'
+      : host === '127.0.0.1' || host === '::1' || host === 'localhost'
+        ? 'this machine only'
+        : `the interface of ${host}`
+  console.log(`lastseen ingest listening on ${server.address} (${scope})`)
   const stop = async (signal: string) => {
     console.log(`${signal}: no new requests; finishing the ones in flight`)
     await server.close()
@@ -55,104 +116,51 @@ async function start(): Promise<number> {
   return -1
 }
 
-/** `import <file> [--project <id>]`: 0 when every line was stored or already there, else 1. */
-async function importCommand(args: string[]): Promise<number> {
-  const at = args.indexOf('--project')
-  const projectId = at >= 0 ? args[at + 1] : 'default'
-  const files = args.filter((_, i) => at < 0 || (i !== at && i !== at + 1))
-  if (!projectId || files.length !== 1) {
-    throw new UsageError('usage: lastseen-ingest import <file.ndjson> [--project <id>]')
-  }
-  const config = readConfig()
-  const storage = await openStorage(config.clickhouse).catch((err: unknown) => {
-    if (err instanceof StorageOpenError) {
-      throw new StorageOpenError(
-        `import: ${err.message} The import writes to the store directly: stop the service, import, then start it again.`,
-      )
+const version = () =>
+  (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
     }
-    throw err
-  })
-  try {
-    await migrate(storage)
-    const report = await importFile(files[0] as string, {
-      storage,
-      projectId,
-      maxEventAgeMs: config.maxEventAgeMs,
-      log: (line) => console.error(line),
-    })
-    console.error(
-      `import done: ${report.lines} lines, ${report.stored} stored, ${report.duplicates} duplicates, ${report.rejected.length} rejected (${report.events.stored} events stored, ${report.events.duplicates} already stored)`,
-    )
-    return report.rejected.length ? 1 : 0
-  } finally {
-    await storage.close()
-  }
-}
+  ).version
 
-async function main(argv: string[]): Promise<number> {
-  const [command = 'start', ...rest] = argv
-  if (command === '--help' || command === '-h' || command === 'help') {
+async function main(line: CommandLine): Promise<number> {
+  if (line.version) {
+    console.log(version())
+    return 0
+  }
+  if (line.command === undefined && line.help) {
     console.log(HELP)
     return 0
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    if (command === 'keys') console.log(KEYS_HELP)
-    else if (command === 'users') console.log(USERS_HELP)
-    else console.log(HELP)
+  const name = line.command ?? 'start'
+  if (name === 'help') {
+    console.log(line.rest[0] && COMMANDS[line.rest[0]] ? COMMANDS[line.rest[0]]?.help : HELP)
     return 0
   }
-  if (command === 'start') return start()
-  if (command === 'migrate') {
-    const storage = await openStorage(readConfig().clickhouse)
-    try {
-      const applied = await migrate(storage)
-      console.log(
-        applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date',
-      )
-    } finally {
-      await storage.close()
-    }
+  const command = COMMANDS[name]
+  if (!command) throw new UsageError(`unknown command: ${name}`)
+  if (line.help) {
+    console.log(command.help)
     return 0
   }
-  if (command === 'import') return importCommand(rest)
-  if (command === 'keys') {
-    const config = readConfig()
-    return keysCommand(rest, async () => {
-      const storage = await openStorage(config.clickhouse)
-      await migrate(storage)
-      return storage
-    })
-  }
-  if (command === 'users') {
-    const config = readConfig()
-    return usersCommand(rest, async () => {
-      const storage = await openStorage(config.clickhouse)
-      await migrate(storage)
-      return storage
-    })
-  }
-  throw new UsageError(`unknown command: ${command}`)
+  refuseFlags({ ...line, command: name }, command.flags)
+  return command.run({ ...line, command: name }, () => readConfig(process.env, line.flags))
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code)
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      const command = process.argv[2]
-      const help = command === 'keys' ? KEYS_HELP : command === 'users' ? USERS_HELP : HELP
-      console.error(`${err.message}\n\n${help}`)
-      process.exit(2)
-    }
-    if (
-      err instanceof ConfigError ||
-      err instanceof StorageOpenError ||
-      err instanceof KeyError ||
-      err instanceof NotFound
-    ) {
-      console.error(err.message)
-    } else console.error('lastseen-ingest failed:', err)
-    process.exit(1)
-  },
-)
+let line: CommandLine | undefined
+Promise.resolve()
+  .then(() => {
+    line = parseCommandLine(process.argv.slice(2))
+    return main(line)
+  })
+  .then(
+    (code) => {
+      if (code >= 0) process.exit(code)
+    },
+    (err: unknown) => {
+      const command = line?.command && COMMANDS[line.command] ? line.command : undefined
+      console.error(explain(err, command))
+      if (debugEnabled()) console.error(debugDetails(err))
+      process.exit(1)
+    },
+  )

@@ -63,7 +63,11 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 2h or 14d')
   .transform(parseDuration)
 
-const port = z.coerce.number().int().min(0).max(65535)
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'a port number from 0 to 65535 (0: any free port)')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'a port number from 0 to 65535 (0: any free port)')
 
 /**
  * A key set by environment variable: the prefix, then at least 32 characters of key material,
@@ -116,7 +120,33 @@ const schema = z.object({
     .refine((ms) => ms >= 1000 && ms <= 300_000, 'from 1s to 300s')
     .default(DEFAULTS.requestTimeoutMs),
   LASTSEEN_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  LASTSEEN_METRICS_TOKEN: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{16,}$/,
+      '16 or more printable characters without spaces (make one with: openssl rand -hex 24)',
+    )
+    .optional(),
 })
+
+/**
+ * Command-line flags that set a variable; a flag wins over the environment, and a bad value is
+ * named by its flag.
+ */
+export interface ConfigFlags {
+  /** `--port`, over `PORT`. */
+  port?: string
+  /** `--host`, over `HOST`. */
+  host?: string
+  /** `--data-dir`, over `LASTSEEN_DATA_DIR`. */
+  dataDir?: string
+}
+
+const FLAG_VARIABLES = {
+  port: ['PORT', '--port'],
+  host: ['HOST', '--host'],
+  dataDir: ['LASTSEEN_DATA_DIR', '--data-dir'],
+} as const satisfies Record<keyof ConfigFlags, readonly [keyof z.input<typeof schema>, string]>
 
 /** The validated configuration. Durations are in milliseconds. */
 export interface Config {
@@ -182,6 +212,8 @@ export interface Config {
      */
     maxConnections: number
   }
+  /** Bearer token `/metrics` requires (`LASTSEEN_METRICS_TOKEN`); unset, `/metrics` is open. */
+  metricsToken?: string
 }
 
 /** A configuration the service cannot start with; the message names every bad variable. */
@@ -209,18 +241,41 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`
 }
 
-/** Read the configuration from `env`, or throw a `ConfigError` naming each bad variable. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
-  const parsed = schema.safeParse(blank)
+/**
+ * Read the configuration from `env`, with `flags` over it, or throw a `ConfigError` naming each
+ * bad variable (or flag) in one line.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const input: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== ''),
+  )
+  const names = new Map<string, string>()
+  for (const [flag, [variable, name]] of Object.entries(FLAG_VARIABLES)) {
+    const value = flags[flag as keyof ConfigFlags]
+    if (value === undefined) continue
+    input[variable] = value
+    names.set(variable, name)
+  }
+  const parsed = schema.safeParse(input)
   if (!parsed.success) {
-    const lines = describeIssues(parsed.error).map((line) => `  ${line}`)
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+    const problems = describeIssues(parsed.error).map((line) => {
+      const variable = line.slice(0, line.indexOf(':'))
+      const flag = names.get(variable)
+      return flag ? `${flag}${line.slice(variable.length)}` : line
+    })
+    throw new ConfigError(
+      `invalid configuration: ${problems.join('; ')}; fix the value or unset it`,
+    )
   }
   const e = parsed.data
+  if (flags.dataDir !== undefined && e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      'invalid configuration: --data-dir is for the embedded store, but CLICKHOUSE_URL is set; drop one of them',
+    )
+  }
   if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
     throw new ConfigError(
-      'invalid configuration:\n  CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL (a cluster is a remote ClickHouse)',
+      'invalid configuration: CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL (a cluster is a remote ClickHouse); set both or unset CLICKHOUSE_CLUSTER',
     )
   }
   return {
@@ -264,6 +319,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.LASTSEEN_REQUEST_TIMEOUT,
       maxConnections: e.LASTSEEN_MAX_CONNECTIONS ?? defaultMaxConnections(),
     },
+    ...(e.LASTSEEN_METRICS_TOKEN ? { metricsToken: e.LASTSEEN_METRICS_TOKEN } : {}),
   }
 }
 

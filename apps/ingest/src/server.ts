@@ -23,8 +23,13 @@ import { InactivityMonitor } from './webhooks/monitor.js'
 
 /** A running service. */
 export interface RunningServer {
-  /** Base URL it listens on, e.g. `http://127.0.0.1:3000`. */
+  /** Base URL to reach it on this machine, e.g. `http://127.0.0.1:3000`. */
   url: string
+  /**
+   * Where it listens, as bound: e.g. `http://0.0.0.0:3000`, which takes connections on every
+   * interface, or `http://127.0.0.1:3000`, only from this machine.
+   */
+  address: string
   storage: Storage
   /** Keys generated on this start (first start without configured keys); shown once. */
   generatedKeys: GeneratedKeys
@@ -42,12 +47,25 @@ const HEADERS_TIMEOUT_MS = 10_000
 /** How long an idle keep-alive connection is kept open. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000
 
-export async function startServer(config: Config): Promise<RunningServer> {
+/** Hooks into the start. */
+export interface StartOptions {
+  /**
+   * Called with the keys generated on this start as soon as they are stored, before anything
+   * else can fail (the port may still be taken): the one chance to show them.
+   */
+  onGeneratedKeys?: (keys: GeneratedKeys) => void
+}
+
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const storage = await openStorage(config.clickhouse)
   await migrate(storage)
   await applyEventsTtl(storage, config.eventsTtlMs)
   await applyFsync(storage, config.fsync)
   const generatedKeys = await ensureDefaultProject(storage, config)
+  if (generatedKeys.writeKey || generatedKeys.readKey) options.onGeneratedKeys?.(generatedKeys)
   const keys = new KeyRing(storage, KEY_CACHE_MS, new AuthThrottle())
   await keys.reload()
   const metrics = new IngestMetrics()
@@ -68,6 +86,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     storage,
     inactiveAfterMs: config.inactiveAfterMs,
     drain,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
 
   const monitor = config.webhook
@@ -81,7 +100,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       })
     : undefined
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+  const listening = new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(
       {
         fetch: app.fetch,
@@ -100,15 +119,26 @@ export async function startServer(config: Config): Promise<RunningServer> {
     )
     s.once('error', reject)
   })
+  let server: Awaited<typeof listening>
+  try {
+    server = await listening
+  } catch (err) {
+    // The port is taken (or not ours to take): leave the store as found, then say why.
+    await writer.close()
+    await storage.close()
+    throw err
+  }
   // Every connection holds a descriptor: past the cap new ones are closed on arrival, so the
   // store always has descriptors left for its parts.
   server.maxConnections = config.http.maxConnections
   server.on('drop', () => metrics.connectionDropped())
   monitor?.start()
-  const address = server.address() as AddressInfo
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const { port } = server.address() as AddressInfo
+  const everywhere = config.host === '0.0.0.0' || config.host === '::'
+  const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host)
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${urlHost(everywhere ? '127.0.0.1' : config.host)}:${port}`,
+    address: `http://${urlHost(config.host)}:${port}`,
     storage,
     generatedKeys,
     async close({ timeoutMs = DEFAULTS.shutdownTimeoutMs } = {}) {

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 import { readConfig } from '../src/config.js'
 import { type RunningServer, startServer } from '../src/server.js'
 
@@ -67,8 +68,11 @@ export interface ChildServer {
   stop(): Promise<number | null>
 }
 
-export async function startCliServer(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
+export async function startCliServer(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -104,20 +108,28 @@ export async function startCliServer(env: Record<string, string>): Promise<Child
   }
 }
 
-/** Run the CLI to completion: its exit code and output. */
+/** Run the CLI to completion: its exit code and output; `uid`/`gid` run it as another user. */
 export function runCli(
   args: string[],
   env: Record<string, string>,
+  as: { uid?: number; gid?: number } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', cli, ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
+      { env: { ...process.env, ...env }, timeout: 60_000, ...as },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
         resolve({ code, stdout, stderr })
       },
     )
   })
+}
+
+/** Exit code 1 and a single line on stderr matching `line`: no stack trace, no second copy. */
+export function expectOneLine(result: { code: number; stderr: string }, line: RegExp): void {
+  expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1)
+  expect(result.stderr.trimEnd()).toMatch(line)
+  expect(result.code).toBe(1)
 }

@@ -37,7 +37,14 @@ describe('the packed @lastseen/sdk', () => {
 
   beforeAll(() => {
     const packDir = mkdtempSync(join(tmpdir(), 'lastseen-pack-'))
-    run('npx', ['-y', pnpmVersion, 'pack', '--pack-destination', packDir], sdkDir)
+    // The build turbo just made, packed as is: prepack would rebuild dist/ in place while the
+    // other test files read it. Packing from a clean tree, build included, is
+    // tests/e2e/packed.test.ts.
+    execFileSync('npx', ['-y', pnpmVersion, 'pack', '--pack-destination', packDir], {
+      cwd: sdkDir,
+      env: { ...process.env, npm_config_ignore_scripts: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const file = readdirSync(packDir).find((f) => f.endsWith('.tgz'))
     if (!file) throw new Error(`pnpm pack wrote no tarball to ${packDir}`)
     tarball = join(packDir, file)

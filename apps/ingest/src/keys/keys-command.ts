@@ -4,6 +4,7 @@
  * once, when created; only their SHA-256 is stored.
  */
 import { parseArgs } from 'node:util'
+import { UsageError } from '../cli/usage-error.js'
 import type { Storage } from '../storage/client.js'
 import { createKeys, listKeys, PROJECT_ID, revokeKey } from './admin.js'
 import { KEY_KINDS, type KeyKind } from './hash.js'
@@ -18,18 +19,22 @@ Usage:
       create the project if it is new, and a write and a read key for it (or only the key
       of --kind; admin keys are made only when asked for); the keys are printed once
   lastseen-ingest keys revoke <key-or-prefix>
-      revoke a key, given in full or by the prefix that "keys list" shows; a running service
-      refuses it within ${KEY_CACHE_MS / 1000} seconds
+      revoke a key, given in full or by the prefix that "keys list" shows
+
+These commands open the store themselves: the one in --data-dir <dir> (LASTSEEN_DATA_DIR), or
+the server of CLICKHOUSE_URL. On the embedded store (no CLICKHOUSE_URL, the
+default) it serves one process at a time: stop the service, run the command, start it again;
+the new keys work, and the revoked ones are refused, from that start. With a ClickHouse server
+(CLICKHOUSE_URL) run them any time: a running service takes new keys and refuses revoked
+ones within ${KEY_CACHE_MS / 1000} seconds.
 
 Write keys (lsw_…) are public and may ship in browser code; they can only add events to
 their project. Read keys (lsr_…) are secret and can only read their project. Admin keys
 (lsa_…) are secret and can only delete and export the data of their project's users
 (DELETE /v1/users/<id>, GET /v1/users/<id>/export); they cannot read or write.`
 
-/** A mistake in the command line; the message and the help are printed. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+// Where the commands of the CLI have always found it.
+export { UsageError }
 
 const pad = (text: string, width: number) => text.padEnd(width)
 
@@ -116,7 +121,9 @@ function parseOptions(args: string[]) {
       },
     })
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    // parseArgs explains at length how to pass a value that starts with '-': one line is enough.
+    const message = (err as Error).message.split('. ')[0] ?? ''
+    throw new UsageError(`keys: ${message.replace(/^Unknown option/, 'unknown option')}`)
   }
 }
 

@@ -282,7 +282,10 @@ export const operations: Operation[] = [
     path: '/metrics',
     tag: 'ops',
     summary: 'Prometheus metrics',
+    description:
+      'Open unless `LASTSEEN_METRICS_TOKEN` is set; then only for `Authorization: Bearer <token>`, others get `401`.',
     auth: 'none',
+    errors: ['unauthorized'],
     answers: {
       200: {
         text: true,

@@ -86,8 +86,9 @@ async function openBusy(open: () => Promise<Storage>, action: string, userId: st
         ? `DELETE /v1/users/${encodeURIComponent(userId)}`
         : `GET /v1/users/${encodeURIComponent(userId)}/export`
     throw new StorageOpenError(
-      `${err.message}\nWhile the service runs, send ${request} to it with an admin key ` +
-        '(Authorization: Bearer lsa_…), or stop it and run this command again.',
+      `${err.message}; while the service runs, send ${request} to it with an admin key ` +
+        '(Authorization: Bearer lsa_…), or stop it and run this command again',
+      { cause: err },
     )
   }
 }
@@ -96,6 +97,8 @@ function parseOptions(args: string[]) {
   try {
     return parseArgs({ args, allowPositionals: true, options: { project: { type: 'string' } } })
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    // parseArgs explains at length how to pass a value that starts with '-': one line is enough.
+    const message = (err as Error).message.split('. ')[0] ?? ''
+    throw new UsageError(`users: ${message.replace(/^Unknown option/, 'unknown option')}`)
   }
 }

@@ -5,6 +5,7 @@
  * docs/architecture.md, "Storage deadlines".
  */
 import { StorageUnavailable } from '../errors.js'
+import { loadChdb } from './chdb.js'
 import type { Storage } from './client.js'
 
 /** Retry soon after a refused connection: a restarting server is back within seconds. */
@@ -88,7 +89,7 @@ function hold(client: object): void {
   if (draining.has(client)) return
   // An aborted chDB call settles at once, but its statement runs on: chDB's drainPending()
   // settles when no statement of this process (which owns the store) is running any more.
-  const drained = import('chdb')
+  const drained = loadChdb()
     .then(({ drainPending }) => drainPending())
     .catch(() => {})
     .finally(() => draining.delete(client))
