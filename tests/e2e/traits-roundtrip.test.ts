@@ -3,9 +3,10 @@
  * `group()` from Node and from Chromium (the published, self-contained `dist/lastseen.min.js`),
  * then the profiles, the search and `/v1/inactive` carry them. Each SDK call is sent and stored once, and identify is not activity.
  */
+
+import { createTracker } from '@lastseen/sdk'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTracker } from '@lastseen/sdk'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, READ_KEY, startIngest, WRITE_KEY } from './support/ingest.js'
 import { type PageServer, startPageServer } from './support/page.js'
