@@ -19,7 +19,8 @@ import {
 import { UsageError } from './cli/usage-error.js'
 import { type Config, debugEnabled, readConfig } from './config.js'
 import type { GeneratedKeys } from './keys/admin.js'
-import { KEYS_HELP, keysCommand } from './keys/keys-command.js'
+import { socketKeyAdmin, storageKeyAdmin } from './keys/key-control.js'
+import { KEYS_HELP, keysCommand, type OpenedKeyAdmin } from './keys/keys-command.js'
 import { USERS_HELP, usersCommand } from './rights/users-command.js'
 import { startServer } from './server.js'
 import { openStorage } from './storage/client.js'
@@ -41,6 +42,16 @@ const openMigrated = async (config: Config) => {
     throw err
   }
   return storage
+}
+
+/** Key administration: through the running service on the embedded store, else on the store. */
+async function openKeyAdmin(config: Config): Promise<OpenedKeyAdmin> {
+  if (config.clickhouse.kind === 'embedded') {
+    const running = await socketKeyAdmin(config.clickhouse.dataDir)
+    if (running) return { admin: running, close: async () => {} }
+  }
+  const storage = await openMigrated(config)
+  return { admin: storageKeyAdmin(storage), close: () => storage.close() }
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -72,7 +83,7 @@ const COMMANDS: Record<string, Command> = {
   keys: {
     help: KEYS_HELP,
     flags: ['dataDir'],
-    run: (line, config) => keysCommand(line.rest, () => openMigrated(config())),
+    run: (line, config) => keysCommand(line.rest, () => openKeyAdmin(config())),
   },
   import: {
     help: IMPORT_HELP,

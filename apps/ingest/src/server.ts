@@ -13,6 +13,7 @@ import { Drain } from './http/drain.js'
 import { EventWriter } from './ingest/group-commit/writer.js'
 import { RateLimiter } from './ingest/rate-limit.js'
 import { ensureDefaultProject, type GeneratedKeys } from './keys/admin.js'
+import { controlSocketPath, serveKeyControl, storageKeyAdmin } from './keys/key-control.js'
 import { KEY_CACHE_MS, KeyRing } from './keys/key-ring.js'
 import { IngestMetrics } from './ops/metrics.js'
 import { openStorage, type Storage } from './storage/client.js'
@@ -133,6 +134,17 @@ export async function startServer(
   server.maxConnections = config.http.maxConnections
   server.on('drop', () => metrics.connectionDropped())
   monitor?.start()
+  // The embedded store is this process's alone: `keys` commands come through it.
+  const control =
+    config.clickhouse.kind === 'embedded'
+      ? await serveKeyControl(
+          controlSocketPath(config.clickhouse.dataDir),
+          storageKeyAdmin(storage, () => keys.reload()),
+        )
+      : undefined
+  if (control && 'unavailable' in control) {
+    console.warn(`lastseen-ingest: keys commands need the service stopped: ${control.unavailable}`)
+  }
   const { port } = server.address() as AddressInfo
   const everywhere = config.host === '0.0.0.0' || config.host === '::'
   const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host)
@@ -155,6 +167,7 @@ export async function startServer(
       clearInterval(sweep)
       clearTimeout(force)
       await monitor?.stop()
+      if (control && 'close' in control) await control.close()
       await writer.close()
       await storage.close()
     },

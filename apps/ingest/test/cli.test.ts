@@ -3,7 +3,8 @@
  * help, migrations, keys for a second project (isolated from the first), revocation, and a
  * graceful SIGTERM that still stores and answers the request in flight.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
 import { openStorage } from '../src/storage/client.js'
@@ -42,8 +43,8 @@ describe('lastseen-ingest', () => {
     expect(help.stdout).toMatch(/lastseen-ingest migrate/)
     const keys = await runCli(['keys', '--help'], {})
     expect(keys.stdout).toMatch(/keys revoke <key-or-prefix>/)
-    // What the default (embedded) setup cannot do is not promised: keys need the service stopped.
-    expect(keys.stdout).toMatch(/embedded store[\s\S]*stop the service/)
+    // On the default (embedded) setup the commands go through the running service.
+    expect(keys.stdout).toMatch(/also while the service runs[\s\S]*control\.sock/)
     const start = await runCli(['start', '--help'], {})
     expect(start.stdout).toMatch(/--port <n>[\s\S]*--host <address>[\s\S]*--data-dir <dir>/)
     expect((await runCli(['migrate', '-h'], {})).stdout).toMatch(
@@ -112,13 +113,23 @@ describe('lastseen-ingest', () => {
     expect(created.stdout).toMatch(/read key {2}\(acme\): lsr_\S+/)
 
     const server = await startCliServer(env)
-    // The embedded store belongs to the running service: the CLI says so instead of failing obscurely.
+    // The embedded store belongs to the running service: keys commands go through it, and it
+    // takes a new key, and refuses a revoked one, at once.
     const busy = await runCli(['keys', 'list'], env)
-    expectOneLine(
-      busy,
-      /another process \(PID \d+, a running lastseen-ingest\?\) has it open.*stop that process first/,
-    )
+    expect(busy.code).toBe(0)
+    expect(busy.stdout).toMatch(/lsw_\S{4}\s+acme\s+write/)
     expect(busy.stderr).not.toMatch(/Code: 76|Cannot lock/)
+    // Only the service's user may use it: its keys read every event.
+    expect(statSync(join(dir, 'control.sock')).mode & 0o777).toBe(0o600)
+    const beta = await runCli(['keys', 'create', 'beta', '--kind', 'write'], env)
+    const betaKey = /write key \(beta\): (lsw_\S+)/.exec(beta.stdout)?.[1] as string
+    expect((await post(server.url, betaKey, [track(crypto.randomUUID(), 'u_b')])).status).toBe(200)
+    const gone = await runCli(['keys', 'revoke', betaKey.slice(0, 8)], env)
+    expect(gone.stdout).toMatch(`revoked write key ${betaKey.slice(0, 8)}… of project beta`)
+    expect((await post(server.url, betaKey, [track(crypto.randomUUID(), 'u_b')])).status).toBe(401)
+    expect((await runCli(['keys', 'revoke', betaKey.slice(0, 8)], env)).stderr).toMatch(
+      /no live key matches/,
+    )
     const id = crypto.randomUUID()
     // The same event id in two projects is two events: each project dedupes on its own.
     expect(await (await post(server.url, WRITE_KEY, [track(id, 'u_default')])).json()).toEqual({
@@ -143,6 +154,7 @@ describe('lastseen-ingest', () => {
     await storage.close()
     expect(rows).toEqual([
       { project_id: 'acme', user_id: 'u_acme' },
+      { project_id: 'beta', user_id: 'u_b' },
       { project_id: 'default', user_id: 'u_default' },
     ])
 

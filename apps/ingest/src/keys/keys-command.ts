@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util'
 import { UsageError } from '../cli/usage-error.js'
-import type { Storage } from '../storage/client.js'
-import { createKeys, listKeys, PROJECT_ID, revokeKey } from './admin.js'
+import { PROJECT_ID } from './admin.js'
 import { KEY_KINDS, type KeyKind } from './hash.js'
+import type { KeyAdmin } from './key-control.js'
 import { KEY_CACHE_MS } from './key-ring.js'
 
 export const KEYS_HELP = `lastseen-ingest keys — manage API keys
@@ -21,12 +21,13 @@ Usage:
   lastseen-ingest keys revoke <key-or-prefix>
       revoke a key, given in full or by the prefix that "keys list" shows
 
-These commands open the store themselves: the one in --data-dir <dir> (LASTSEEN_DATA_DIR), or
-the server of CLICKHOUSE_URL. On the embedded store (no CLICKHOUSE_URL, the
-default) it serves one process at a time: stop the service, run the command, start it again;
-the new keys work, and the revoked ones are refused, from that start. With a ClickHouse server
-(CLICKHOUSE_URL) run them any time: a running service takes new keys and refuses revoked
-ones within ${KEY_CACHE_MS / 1000} seconds.
+Run them any time, also while the service runs. On the embedded store (no CLICKHOUSE_URL,
+the default; --data-dir <dir> or LASTSEEN_DATA_DIR) a running service holds the store, so the
+command goes through the service itself (the socket control.sock in the data directory, for
+the user the service runs as): new keys work, and revoked ones are refused, at once. When no
+service runs, the command opens the store. With a ClickHouse server (CLICKHOUSE_URL) the command
+writes to it, and running services take new keys and refuse revoked ones within
+${KEY_CACHE_MS / 1000} seconds.
 
 Write keys (lsw_…) are public and may ship in browser code; they can only add events to
 their project. Read keys (lsr_…) are secret and can only read their project. Admin keys
@@ -38,8 +39,17 @@ export { UsageError }
 
 const pad = (text: string, width: number) => text.padEnd(width)
 
+/** Key administration for one command, and how to let go of it. */
+export interface OpenedKeyAdmin {
+  admin: KeyAdmin
+  close(): Promise<void>
+}
+
 /** Run `keys …` with `args` (after the word `keys`); returns the exit code. */
-export async function keysCommand(args: string[], open: () => Promise<Storage>): Promise<number> {
+export async function keysCommand(
+  args: string[],
+  open: () => Promise<OpenedKeyAdmin>,
+): Promise<number> {
   const [action, ...rest] = args
   if (!action || action === '--help' || action === '-h' || action === 'help') {
     console.log(KEYS_HELP)
@@ -58,8 +68,8 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
       throw new UsageError('--kind is write, read or admin')
     }
     const kinds: KeyKind[] = kind ? [kind as KeyKind] : ['write', 'read']
-    return withStorage(open, async (storage) => {
-      const keys = await createKeys(storage, project, kinds, values.name ?? '')
+    return withAdmin(open, async (admin) => {
+      const keys = await admin.create(project, kinds, values.name ?? '')
       if (keys.write) console.log(`write key (${project}): ${keys.write}`)
       if (keys.read) console.log(`read key  (${project}): ${keys.read}`)
       if (keys.admin) console.log(`admin key (${project}): ${keys.admin}`)
@@ -68,8 +78,8 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
     })
   }
   if (action === 'list') {
-    return withStorage(open, async (storage) => {
-      const keys = await listKeys(storage, values.project)
+    return withAdmin(open, async (admin) => {
+      const keys = await admin.list(values.project)
       console.log(
         [
           pad('PREFIX', 14),
@@ -100,8 +110,8 @@ export async function keysCommand(args: string[], open: () => Promise<Storage>):
   if (action === 'revoke') {
     const target = positionals[0]
     if (!target) throw new UsageError('keys revoke needs a key or the prefix "keys list" shows')
-    return withStorage(open, async (storage) => {
-      const key = await revokeKey(storage, target)
+    return withAdmin(open, async (admin) => {
+      const key = await admin.revoke(target)
       console.log(`revoked ${key.kind} key ${key.prefix}… of project ${key.projectId}`)
       return 0
     })
@@ -127,14 +137,14 @@ function parseOptions(args: string[]) {
   }
 }
 
-async function withStorage(
-  open: () => Promise<Storage>,
-  run: (storage: Storage) => Promise<number>,
+async function withAdmin(
+  open: () => Promise<OpenedKeyAdmin>,
+  run: (admin: KeyAdmin) => Promise<number>,
 ): Promise<number> {
-  const storage = await open()
+  const opened = await open()
   try {
-    return await run(storage)
+    return await run(opened.admin)
   } finally {
-    await storage.close()
+    await opened.close()
   }
 }
