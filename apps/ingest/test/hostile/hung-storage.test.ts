@@ -10,6 +10,7 @@
  */
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SESSION_COOKIE } from '../../src/dashboard/session.js'
 import type { RunningServer } from '../../src/server.js'
 import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY, waitUntil } from '../helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from '../support/clickhouse-server.js'
@@ -150,6 +151,10 @@ describe('a ClickHouse server that is down', () => {
         ),
         await timed(ready(server)),
         await timed(write(server, batch)),
+        // The dashboard: a session is looked up in the store.
+        await timed(
+          fetch(`${server.url}/`, { headers: { cookie: `${SESSION_COOKIE}=${'a'.repeat(43)}` } }),
+        ),
       ]
       for (const answer of answers) expectUnavailable(answer)
       await expectAlive(server.url, 1000)
