@@ -226,18 +226,25 @@ export function createCore(config: Config, platform: Platform) {
    * already in flight have. Events of a failed request go back to the queue for later.
    */
   async function sendQueued(): Promise<void> {
-    const waits = [...delivery.inflight.keys()]
+    // The events this flush is for: queued now, or in requests already in flight.
+    const mine = new Set<string>()
+    for (const item of queue.snapshot()) mine.add(item.id)
+    for (const items of delivery.inflight.values()) for (const item of items) mine.add(item.id)
     let budget = queue.length
-    while (budget > 0 && queue.length > 0) {
-      if (delivery.inflight.size >= MAX_CONCURRENT) {
-        await Promise.race(delivery.inflight.keys())
+    for (;;) {
+      if (budget > 0 && queue.length > 0 && delivery.inflight.size < MAX_CONCURRENT) {
+        const sending = delivery.send(config.maxBatchBytes)
+        budget -= delivery.inflight.get(sending)?.length ?? budget
         continue
       }
-      const sending = delivery.send(config.maxBatchBytes)
-      waits.push(sending)
-      budget -= delivery.inflight.get(sending)?.length ?? budget
+      // Requests carrying the flush's events, whoever started them (the scheduler sends too).
+      const open = [...delivery.inflight]
+        .filter(([, items]) => items.some((i) => mine.has(i.id)))
+        .map(([request]) => request)
+      if (open.length > 0) await Promise.race(open)
+      else if (budget > 0 && queue.length > 0) await Promise.race(delivery.inflight.keys())
+      else return
     }
-    await Promise.all(waits)
   }
 
   /**
