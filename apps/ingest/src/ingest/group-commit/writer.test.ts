@@ -3,7 +3,7 @@
  * refused. A failing store is one more materialized view that refuses some rows, as a full disk
  * refuses a part (see test/partial-insert.test.ts); dropping it is storage coming back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { tempDataDir } from '../../../test/helpers.js'
 import { readConfig } from '../../config.js'
 import { Overloaded, StorageUnavailable, Unavailable } from '../../errors.js'
@@ -19,6 +19,39 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await storage.close()
+})
+
+/**
+ * The writer's clock (`Date.now`): real time, moved on by `skip` instead of waiting out a
+ * backoff, or held at one instant by `hold` until the end of the test.
+ */
+const realNow = Date.now.bind(Date)
+let offset = 0
+let held: number | undefined
+const skip = (ms: number) => {
+  offset += ms
+  if (held !== undefined) held += ms
+}
+const hold = () => {
+  held = realNow() + offset
+}
+beforeAll(() => {
+  vi.spyOn(Date, 'now').mockImplementation(() => held ?? realNow() + offset)
+})
+afterAll(() => {
+  vi.restoreAllMocks()
+})
+
+/** What the writer logged (console.error) during the test. */
+let logs: string[] = []
+const consoleError = console.error
+beforeEach(() => {
+  logs = []
+  console.error = (...args: unknown[]) => void logs.push(args.join(' '))
+})
+afterEach(() => {
+  console.error = consoleError
+  held = undefined
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -38,22 +71,45 @@ function rows(
   return toRows('default', events, timing, 86_400_000).rows
 }
 
-/** A writer, what it reported, and the number of new events of each group it stored. */
-function writer(options: WriterOptions = {}) {
+/**
+ * A writer, what it reported: the number of new events of each group it stored and how long
+ * each took, refusals and failures.
+ */
+function writer(options: WriterOptions = {}, on = storage) {
   const groups: number[] = []
+  const seconds: number[] = []
   const refused: string[] = []
   let failed = 0
-  const w = new EventWriter(storage, {
+  const w = new EventWriter(on, {
     minIntervalMs: 0,
     gatherMs: 0,
     ...options,
     report: {
       refused: (reason) => void refused.push(reason),
-      stored: (_seconds, events) => void groups.push(events),
+      stored: (took, events) => {
+        groups.push(events)
+        seconds.push(took)
+      },
       failed: () => void failed++,
     },
   })
-  return { w, groups, refused, failures: () => failed }
+  return { w, groups, seconds, refused, failures: () => failed }
+}
+
+/** `storage`, counting the lookups of stored ids in `event_ids`. */
+function counting() {
+  let lookups = 0
+  const client = new Proxy(storage.client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target)
+      if (prop !== 'query') return typeof value === 'function' ? value.bind(target) : value
+      return (params: { query: string }) => {
+        if (/event_ids\s+WHERE project_id IN/.test(params.query)) lookups++
+        return value.call(target, params)
+      }
+    },
+  })
+  return { storage: { ...storage, client } as Storage, lookups: () => lookups }
 }
 
 /** The error a write is refused with. */
@@ -222,40 +278,49 @@ describe('the writer', () => {
     })
     const down = await refusal(w.write(rows('ok', 1)))
     expect(down).toBeInstanceOf(StorageUnavailable)
+    expect(down).toMatchObject({ message: 'storage is unavailable' })
     expect((down as StorageUnavailable).retryAfterMs).toBeGreaterThan(500)
     expect((down as StorageUnavailable).retryAfterMs).toBeLessThanOrEqual(1000)
     expect(refused).toEqual(['storage_down'])
+    expect(logs[0]).toMatch(
+      /^lastseen-ingest: storing 2 events failed; answering 503 for 1000 ms: .*no space left on device/,
+    )
 
-    await sleep(1000)
+    skip(1000)
     expect(w.available).toBe(true)
     // Failing again: twice as long.
     expect(await refusal(w.write(rows('down', 1)))).toMatchObject({ retryAfterMs: 2000 })
-    await sleep(1000)
+    skip(1000)
     expect(w.available).toBe(false)
     await restore()
-    await sleep(1000)
+    skip(1000)
     expect(await w.write(rows('ok', 2))).toEqual({ accepted: 2, duplicates: 0 })
     expect(groups).toEqual([2])
     // A success resets the backoff: the next failure waits 1 s again.
     const again = await failing('again')
     expect(await refusal(w.write(rows('again', 1)))).toMatchObject({ retryAfterMs: 1000 })
     await again()
+    skip(1000)
     await w.close()
   })
 
-  it('completes the events of a failed insert after the next group, without a retry', async () => {
+  it('completes the events of a failed insert after the next group, all but those stored meanwhile', async () => {
     const restore = await failing('lost')
     const { w, groups } = writer()
     const lost = rows('lost', 3)
     expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
     expect((await stored('lost')).eventIds).toBe(0)
     await restore()
-    await sleep(1000)
-    expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    skip(1000)
+    // The sender retries one of them.
+    expect(await w.write([lost[0]!])).toEqual({ accepted: 1, duplicates: 0 })
     expect(groups).toEqual([1])
     // Repaired after the group that followed, before the next one is taken.
     expect(await w.write(rows('next', 1))).toEqual({ accepted: 1, duplicates: 0 })
     expect(await stored('lost')).toEqual({ eventIds: 3, events: 3 })
+    expect(logs).toContain(
+      'lastseen-ingest: completed 2 events of failed inserts (1 were stored meanwhile)',
+    )
     // A late retry is answered from memory.
     expect(await w.write(lost)).toEqual({ accepted: 0, duplicates: 3 })
     await w.close()
@@ -266,11 +331,11 @@ describe('the writer', () => {
     const { w } = writer()
     const lost = rows('closing', 2)
     expect(await refusal(w.write(lost))).toBeInstanceOf(StorageUnavailable)
-    await sleep(1000)
+    skip(1000)
     // Storage still fails: the next group fails too, and the repair waits.
     expect(await refusal(w.write(rows('closing', 1)))).toMatchObject({ retryAfterMs: 2000 })
     await restore()
-    await sleep(2000)
+    skip(2000)
     await w.close()
     expect(await stored('closing')).toEqual({ eventIds: 3, events: 3 })
   })
