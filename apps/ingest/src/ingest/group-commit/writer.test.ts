@@ -251,11 +251,15 @@ describe('the writer', () => {
     await Promise.all([lone, more])
     expect(groups).toEqual([4, 4])
     expect(Date.now() - start).toBeLessThan(350)
+    // As many as the last group had: the group goes at once.
+    const same = Date.now()
+    await w.write(rows('h', 4))
+    expect(Date.now() - same).toBeLessThan(350)
     // Too few arrive: the group goes after gatherMs.
     const late = Date.now()
     await w.write(rows('h', 1))
     expect(Date.now() - late).toBeGreaterThanOrEqual(390)
-    expect(groups).toEqual([4, 4, 1])
+    expect(groups).toEqual([4, 4, 4, 1])
     await w.close()
   })
 
@@ -338,5 +342,228 @@ describe('the writer', () => {
     skip(2000)
     await w.close()
     expect(await stored('closing')).toEqual({ eventIds: 3, events: 3 })
+  })
+
+  it('starts a group at once with no interval and gatherMs 0', async () => {
+    hold()
+    const { w } = writer()
+    await w.write(rows('now', 2))
+    // Fewer events than the last group, no time passed since it started: taken all the same.
+    const next = w.write(rows('now', 1))
+    for (let i = 0; i < 10; i++) await null
+    expect(w.state).toMatchObject({ queuedEvents: 0, inFlightEvents: 1 })
+    await next
+    await w.close()
+  })
+
+  it('waits 50 ms between groups and 20 ms for more events, and holds 100,000 events, by default', async () => {
+    const { w } = writer({ minIntervalMs: undefined, gatherMs: undefined })
+    // The clock stands still: the interval since the last group's start is never over by itself.
+    hold()
+    await w.write(rows('dflt', 2))
+    const interval = w.write(rows('dflt', 2))
+    await sleep(10)
+    expect(w.state).toMatchObject({ queuedEvents: 2, inFlightEvents: 0 })
+    await interval
+    skip(1000)
+    // Fewer events than the last group: the group waits for more.
+    const gathering = w.write(rows('dflt', 1))
+    await sleep(5)
+    expect(w.state).toMatchObject({ queuedEvents: 1, inFlightEvents: 0 })
+    await gathering
+    const queued = w.write(rows('dflt', 1))
+    const row = rows('dflt', 1)[0]!
+    const err = await refusal(w.write(Array.from({ length: 100_000 }, () => row)))
+    expect(err).toBeInstanceOf(Overloaded)
+    await queued
+    await w.close()
+  })
+
+  it('reports how long each group took', async () => {
+    const { w, seconds } = writer()
+    const started = performance.now()
+    await w.write(rows('took', 2))
+    const took = (performance.now() - started) / 1000
+    expect(seconds).toHaveLength(1)
+    expect(seconds[0]).toBeGreaterThanOrEqual(0)
+    expect(seconds[0]).toBeLessThanOrEqual(took)
+    await w.close()
+  })
+
+  it('works without a report', async () => {
+    const w = new EventWriter(storage, { minIntervalMs: 0, gatherMs: 0, maxQueuedEvents: 2 })
+    expect(await w.write(rows('quiet', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    const first = w.write(rows('quiet', 1))
+    expect(await refusal(w.write(rows('quiet', 2)))).toBeInstanceOf(Overloaded)
+    await first
+    const restore = await failing('quiet')
+    expect(await refusal(w.write(rows('quiet', 1)))).toBeInstanceOf(StorageUnavailable)
+    expect(await refusal(w.write(rows('quiet', 1)))).toBeInstanceOf(StorageUnavailable)
+    await restore()
+    await w.close()
+    expect(await refusal(w.write(rows('quiet', 1)))).toBeInstanceOf(Unavailable)
+  })
+
+  it('takes writes again exactly when the wait after a failure is over', async () => {
+    hold()
+    const restore = await failing('edge')
+    const { w } = writer()
+    expect(await refusal(w.write(rows('edge', 1)))).toMatchObject({ retryAfterMs: 1000 })
+    await restore()
+    skip(999)
+    expect(w.available).toBe(false)
+    expect(await refusal(w.write(rows('edge', 1)))).toMatchObject({ retryAfterMs: 1 })
+    skip(1)
+    expect(w.available).toBe(true)
+    expect(await w.write(rows('edge', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    await w.close()
+  })
+
+  it('doubles the wait after each failure in a row up to 30 s', async () => {
+    const restore = await failing('cap')
+    const { w } = writer()
+    const waits: number[] = []
+    for (let i = 0; i < 7; i++) {
+      waits.push(((await refusal(w.write(rows('cap', 1)))) as StorageUnavailable).retryAfterMs)
+      skip(30_000)
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+    await restore()
+    await w.close()
+  })
+
+  it('tries a repair after each of the next three groups, then gives up and says so', async () => {
+    const restore = await failing('gone')
+    const { w } = writer()
+    expect(await refusal(w.write(rows('gone', 2)))).toBeInstanceOf(StorageUnavailable)
+    skip(1000)
+    // Storage takes other events, not these: three groups, three failed repairs.
+    for (let i = 0; i < 3; i++) await w.write(rows('kept', 1))
+    // A failing group is taken after the last repair, and none follows it.
+    expect(await refusal(w.write(rows('gone', 1)))).toBeInstanceOf(StorageUnavailable)
+    await restore()
+    skip(1000)
+    await w.close()
+    // Only the last failed group was completed, on close (the given up ones reached `events`
+    // before the insert failed: the tables disagree about them).
+    expect((await stored('gone')).eventIds).toBe(1)
+    const gaveUp = logs.filter((l) => l.includes('gave up'))
+    expect(gaveUp).toHaveLength(1)
+    expect(gaveUp[0]).toMatch(
+      /^lastseen-ingest: gave up completing 2 events of a failed insert after 3 tries; tables may disagree about them until their senders retry: .*no space left on device/,
+    )
+  })
+
+  it('still completes them at the third try, counting only repairs after a group stored', async () => {
+    const restore = await failing('third')
+    const { w } = writer()
+    expect(await refusal(w.write(rows('third', 3)))).toBeInstanceOf(StorageUnavailable)
+    skip(1000)
+    for (let i = 0; i < 2; i++) await w.write(rows('kept', 1))
+    // Taken after the second repair; a failed group is not followed by one.
+    expect(await refusal(w.write(rows('third', 1)))).toBeInstanceOf(StorageUnavailable)
+    await restore()
+    skip(1000)
+    expect(await w.write(rows('kept', 1))).toEqual({ accepted: 1, duplicates: 0 })
+    await w.close()
+    expect(await stored('third')).toEqual({ eventIds: 4, events: 4 })
+  })
+
+  it('leaves storage alone on close while it waits after a failure', async () => {
+    const restore = await failing('held')
+    const { w } = writer()
+    expect(await refusal(w.write(rows('held', 2)))).toBeInstanceOf(StorageUnavailable)
+    await restore()
+    await w.close()
+    expect(await stored('held')).toEqual({ eventIds: 0, events: 0 })
+  })
+
+  it('keeps the rows of failed inserts up to maxQueuedEvents, dropping the oldest past it', async () => {
+    const { w } = writer({ maxQueuedEvents: 4 })
+    const fail = async (prefix: string, n: number) => {
+      expect(await refusal(w.write(rows(prefix, n)))).toBeInstanceOf(StorageUnavailable)
+      skip(30_000)
+    }
+    // A group, the repair after it, and the next group.
+    const repaired = async () => {
+      await w.write(rows('kept', 1))
+      await w.write(rows('kept', 1))
+    }
+    // One failed insert larger than the bound is kept.
+    let restore = await failing('big')
+    await fail('big', 5)
+    await restore()
+    await repaired()
+    expect(await stored('big')).toEqual({ eventIds: 5, events: 5 })
+    // Two up to the bound itself are kept.
+    restore = await failing('pair')
+    await fail('pair', 2)
+    await fail('pair', 2)
+    await restore()
+    await repaired()
+    expect(await stored('pair')).toEqual({ eventIds: 4, events: 4 })
+    // Past it, the oldest is dropped.
+    const restoreOld = await failing('old')
+    const restoreNew = await failing('new')
+    await fail('old', 3)
+    await fail('new', 2)
+    await restoreOld()
+    await restoreNew()
+    await repaired()
+    expect((await stored('old')).eventIds).toBe(0)
+    expect(await stored('new')).toEqual({ eventIds: 2, events: 2 })
+    expect(logs).toContain(
+      'lastseen-ingest: 3 events of a failed insert will not be repaired (too many); tables may disagree about them until their senders retry',
+    )
+    await w.close()
+  })
+
+  it('does not wait for more events once closing', async () => {
+    const { w, groups } = writer({ gatherMs: 5000, minIntervalMs: 200 })
+    await w.write(rows('end', 4))
+    // Waiting out the interval, then it would wait for more events than one.
+    const last = w.write(rows('end', 1))
+    const closing = Date.now()
+    await w.close()
+    expect(Date.now() - closing).toBeLessThan(2500)
+    expect(await last).toEqual({ accepted: 1, duplicates: 0 })
+    expect(groups).toEqual([4, 1])
+
+    // Already waiting for more: woken by close.
+    const other = writer({ gatherMs: 5000 })
+    await other.w.write(rows('end', 4))
+    const lone = other.w.write(rows('end', 1))
+    await sleep(20)
+    const woken = Date.now()
+    await other.w.close()
+    expect(Date.now() - woken).toBeLessThan(2500)
+    expect(await lone).toEqual({ accepted: 1, duplicates: 0 })
+  })
+
+  it('looks up only the ids its index cannot vouch for', async () => {
+    // Another process may write: new ids are looked up, ids stored lately are not.
+    const shared = counting()
+    const { w } = writer({}, shared.storage)
+    const sent = rows('look', 3)
+    expect(await w.write(sent)).toEqual({ accepted: 3, duplicates: 0 })
+    expect(shared.lookups()).toBe(1)
+    expect(await w.write(sent)).toEqual({ accepted: 0, duplicates: 3 })
+    expect(shared.lookups()).toBe(1)
+    await w.close()
+
+    // The only writer: once its filter is loaded, new ids are not looked up; a resent one is.
+    const sole = counting()
+    const only = writer({ soleWriter: true }, sole.storage)
+    let before = 0
+    for (let i = 0; i < 100; i++) {
+      before = sole.lookups()
+      expect(await only.w.write(rows('look', 2))).toEqual({ accepted: 2, duplicates: 0 })
+      if (sole.lookups() === before) break
+      await sleep(20)
+    }
+    expect(sole.lookups()).toBe(before)
+    expect(await only.w.write(sent)).toEqual({ accepted: 0, duplicates: 3 })
+    expect(sole.lookups()).toBe(before + 1)
+    await only.w.close()
   })
 })
