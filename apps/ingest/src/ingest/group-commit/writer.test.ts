@@ -475,7 +475,7 @@ describe('the writer', () => {
     expect(await refusal(w.write(rows('held', 2)))).toBeInstanceOf(StorageUnavailable)
     await restore()
     await w.close()
-    expect(await stored('held')).toEqual({ eventIds: 0, events: 0 })
+    expect((await stored('held')).eventIds).toBe(0)
   })
 
   it('keeps the rows of failed inserts up to maxQueuedEvents, dropping the oldest past it', async () => {
