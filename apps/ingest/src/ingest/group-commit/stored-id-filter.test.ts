@@ -129,4 +129,11 @@ describe('StoredIdFilter', () => {
     expect(rate).toBeGreaterThan(0.1)
     expect(rate).toBeLessThan(0.14)
   })
+
+  it('takes 16 MB by default', () => {
+    const before = process.memoryUsage().arrayBuffers
+    const filter = new StoredIdFilter(async () => {})
+    expect(process.memoryUsage().arrayBuffers - before).toBe(16 * 2 ** 20)
+    expect(filter.complete).toBe(false)
+  })
 })

@@ -164,6 +164,8 @@ describe('the writer', () => {
     // Stored lately: answered from memory.
     expect(await w.write(a)).toEqual({ accepted: 0, duplicates: 3 })
     await w.close()
+    // Nothing failed, nothing to repair.
+    expect(logs).toEqual([])
 
     // Another process (or a restart): found in the store, with or without the filter.
     for (const soleWriter of [false, true]) {
@@ -247,8 +249,11 @@ describe('the writer', () => {
     // One event waits for more; three more arrive and the group goes without waiting it out.
     const lone = w.write(rows('h', 1))
     await sleep(50)
-    const more = w.write(rows('h', 3))
-    await Promise.all([lone, more])
+    // Two are still too few.
+    const second = w.write(rows('h', 1))
+    await sleep(50)
+    const more = w.write(rows('h', 2))
+    await Promise.all([lone, second, more])
     expect(groups).toEqual([4, 4])
     expect(Date.now() - start).toBeLessThan(350)
     // As many as the last group had: the group goes at once.
@@ -356,8 +361,8 @@ describe('the writer', () => {
     await w.close()
   })
 
-  it('waits 50 ms between groups and 20 ms for more events, and holds 100,000 events, by default', async () => {
-    const { w } = writer({ minIntervalMs: undefined, gatherMs: undefined })
+  it('waits 50 ms between groups and 20 ms for more events, holds 100,000 events and groups 20,000, by default', async () => {
+    const { w, groups } = writer({ minIntervalMs: undefined, gatherMs: undefined })
     // The clock stands still: the interval since the last group's start is never over by itself.
     hold()
     await w.write(rows('dflt', 2))
@@ -376,6 +381,13 @@ describe('the writer', () => {
     const err = await refusal(w.write(Array.from({ length: 100_000 }, () => row)))
     expect(err).toBeInstanceOf(Overloaded)
     await queued
+    // Two requests of 10,001 events (one new, the rest resent) do not fit in one group.
+    const half = Array.from({ length: 10_001 }, () => row)
+    expect(await Promise.all([w.write(half), w.write(half)])).toEqual([
+      { accepted: 1, duplicates: 10_000 },
+      { accepted: 0, duplicates: 10_001 },
+    ])
+    expect(groups.slice(-2)).toEqual([1, 0])
     await w.close()
   })
 
@@ -507,11 +519,13 @@ describe('the writer', () => {
     const restoreNew = await failing('new')
     await fail('old', 3)
     await fail('new', 2)
+    // What was dropped no longer counts: two more fit.
+    await fail('new', 2)
     await restoreOld()
     await restoreNew()
     await repaired()
     expect((await stored('old')).eventIds).toBe(0)
-    expect(await stored('new')).toEqual({ eventIds: 2, events: 2 })
+    expect(await stored('new')).toEqual({ eventIds: 4, events: 4 })
     expect(logs).toContain(
       'lastseen-ingest: 3 events of a failed insert will not be repaired (too many); tables may disagree about them until their senders retry',
     )
@@ -565,5 +579,25 @@ describe('the writer', () => {
     expect(await only.w.write(sent)).toEqual({ accepted: 0, duplicates: 3 })
     expect(sole.lookups()).toBe(before + 1)
     await only.w.close()
+  })
+
+  it('has nothing to repair when the lookup failed before the insert', async () => {
+    const { w } = writer()
+    const db = storage.database
+    await storage.client.command({ query: `RENAME TABLE ${db}.event_ids TO ${db}.event_ids_away` })
+    try {
+      expect(await refusal(w.write(rows('unread', 2)))).toBeInstanceOf(StorageUnavailable)
+    } finally {
+      await storage.client.command({
+        query: `RENAME TABLE ${db}.event_ids_away TO ${db}.event_ids`,
+      })
+    }
+    skip(1000)
+    for (let i = 0; i < 4; i++) await w.write(rows('kept', 1))
+    await w.close()
+    // The failure, and no repair of any kind.
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toMatch(/^lastseen-ingest: storing 2 events failed/)
+    expect((await stored('unread')).eventIds).toBe(0)
   })
 })
