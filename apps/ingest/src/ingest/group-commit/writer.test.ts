@@ -73,16 +73,19 @@ function rows(
 
 /**
  * A writer, what it reported: the number of new events of each group it stored and how long
- * each took, refusals and failures.
+ * each took, refusals and failures. Groups start at once unless `base` says otherwise.
  */
-function writer(options: WriterOptions = {}, on = storage) {
+function writer(
+  options: WriterOptions = {},
+  on = storage,
+  base: WriterOptions = { minIntervalMs: 0, gatherMs: 0 },
+) {
   const groups: number[] = []
   const seconds: number[] = []
   const refused: string[] = []
   let failed = 0
   const w = new EventWriter(on, {
-    minIntervalMs: 0,
-    gatherMs: 0,
+    ...base,
     ...options,
     report: {
       refused: (reason) => void refused.push(reason),
@@ -362,7 +365,7 @@ describe('the writer', () => {
   })
 
   it('waits 50 ms between groups and 20 ms for more events, holds 100,000 events and groups 20,000, by default', async () => {
-    const { w, groups } = writer({ minIntervalMs: undefined, gatherMs: undefined })
+    const { w, groups } = writer({}, storage, {})
     // The clock stands still: the interval since the last group's start is never over by itself.
     hold()
     await w.write(rows('dflt', 2))
