@@ -25,6 +25,7 @@ const targets = {
   'group-commit': {
     mutate: [
       'src/ingest/group-commit/writer.ts',
+      'src/ingest/group-commit/duplicate-index.ts',
       'src/ingest/group-commit/stored-id-filter.ts',
       'src/ingest/group-commit/recent-ids.ts',
     ],

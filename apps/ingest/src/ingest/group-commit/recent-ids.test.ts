@@ -10,4 +10,17 @@ describe('RecentIds', () => {
     for (const id of ['e', 'f', 'g', 'd']) expect(ids.has(id)).toBe(true)
     expect(ids.has('a')).toBe(false)
   })
+
+  it('says "stored" for an id it holds and "unsure" for any other, whatever failed', () => {
+    const ids = new RecentIds(2)
+    ids.add('default a')
+    ids.doubt()
+    ids.prepare()
+    expect(ids.verdict('default a')).toBe('stored')
+    expect(ids.verdict('default b')).toBe('unsure')
+    // Still held one generation back.
+    ids.add('default b')
+    ids.add('default c')
+    expect(ids.verdict('default a')).toBe('stored')
+  })
 })

@@ -51,13 +51,17 @@ describe('StoredIdFilter', () => {
       if (fail) throw new Error('storage is down')
       add('default a')
     }, 16)
+    const logs: string[] = []
     const logged = console.error
-    console.error = () => {}
+    console.error = (...args: unknown[]) => void logs.push(args.join(' '))
     try {
       await filter.refresh()
     } finally {
       console.error = logged
     }
+    expect(logs).toEqual([
+      'lastseen-ingest: loading stored event ids failed; looking every id up meanwhile: storage is down',
+    ])
     expect(filter.complete).toBe(false)
     fail = false
     await filter.refresh()
@@ -97,5 +101,39 @@ describe('StoredIdFilter', () => {
     for (const other of ['default b', 'other a', '', 'default a ']) {
       expect(filter.mightHave(other), other).toBe(false)
     }
+  })
+
+  it('answers "new" only when loaded and certain, "unsure" otherwise', async () => {
+    const filter = new StoredIdFilter(async (add) => add('default a'), 16)
+    // Not loaded yet: even a key it never saw is looked up.
+    expect(filter.verdict('default b')).toBe('unsure')
+    filter.prepare()
+    await filter.settle()
+    expect(filter.complete).toBe(true)
+    expect(filter.verdict('default b')).toBe('new')
+    expect(filter.verdict('default a')).toBe('unsure')
+    // After a failed insert, until loaded again.
+    filter.doubt()
+    expect(filter.verdict('default b')).toBe('unsure')
+    filter.prepare()
+    await filter.settle()
+    expect(filter.verdict('default b')).toBe('new')
+  })
+
+  it('sets the bits it reads: its false positives are those of 7 hashes', () => {
+    // 200,000 keys in 2^20 bits with 7 hashes: (1 - e^(-7 * 200,000 / 2^20))^7, about 11.8 %.
+    const filter = new StoredIdFilter(async () => {}, 20)
+    for (let n = 0; n < 200_000; n++) filter.add(key(n))
+    const others = Array.from({ length: 20_000 }, (_, n) => key(n))
+    const rate = others.filter((k) => filter.mightHave(k)).length / others.length
+    expect(rate).toBeGreaterThan(0.1)
+    expect(rate).toBeLessThan(0.14)
+  })
+
+  it('takes 16 MB by default', () => {
+    const before = process.memoryUsage().arrayBuffers
+    const filter = new StoredIdFilter(async () => {})
+    expect(process.memoryUsage().arrayBuffers - before).toBe(16 * 2 ** 20)
+    expect(filter.complete).toBe(false)
   })
 })
