@@ -28,6 +28,16 @@ export const DEFAULTS = {
   webhookIntervalMs: 60_000,
   /** `LASTSEEN_WEBHOOK_FORMAT`. */
   webhookFormat: 'lastseen',
+  /** `LASTSEEN_NOTIFY`: one message per episode as it begins, or a scheduled digest. */
+  notifyMode: 'instant',
+  /** `LASTSEEN_NOTIFY_MAX`: more new episodes than this in one check come as one digest. */
+  notifyMax: 20,
+  /** `LASTSEEN_DIGEST_AT`: when the scheduled digest is sent (`HH:MM` UTC daily, or `hourly`). */
+  digestAt: '08:00',
+  /** `LASTSEEN_NOTIFY_FROM`: the sender of notification emails. */
+  notifyFrom: 'lastseen <lastseen@localhost>',
+  /** Episodes listed by name in a digest; the rest are counted ("and 12 more"). */
+  digestTop: 10,
   /** `LASTSEEN_INACTIVE_AFTER`: not seen for this long is inactive (14 days). */
   inactiveAfterMs: 14 * DAY_MS,
   /** `GET /v1/declining` and the declining webhooks: recent days, in days. */
@@ -106,6 +116,33 @@ const schema = z.object({
   LASTSEEN_WEBHOOK_FORMAT: z
     .enum(['lastseen', 'slack'], { message: "'lastseen' or 'slack'" })
     .default(DEFAULTS.webhookFormat),
+  LASTSEEN_NOTIFY: z
+    .enum(['instant', 'digest'], { message: "'instant' or 'digest'" })
+    .default(DEFAULTS.notifyMode),
+  LASTSEEN_NOTIFY_MAX: z.coerce.number().int().min(1).default(DEFAULTS.notifyMax),
+  LASTSEEN_DIGEST_AT: z
+    .string()
+    .regex(
+      /^(hourly|([01]\d|2[0-3]):[0-5]\d|\d+(ms|s|m|h|d))$/,
+      "'hourly', a UTC time of day such as 08:00, or a duration such as 15m",
+    )
+    .refine((t) => !/^\d+(ms|s|m|h|d)$/.test(t) || parseDuration(t) >= 1000, 'at least 1s')
+    .default(DEFAULTS.digestAt),
+  LASTSEEN_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, message: 'an smtp:// or smtps:// URL' })
+    .optional(),
+  LASTSEEN_NOTIFY_EMAIL: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ message: 'email addresses separated by commas' })).min(1))
+    .optional(),
+  LASTSEEN_NOTIFY_FROM: z.string().min(3).default(DEFAULTS.notifyFrom),
+  LASTSEEN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LASTSEEN_INACTIVE_AFTER: duration.default(DEFAULTS.inactiveAfterMs),
   LASTSEEN_MAX_EVENT_AGE: duration.default(DEFAULTS.maxEventAgeMs),
   LASTSEEN_EVENTS_TTL: duration.optional(),
@@ -181,6 +218,21 @@ export interface Config {
     /** Payload format (`LASTSEEN_WEBHOOK_FORMAT`). @default `DEFAULTS.webhookFormat` */
     format: 'lastseen' | 'slack'
   }
+  /** How notifications are grouped, and the email channel. */
+  notify: {
+    /** How often the check runs, for the webhook and email alike (`LASTSEEN_WEBHOOK_INTERVAL`). @default `DEFAULTS.webhookIntervalMs` */
+    intervalMs: number
+    /** `instant`: a message per episode as it begins; `digest`: one scheduled message (`LASTSEEN_NOTIFY`). @default `DEFAULTS.notifyMode` */
+    mode: 'instant' | 'digest'
+    /** More new episodes than this in one check come as one digest (`LASTSEEN_NOTIFY_MAX`). @default `DEFAULTS.notifyMax` */
+    max: number
+    /** When the scheduled digest goes out (`LASTSEEN_DIGEST_AT`): daily at `HH:MM` UTC, `hourly`, or every duration. @default `DEFAULTS.digestAt` */
+    digestAt: DigestAt
+    /** Email through SMTP (`LASTSEEN_SMTP_URL`, `LASTSEEN_NOTIFY_EMAIL`, `LASTSEEN_NOTIFY_FROM`); unset without both. */
+    email?: { smtpUrl: string; to: string[]; from: string }
+    /** Where the dashboard is reachable, for links in messages (`LASTSEEN_PUBLIC_URL`); unset, no links. */
+    publicUrl?: string
+  }
   /** Not seen for this long is inactive (`LASTSEEN_INACTIVE_AFTER`). @default `DEFAULTS.inactiveAfterMs` */
   inactiveAfterMs: number
   /**
@@ -214,6 +266,20 @@ export interface Config {
   }
   /** Bearer token `/metrics` requires (`LASTSEEN_METRICS_TOKEN`); unset, `/metrics` is open. */
   metricsToken?: string
+}
+
+/**
+ * When the scheduled digest goes out: daily at a UTC minute of the day, or every `everyMs`
+ * counted from the Unix epoch (`hourly` is every hour, on the hour).
+ */
+export type DigestAt = { dailyAtMinute: number } | { everyMs: number }
+
+/** `hourly`, `HH:MM` or a duration (already checked) as a {@link DigestAt}. */
+export function parseDigestAt(text: string): DigestAt {
+  if (text === 'hourly') return { everyMs: 3_600_000 }
+  if (!text.includes(':')) return { everyMs: parseDuration(text) }
+  const [h, m] = text.split(':').map(Number)
+  return { dailyAtMinute: (h ?? 0) * 60 + (m ?? 0) }
 }
 
 /** A configuration the service cannot start with; the message names every bad variable. */
@@ -273,6 +339,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       'invalid configuration: --data-dir is for the embedded store, but CLICKHOUSE_URL is set; drop one of them',
     )
   }
+  if (Boolean(e.LASTSEEN_SMTP_URL) !== Boolean(e.LASTSEEN_NOTIFY_EMAIL)) {
+    throw new ConfigError(
+      'invalid configuration: email notifications need both LASTSEEN_SMTP_URL (the SMTP server) and LASTSEEN_NOTIFY_EMAIL (the recipients); set both or neither',
+    )
+  }
   if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
     throw new ConfigError(
       'invalid configuration: CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL (a cluster is a remote ClickHouse); set both or unset CLICKHOUSE_CLUSTER',
@@ -309,6 +380,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
           },
         }
       : {}),
+    notify: {
+      intervalMs: e.LASTSEEN_WEBHOOK_INTERVAL,
+      mode: e.LASTSEEN_NOTIFY,
+      max: e.LASTSEEN_NOTIFY_MAX,
+      digestAt: parseDigestAt(e.LASTSEEN_DIGEST_AT),
+      ...(e.LASTSEEN_SMTP_URL && e.LASTSEEN_NOTIFY_EMAIL
+        ? {
+            email: {
+              smtpUrl: e.LASTSEEN_SMTP_URL,
+              to: e.LASTSEEN_NOTIFY_EMAIL,
+              from: e.LASTSEEN_NOTIFY_FROM,
+            },
+          }
+        : {}),
+      ...(e.LASTSEEN_PUBLIC_URL ? { publicUrl: e.LASTSEEN_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+    },
     inactiveAfterMs: e.LASTSEEN_INACTIVE_AFTER,
     maxEventAgeMs: e.LASTSEEN_MAX_EVENT_AGE,
     ...(e.LASTSEEN_EVENTS_TTL ? { eventsTtlMs: e.LASTSEEN_EVENTS_TTL } : {}),

@@ -90,16 +90,22 @@ export async function startServer(
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
 
-  const monitor = config.webhook
-    ? new InactivityMonitor({
-        storage,
-        url: config.webhook.url,
-        secret: config.webhook.secret,
-        format: config.webhook.format,
-        intervalMs: config.webhook.intervalMs,
-        inactiveAfterMs: config.inactiveAfterMs,
-      })
-    : undefined
+  const monitor =
+    config.webhook || config.notify.email
+      ? new InactivityMonitor({
+          storage,
+          url: config.webhook?.url,
+          secret: config.webhook?.secret,
+          format: config.webhook?.format ?? DEFAULTS.webhookFormat,
+          email: config.notify.email,
+          intervalMs: config.notify.intervalMs,
+          inactiveAfterMs: config.inactiveAfterMs,
+          mode: config.notify.mode,
+          max: config.notify.max,
+          digestAt: config.notify.digestAt,
+          publicUrl: config.notify.publicUrl,
+        })
+      : undefined
 
   const listening = new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(

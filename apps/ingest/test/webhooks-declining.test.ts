@@ -6,44 +6,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
-import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { type Notification, renderBody } from '../src/webhooks/payload.js'
 import { verify } from '../src/webhooks/signature.js'
 import { startTestServer, WRITE_KEY } from './helpers.js'
 import { activeOn, daysAgoRange as days, dayTime } from './support/activity-seed.js'
 import { sendBatch } from './support/insights-seed.js'
+import { watchedForAYear, webhookHarness } from './support/webhook-harness.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
 const SECRET = 'whsec_declining_secret_0123456789'
-const SETTLE_MS = 300
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let server: RunningServer
 let receiver: WebhookReceiver
-const monitors: InactivityMonitor[] = []
-
-function monitor(options: Partial<InactivityMonitorOptions> = {}) {
-  const m = new InactivityMonitor({
-    storage: server.storage,
-    url: receiver.url,
-    secret: SECRET,
-    settleMs: SETTLE_MS,
-    intervalMs: 60_000,
-    delivery: { attempts: 4, backoffMs: 50 },
-    log: () => {},
-    ...options,
-  })
-  monitors.push(m)
-  return m
-}
-
-/** Claim, let the claims settle, deliver, and wait for the deliveries to be recorded. */
-async function round(...ms: InactivityMonitor[]) {
-  await Promise.all(ms.map((m) => m.check()))
-  await sleep(SETTLE_MS + 50)
-  await Promise.all(ms.map((m) => m.check()))
-  await Promise.all(ms.map((m) => m.idle()))
-}
+const { monitor, round, stopAll } = webhookHarness(() => ({
+  storage: server.storage,
+  url: receiver.url,
+  secret: SECRET,
+}))
 
 const declining = () =>
   receiver
@@ -55,6 +34,7 @@ const declining = () =>
 beforeAll(async () => {
   receiver = await startWebhookReceiver()
   server = await startTestServer()
+  await watchedForAYear(server.storage)
   await sendBatch(server.url, WRITE_KEY, [
     // Declining since before today (yesterday too): listed, not announced.
     ...activeOn('u_was', [...days(14, 69), 3, 10]),
@@ -71,7 +51,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await Promise.all(monitors.map((m) => m.stop()))
+  await stopAll()
   await server?.close()
   await receiver?.close()
 })

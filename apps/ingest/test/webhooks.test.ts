@@ -6,51 +6,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
 import type { RunningServer } from '../src/server.js'
-import { InactivityMonitor, type InactivityMonitorOptions } from '../src/webhooks/monitor.js'
 import { verify } from '../src/webhooks/signature.js'
 import { startTestServer, WRITE_KEY } from './helpers.js'
 import { groupEvent, identifyEvent } from './support/events.js'
 import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
+import { SETTLE_MS, watchedForAYear, webhookHarness } from './support/webhook-harness.js'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
 
 const SECRET = 'whsec_test_secret_0123456789'
-const SETTLE_MS = 300
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let server: RunningServer
 let receiver: WebhookReceiver
-const monitors: InactivityMonitor[] = []
-
-function monitor(options: Partial<InactivityMonitorOptions> = {}) {
-  const m = new InactivityMonitor({
-    storage: server.storage,
-    url: receiver.url,
-    secret: SECRET,
-    settleMs: SETTLE_MS,
-    intervalMs: 60_000,
-    delivery: { attempts: 4, backoffMs: 50 },
-    log: () => {},
-    ...options,
-  })
-  monitors.push(m)
-  return m
-}
-
-/** Claim, let the claims settle, deliver, and wait for the deliveries to be recorded. */
-async function round(...ms: InactivityMonitor[]) {
-  const claimed = await Promise.all(ms.map((m) => m.check()))
-  await sleep(SETTLE_MS + 50)
-  const delivered = await Promise.all(ms.map((m) => m.check()))
-  await Promise.all(ms.map((m) => m.idle()))
-  return {
-    claimed: claimed.reduce((n, r) => n + r.claimed, 0),
-    delivering: delivered.reduce((n, r) => n + r.delivering, 0),
-  }
-}
+const { monitor, round, stopAll } = webhookHarness(() => ({
+  storage: server.storage,
+  url: receiver.url,
+  secret: SECRET,
+}))
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver()
   server = await startTestServer()
+  await watchedForAYear(server.storage)
   await sendBatch(server.url, WRITE_KEY, [
     seen('u_1', 0, 'acme'),
     seen('u_2', 20, 'acme'),
@@ -61,7 +38,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await Promise.all(monitors.map((m) => m.stop()))
+  await stopAll()
   await server?.close()
   await receiver?.close()
 })
@@ -248,7 +225,7 @@ describe('inactivity webhooks', () => {
   it('names people and accounts by their traits, in JSON and in Slack, escaped', async () => {
     // The monitors of earlier tests check on their own every minute: on a slow machine one of
     // them would claim these notifications first.
-    await Promise.all(monitors.splice(0).map((m) => m.stop()))
+    await stopAll()
     await sendBatch(server.url, WRITE_KEY, [
       seen('u_20', 18, 'umbrella'),
       seen('u_21', 18, 'umbrella'),

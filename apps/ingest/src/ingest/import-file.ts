@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline'
 import { z } from 'zod'
 import { describeIssue } from '../errors.js'
 import type { Storage } from '../storage/client.js'
+import { markWatched } from '../webhooks/claims.js'
 import { checkEvent } from './event-check.js'
 import { toRows } from './event-rows.js'
 import { EventWriter } from './group-commit/writer.js'
@@ -176,5 +177,8 @@ export async function importFile(path: string, options: ImportOptions): Promise<
     await Promise.allSettled(pending)
     await writer.close()
   }
+  // What the import revealed (users quiet for weeks, accounts slipping) is summarised in one
+  // message by the next check, not announced one by one.
+  if (report.events.stored > 0) await markWatched(storage, [projectId], 'import', 'import')
   return report
 }

@@ -1,14 +1,15 @@
 /**
  * @module
- * Turning due notifications into claims: the notification body, built once (with how active a
- * newly quiet user or account used to be), so every retry sends the same bytes.
+ * Turning due notifications into what their claims store: the lastseen notification, built once
+ * (with how active a newly quiet user or account used to be, and the traits), so every retry
+ * sends the same bytes, whichever format or digest it ends up in.
  */
 import { priorActivity } from '../insights/inactive.js'
 import { type Traits, traitsOf } from '../insights/traits.js'
 import type { Storage } from '../storage/client.js'
-import { type Claim, notificationId } from './claims.js'
+import { notificationId } from './claims.js'
 import type { Candidate } from './episodes.js'
-import { type Level, type Notification, renderBody, type WebhookFormat } from './payload.js'
+import type { Level, Notification } from './payload.js'
 
 type Prior = { activeDays: number; events: number }
 
@@ -60,12 +61,18 @@ async function traitsFor(storage: Storage, due: Candidate[]): Promise<Map<string
   return out
 }
 
-/** A lease-0 claim, with its rendered body, for each due notification. */
-export async function buildClaims(
+/** A due notification and its lastseen body (with the webhook channel's id). */
+export interface Built {
+  candidate: Candidate
+  notification: Notification
+}
+
+/** The lastseen notification of each due candidate. */
+export async function buildNotifications(
   storage: Storage,
   due: Candidate[],
-  check: { now: number; inactiveAfterMs: number; format: WebhookFormat },
-): Promise<Claim[]> {
+  check: { now: number; inactiveAfterMs: number },
+): Promise<Built[]> {
   const prior = await priorOf(storage, due)
   const traits = await traitsFor(storage, due)
   return due.map((c) => {
@@ -98,11 +105,6 @@ export async function buildClaims(
           : {}),
       },
     }
-    return {
-      candidate: c,
-      notificationId: id,
-      lease: 0,
-      payload: renderBody(notification, check.format),
-    }
+    return { candidate: c, notification }
   })
 }

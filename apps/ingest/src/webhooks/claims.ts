@@ -9,10 +9,21 @@ import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { clickHouseTime } from '../storage/time.js'
 import type { Candidate } from './episodes.js'
+import type { Kind } from './payload.js'
+import type { Channel } from './render.js'
+
+/** What a row of `webhook_claims` is about: an episode's notification, a digest, or a watch mark. */
+export type ClaimKind = Kind | 'digest' | 'watch'
+
+/** The subject of a claim. */
+export type ClaimTarget = Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'since'> & {
+  kind: ClaimKind
+}
 
 /** A claim to insert. */
 export interface Claim {
-  candidate: Candidate
+  candidate: ClaimTarget
+  channel: Channel
   notificationId: string
   lease: number
   payload: string
@@ -27,17 +38,24 @@ export interface ClaimedNotification {
    * that stamped it, so a skewed app clock cannot shorten the settle delay). */
   ageMs: number
   payload: string
-  candidate: Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'kind' | 'since'>
+  channel: Channel
+  candidate: ClaimTarget
 }
 
-/** The deterministic id of a notification: the same in every process. */
+/** The deterministic id of `parts`: the same in every process. */
+export const idOf = (parts: (string | number)[]) =>
+  createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)
+
+/**
+ * The deterministic id of a notification: the same in every process. A webhook's id is the one
+ * it had before email existed, so claims made by an older version still count.
+ */
 export function notificationId(
   c: Pick<Candidate, 'projectId' | 'level' | 'entityId' | 'seq' | 'kind'>,
+  channel: Channel = 'webhook',
 ) {
-  return createHash('sha256')
-    .update([c.projectId, c.level, c.entityId, c.seq, c.kind].join('\n'))
-    .digest('hex')
-    .slice(0, 32)
+  const parts = [c.projectId, c.level, c.entityId, c.seq, c.kind]
+  return idOf(channel === 'webhook' ? parts : [...parts, channel])
 }
 
 const table = (storage: Storage) => `${storage.database}.webhook_claims`
@@ -51,7 +69,7 @@ const insertSettings = (storage: Storage): ClickHouseSettings =>
 const readSettings = (storage: Storage): ClickHouseSettings =>
   storage.cluster ? { select_sequential_consistency: '1' } : {}
 
-const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string, unknown>) => ({
+const row = (c: ClaimTarget, extra: Record<string, unknown>) => ({
   project_id: c.projectId,
   level: c.level,
   entity_id: c.entityId,
@@ -62,31 +80,53 @@ const row = (c: Omit<Candidate, 'accountId' | 'lastSeen'>, extra: Record<string,
 })
 
 /** One row per notification, all by `claimer` in `state`; resolves when the rows are stored. */
-async function insertRows<
-  T extends Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>,
->(
+export type Recorded = Pick<
+  ClaimedNotification,
+  'notificationId' | 'lease' | 'candidate' | 'channel'
+>
+
+type State = 'claimed' | 'delivered' | 'failed' | 'withdrawn'
+
+/**
+ * Rows by `claimer`, each in its state, in one insert: stored together or not at all (the
+ * table has no partitions, so one insert is one part).
+ */
+export async function insertStates(
   storage: Storage,
-  items: T[],
+  items: { item: Recorded; state: State; payload: string }[],
   claimer: string,
-  state: 'claimed' | 'delivered' | 'failed' | 'withdrawn',
-  payload: (item: T) => string,
 ) {
   if (items.length === 0) return
   await storage.client.insert({
     table: table(storage),
     format: 'JSONEachRow',
     clickhouse_settings: insertSettings(storage),
-    values: items.map((item) =>
+    values: items.map(({ item, state, payload }) =>
       row(item.candidate, {
         notification_id: item.notificationId,
         lease: item.lease,
         claimer,
         state,
-        payload: payload(item),
+        payload,
+        channel: item.channel,
       }),
     ),
   })
 }
+
+/** One row per notification, all by `claimer` in `state`; resolves when the rows are stored. */
+const insertRows = <T extends Recorded>(
+  storage: Storage,
+  items: T[],
+  claimer: string,
+  state: State,
+  payload: (item: T) => string,
+) =>
+  insertStates(
+    storage,
+    items.map((item) => ({ item, state, payload: payload(item) })),
+    claimer,
+  )
 
 /** Insert claims by `claimer`, each with the payload it would send; resolves when stored. */
 export const insertClaims = (storage: Storage, claims: Claim[], claimer: string) =>
@@ -95,7 +135,7 @@ export const insertClaims = (storage: Storage, claims: Claim[], claimer: string)
 /** Record outcomes (of deliveries, or withdrawals) by `claimer`; outcomes carry no payload. */
 export const recordOutcome = (
   storage: Storage,
-  items: Pick<ClaimedNotification, 'notificationId' | 'lease' | 'candidate'>[],
+  items: Recorded[],
   claimer: string,
   state: 'delivered' | 'failed' | 'withdrawn',
 ) => insertRows(storage, items, claimer, state, () => '')
@@ -109,14 +149,14 @@ export async function claimedNotifications(storage: Storage): Promise<ClaimedNot
   const found = await rows<Record<string, string>>(
     storage,
     `SELECT notification_id, lease, arrayFirst(c -> NOT has(gone, c.2), claims) AS win,
-            win.2 AS winner, if(win.2 = '', claims[1].3, win.3) AS payload, age_ms, project_id, level, entity_id, seq, kind, since
+            win.2 AS winner, if(win.2 = '', claims[1].3, win.3) AS payload, age_ms, project_id, level, entity_id, seq, kind, since, channel
      FROM (
        SELECT notification_id, lease,
               arraySort(groupArrayIf((at, claimer, payload), state = 'claimed')) AS claims,
               groupArrayIf(claimer, state = 'withdrawn') AS gone,
               toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(min(at)) AS age_ms,
               any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
-              any(seq) AS seq, any(kind) AS kind, any(since) AS since
+              any(seq) AS seq, any(kind) AS kind, any(since) AS since, any(channel) AS channel
        FROM {db}.webhook_claims
        WHERE state IN ('claimed', 'withdrawn')
          AND notification_id NOT IN (SELECT notification_id FROM {db}.webhook_claims
@@ -132,13 +172,78 @@ export async function claimedNotifications(storage: Storage): Promise<ClaimedNot
     winner: r.winner ?? '',
     ageMs: num(r.age_ms),
     payload: r.payload ?? '',
+    channel: r.channel === 'email' ? 'email' : 'webhook',
     candidate: {
       projectId: r.project_id ?? '',
       level: r.level === 'account' ? 'account' : 'user',
       entityId: r.entity_id ?? '',
       seq: num(r.seq),
-      kind: r.kind === 'returned' || r.kind === 'declining' ? r.kind : 'inactive',
+      kind: (['returned', 'declining', 'digest'] as const).find((k) => k === r.kind) ?? 'inactive',
       since: `${r.since?.replace(' ', 'T')}Z`,
     },
   }))
+}
+
+/**
+ * Record that episodes of `projectIds` that began before now are to be summarised, not
+ * announced one by one: `first-look` when the monitor first sees a project, `import` after an
+ * import wrote to it. Marks are rows of kind `watch`, stored as already delivered.
+ */
+export async function markWatched(
+  storage: Storage,
+  projectIds: string[],
+  what: 'first-look' | 'import',
+  claimer: string,
+) {
+  const now = Date.now()
+  await insertRows(
+    storage,
+    projectIds.map((projectId) => ({
+      notificationId: idOf([projectId, 'watch', what, what === 'import' ? now : '']),
+      lease: 0,
+      channel: 'webhook' as const,
+      candidate: {
+        projectId,
+        level: 'account' as const,
+        entityId: what,
+        seq: 0,
+        kind: 'watch' as const,
+        since: new Date(now).toISOString(),
+      },
+    })),
+    claimer,
+    'delivered',
+    () => '',
+  )
+}
+
+/**
+ * For every project, the time (ms, the store's clock) before which an episode that began is
+ * summarised: its latest watch mark. A project without one gets its first-look mark now.
+ */
+export async function watchedSince(
+  storage: Storage,
+  claimer: string,
+): Promise<Map<string, number>> {
+  const marks = await rows<{ project_id: string; at: string }>(
+    storage,
+    `SELECT p.project_id AS project_id, toUnixTimestamp64Milli(m.at) AS at
+     FROM (SELECT DISTINCT project_id FROM {db}.projects) AS p
+     LEFT JOIN (SELECT project_id, max(at) AS at FROM {db}.webhook_claims
+                WHERE kind = 'watch' GROUP BY project_id) AS m ON m.project_id = p.project_id
+     SETTINGS join_use_nulls = 1`,
+    {},
+    readSettings(storage),
+  )
+  const out = new Map<string, number>()
+  const unseen: string[] = []
+  for (const m of marks) {
+    if (m.at === null || m.at === undefined) unseen.push(m.project_id)
+    else out.set(m.project_id, num(m.at))
+  }
+  if (unseen.length > 0) {
+    await markWatched(storage, unseen, 'first-look', claimer)
+    for (const id of unseen) out.set(id, Date.now())
+  }
+  return out
 }

@@ -5,20 +5,34 @@
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
-import { DEFAULTS } from '../config.js'
+import { DEFAULTS, type DigestAt } from '../config.js'
 import type { DecliningCriteria } from '../insights/declining.js'
 import type { Storage } from '../storage/client.js'
-import { buildClaims } from './build-claims.js'
+import { type Built, buildNotifications } from './build-claims.js'
+import { digestClaim } from './build-digest.js'
 import {
   type Claim,
   type ClaimedNotification,
   claimedNotifications,
   insertClaims,
+  insertStates,
+  notificationId,
   recordOutcome,
+  watchedSince,
 } from './claims.js'
 import { type DeliveryOptions, deliver } from './deliver.js'
+import { deliverEmail, type EmailChannel } from './deliver-email.js'
+import {
+  type DigestEnvelope,
+  type DigestReason,
+  type Held,
+  heldPayload,
+  nextSlot,
+  parseHeld,
+} from './digest.js'
 import { type Candidate, dueDeclining, dueNotifications } from './episodes.js'
 import type { WebhookFormat } from './payload.js'
+import { type Channel, renderMessage } from './render.js'
 
 /** Claims per insert: small enough that an insert is quick next to the settle delay. */
 const CLAIM_CHUNK = 500
@@ -28,8 +42,20 @@ const DELIVERY_CONCURRENCY = 4
 
 export interface InactivityMonitorOptions {
   storage: Storage
-  /** `LASTSEEN_WEBHOOK_URL`. */
-  url: string
+  /** `LASTSEEN_WEBHOOK_URL`; unset, nothing goes to a webhook. */
+  url?: string | undefined
+  /** Email through SMTP; unset, nothing goes by email. */
+  email?: EmailChannel | undefined
+  /** `LASTSEEN_NOTIFY`. @default `DEFAULTS.notifyMode` */
+  mode?: 'instant' | 'digest'
+  /** `LASTSEEN_NOTIFY_MAX`: more new episodes in one check come as one digest. @default `DEFAULTS.notifyMax` */
+  max?: number
+  /** `LASTSEEN_DIGEST_AT`. @default daily at `DEFAULTS.digestAt` */
+  digestAt?: DigestAt
+  /** Episodes listed by name in a digest. @default `DEFAULTS.digestTop` */
+  digestTop?: number
+  /** `LASTSEEN_PUBLIC_URL`: the dashboard, linked from digests. */
+  publicUrl?: string | undefined
   /** `LASTSEEN_WEBHOOK_SECRET`; deliveries are unsigned without it. */
   secret?: string | undefined
   /** @default `DEFAULTS.webhookFormat` */
@@ -70,8 +96,12 @@ export class InactivityMonitor {
   private slots = DELIVERY_CONCURRENCY
   private readonly waiting: (() => void)[] = []
   private readonly abort = new AbortController()
-  private readonly options: Required<Omit<InactivityMonitorOptions, 'secret' | 'delivery'>> &
-    Pick<InactivityMonitorOptions, 'secret' | 'delivery'>
+  private readonly options: Required<
+    Omit<InactivityMonitorOptions, 'secret' | 'delivery' | 'url' | 'email' | 'publicUrl'>
+  > &
+    Pick<InactivityMonitorOptions, 'secret' | 'delivery' | 'url' | 'email' | 'publicUrl'>
+  /** The channels this process delivers to. */
+  private readonly channels: Channel[]
 
   constructor(options: InactivityMonitorOptions) {
     this.options = {
@@ -83,12 +113,20 @@ export class InactivityMonitor {
         drop: DEFAULTS.decliningDrop,
       },
       intervalMs: DEFAULTS.webhookIntervalMs,
+      mode: DEFAULTS.notifyMode,
+      max: DEFAULTS.notifyMax,
+      digestAt: { dailyAtMinute: 8 * 60 },
+      digestTop: DEFAULTS.digestTop,
       settleMs: 2000,
       leaseMs: 600_000,
       clock: Date.now,
       log: (m) => console.error(m),
       ...options,
     }
+    this.channels = [
+      ...(options.url ? (['webhook'] as const) : []),
+      ...(options.email ? (['email'] as const) : []),
+    ]
   }
 
   /** Check now, then every interval (sooner while fresh claims wait to settle). */
@@ -138,34 +176,81 @@ export class InactivityMonitor {
     const now = this.options.clock()
     let delivering = 0
     const takeovers: Claim[] = []
-    for (const p of await claimedNotifications(storage)) {
-      if (p.ageMs < this.options.settleMs) continue
+    const pending = await claimedNotifications(storage)
+    // Held episodes a pending digest stands for: that digest records them.
+    const carried = new Set<string>()
+    for (const p of pending) {
+      if (p.candidate.kind !== 'digest') continue
+      for (const m of (JSON.parse(p.payload) as DigestEnvelope).members)
+        carried.add(m.notificationId)
+    }
+    const groups = new Map<string, { reason: DigestReason; members: ClaimedNotification[] }>()
+    for (const p of pending) {
+      if (p.ageMs < this.options.settleMs || carried.has(p.notificationId)) continue
+      if (!this.channels.includes(p.channel)) continue
+      const held = p.candidate.kind === 'digest' ? undefined : parseHeld(p.payload)
+      const slot = held ? Date.parse(held.held.slot) : 0
       if (p.winner === this.claimer) {
-        if (!this.inFlight.has(p.notificationId)) {
+        if (held) {
+          if (slot > now) continue
+          const key = [p.candidate.projectId, p.channel, held.held.reason].join('\n')
+          const group = groups.get(key) ?? { reason: held.held.reason, members: [] }
+          groups.set(key, group)
+          group.members.push(p)
+        } else if (!this.inFlight.has(p.notificationId)) {
           this.send(p)
           delivering++
         }
-      } else if (p.winner === '' || p.ageMs > this.options.leaseMs) {
-        // Every claimer withdrew, or the winner never delivered: claim it again, one lease up.
+      } else if (
+        p.winner === '' ||
+        // The winner never delivered; a held episode waits for its digest's time first.
+        (p.ageMs > this.options.leaseMs && (!held || now > slot + this.options.leaseMs))
+      ) {
         takeovers.push({
-          candidate: { ...p.candidate, accountId: null, lastSeen: p.candidate.since },
+          candidate: p.candidate,
+          channel: p.channel,
           notificationId: p.notificationId,
           lease: p.lease + 1,
           payload: p.payload,
         })
       }
     }
+    const digests: Claim[] = []
+    for (const { reason, members } of groups.values()) {
+      const first = members[0] as ClaimedNotification
+      digests.push(
+        await digestClaim(
+          storage,
+          members,
+          {
+            projectId: first.candidate.projectId,
+            channel: first.channel,
+            format: first.channel === 'email' ? 'email' : this.options.format,
+            reason,
+            slot: new Date(now).toISOString(),
+          },
+          {
+            now,
+            inactiveAfterMs: this.options.inactiveAfterMs,
+            declining: this.options.declining,
+            publicUrl: this.options.publicUrl,
+            top: this.options.digestTop,
+          },
+        ),
+      )
+    }
+    // Marks a project's first look before its first episodes can exist.
+    const watched = await watchedSince(storage, this.claimer)
     const due: Candidate[] = []
     for (const level of ['user', 'account'] as const) {
       due.push(...(await dueNotifications(storage, level, now, this.options.inactiveAfterMs)))
       due.push(...(await dueDeclining(storage, level, now, this.options.declining)))
     }
-    const fresh = await buildClaims(storage, due, {
+    const built = await buildNotifications(storage, due, {
       now,
       inactiveAfterMs: this.options.inactiveAfterMs,
-      format: this.options.format,
     })
-    const claims = [...takeovers, ...fresh]
+    const claims = [...takeovers, ...digests, ...this.plan(built, watched, now)]
     let claimed = 0
     for (let i = 0; i < claims.length; i += CLAIM_CHUNK) {
       const chunk = claims.slice(i, i + CLAIM_CHUNK)
@@ -179,6 +264,64 @@ export class InactivityMonitor {
       }
     }
     return { claimed, delivering }
+  }
+
+  /** When an episode began: when it crossed the threshold, came back, or began declining. */
+  private began(c: Candidate): number {
+    if (c.kind === 'inactive') return Date.parse(c.lastSeen) + this.options.inactiveAfterMs
+    return Date.parse(c.kind === 'returned' ? c.lastSeen : c.since)
+  }
+
+  /**
+   * A claim per new episode and channel: a message of its own, or held for a digest. Episodes
+   * that began before the project's watch mark go to its summary; past `max` new episodes of a
+   * project in one check, all of them go to one digest; in digest mode, all wait for the next
+   * scheduled digest.
+   */
+  private plan(built: Built[], watched: Map<string, number>, now: number): Claim[] {
+    const byProject = new Map<string, Built[]>()
+    for (const b of built) {
+      const list = byProject.get(b.candidate.projectId) ?? []
+      byProject.set(b.candidate.projectId, list)
+      list.push(b)
+    }
+    const claims: Claim[] = []
+    const at = new Date(now).toISOString()
+    for (const [projectId, list] of byProject) {
+      const mark = watched.get(projectId) ?? Number.NEGATIVE_INFINITY
+      const early = list.filter((b) => this.began(b.candidate) < mark)
+      const live = list.filter((b) => this.began(b.candidate) >= mark)
+      const liveHeld: Held['held'] | undefined =
+        this.options.mode === 'digest'
+          ? {
+              reason: 'scheduled',
+              slot: new Date(nextSlot(now, this.options.digestAt)).toISOString(),
+            }
+          : live.length > this.options.max
+            ? { reason: 'cap', slot: at }
+            : undefined
+      for (const [items, held] of [
+        [early, { reason: 'backfill', slot: at }],
+        [live, liveHeld],
+      ] as const) {
+        for (const { candidate, notification } of items) {
+          for (const channel of this.channels) {
+            const id = notificationId(candidate, channel)
+            const n = { ...notification, id }
+            claims.push({
+              candidate,
+              channel,
+              notificationId: id,
+              lease: 0,
+              payload: held
+                ? heldPayload({ held, notification: n })
+                : renderMessage(n, channel === 'email' ? 'email' : this.options.format),
+            })
+          }
+        }
+      }
+    }
+    return claims
   }
 
   /** Wait for one of the delivery slots. */
@@ -213,17 +356,42 @@ export class InactivityMonitor {
   }
 
   private async deliverOne(p: ClaimedNotification): Promise<void> {
-    const outcome = await deliver(p.notificationId, p.payload, {
-      url: this.options.url,
-      secret: this.options.secret,
-      signal: this.abort.signal,
-      ...this.options.delivery,
-    })
+    const digest =
+      p.candidate.kind === 'digest' ? (JSON.parse(p.payload) as DigestEnvelope) : undefined
+    const body = digest ? digest.body : p.payload
+    const options = { signal: this.abort.signal, ...this.options.delivery }
+    const outcome =
+      p.channel === 'email' && this.options.email
+        ? await deliverEmail(p.notificationId, body, this.options.email, options)
+        : await deliver(p.notificationId, body, {
+            url: this.options.url ?? '',
+            secret: this.options.secret,
+            ...options,
+          })
     if (outcome === 'later') return
     if (outcome === 'refused') {
-      this.options.log(`lastseen-ingest: webhook receiver refused notification ${p.notificationId}`)
+      this.options.log(
+        `lastseen-ingest: ${p.channel === 'email' ? 'SMTP server' : 'webhook receiver'} refused notification ${p.notificationId}`,
+      )
     }
-    const state = outcome === 'delivered' ? 'delivered' : 'failed'
-    await recordOutcome(this.options.storage, [p], this.claimer, state)
+    const state: 'delivered' | 'failed' = outcome === 'delivered' ? 'delivered' : 'failed'
+    // A digest and every episode it stands for are recorded in one insert: all or none.
+    await insertStates(
+      this.options.storage,
+      [
+        { item: p, state, payload: '' },
+        ...(digest?.members ?? []).map((m) => ({
+          item: {
+            notificationId: m.notificationId,
+            lease: m.lease,
+            channel: p.channel,
+            candidate: m,
+          },
+          state,
+          payload: '',
+        })),
+      ],
+      this.claimer,
+    )
   }
 }

@@ -51,14 +51,14 @@ export type WebhookFormat = 'lastseen' | 'slack'
 const DAY_MS = 86_400_000
 
 /** UTC calendar days from one time's day to another's. */
-const calendarDays = (from: string, to: string) =>
+export const calendarDays = (from: string, to: string) =>
   Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / DAY_MS)
 
 /**
  * Text a client chose (ids are picked by anyone holding the public write key), escaped as Slack
  * documents for mrkdwn: `&`, `<` and `>`, so `<!channel>` or `<https://…|a link>` stay text.
  */
-const slackEscape = (text: string): string =>
+export const slackEscape = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 
 /** Longest trait text shown in a Slack message, in characters. */
@@ -73,7 +73,7 @@ function shown(traits: Traits | undefined, key: string): string | undefined {
 }
 
 /** ` ($490/mo)` when the account's `mrr` trait is a number. */
-function mrrText(traits: Traits | undefined): string {
+export function mrrText(traits: Traits | undefined): string {
   const mrr = traits?.mrr
   if (typeof mrr !== 'number' || !Number.isFinite(mrr)) return ''
   return ` ($${mrr.toLocaleString('en-US', { maximumFractionDigits: 2 })}/mo)`
@@ -101,7 +101,8 @@ function slackWho(n: Notification): string {
     : `User ${person} (account ${accountId})${mrrText(accountTraits)}`
 }
 
-function slackText(n: Notification): string {
+/** One line of Slack mrkdwn about a notification, everything a client chose escaped. */
+export function slackText(n: Notification): string {
   const project = slackEscape(n.project)
   const who = slackWho(n)
   if (n.type.endsWith('.inactive')) {
