@@ -228,7 +228,8 @@ export async function watchedSince(
   const marks = await rows<{ project_id: string; at: string }>(
     storage,
     `SELECT p.project_id AS project_id, toUnixTimestamp64Milli(m.at) AS at
-     FROM (SELECT DISTINCT project_id FROM {db}.projects) AS p
+     FROM (SELECT project_id FROM {db}.projects
+           UNION DISTINCT SELECT project_id FROM {db}.webhook_claims WHERE kind = 'watch') AS p
      LEFT JOIN (SELECT project_id, max(at) AS at FROM {db}.webhook_claims
                 WHERE kind = 'watch' GROUP BY project_id) AS m ON m.project_id = p.project_id
      SETTINGS join_use_nulls = 1`,

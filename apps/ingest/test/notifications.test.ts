@@ -1,0 +1,193 @@
+/**
+ * Notifications people can live with, on the real service (real chDB, the monitor configured
+ * through the environment, a 500 ms check) and a local webhook receiver: a backfill of 300
+ * long-quiet users in 30 accounts comes as one summary with the counts, not one message each;
+ * a user who goes quiet afterwards still gets a message of their own within a check; more than
+ * `LASTSEEN_NOTIFY_MAX` new episodes in one check come as one digest; an import after months
+ * of watching is summarised too.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importFile } from '../src/ingest/import-file.js'
+import type { RunningServer } from '../src/server.js'
+import { startTestServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
+import { groupEvent, identifyEvent } from './support/events.js'
+import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
+import { watchedForAYear, webhookHarness } from './support/webhook-harness.js'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js'
+
+const DAY_MS = 86_400_000
+const INTERVAL_MS = 500
+/** The claim's settle delay (2 s by default) plus a busy machine's slack. */
+const SETTLE_AND_SLACK_MS = 2000 + 2500
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Days since user `i` of the backfill was seen: 20 to 62, never 28 or 29 (the edge of "new"). */
+const quietDays = (i: number) => {
+  const d = 20 + (i % 41)
+  return d === 28 || d === 29 ? d + 2 : d
+}
+const account = (i: number) => `acct_${i % 30}`
+/** Quiet for less than twice the 14-day threshold: episodes a check finds (older ones are only listed). */
+const recent = (days: number) => days < 28
+
+let server: RunningServer
+let receiver: WebhookReceiver
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver()
+  server = await startTestServer({
+    LASTSEEN_WEBHOOK_URL: receiver.url,
+    LASTSEEN_WEBHOOK_INTERVAL: `${INTERVAL_MS}ms`,
+    LASTSEEN_NOTIFY_MAX: '5',
+    LASTSEEN_PUBLIC_URL: 'https://lastseen.example.com/',
+  })
+})
+
+afterAll(async () => {
+  await server?.close()
+  await receiver?.close()
+})
+
+// biome-ignore lint/suspicious/noExplicitAny: payloads are checked field by field
+const digests = (): any[] => receiver.delivered().filter((n) => n.type === 'digest')
+
+describe('notifications after a backfill', () => {
+  it('summarises 300 long-quiet users in 30 accounts in one message with the counts', async () => {
+    const users = Array.from({ length: 300 }, (_, i) => i)
+    await sendBatch(server.url, WRITE_KEY, [
+      ...users.map((i) => seen(`u_${i}`, quietDays(i), account(i))),
+      ...users.map((i) =>
+        identifyEvent(`u_${i}`, { name: `User ${i}`, email: `u${i}@example.com` }),
+      ),
+      ...Array.from({ length: 30 }, (_, k) =>
+        groupEvent(`acct_${k}`, { name: `Account ${k}`, mrr: k * 10 }),
+      ),
+    ] as never)
+    await receiver.waitFor(1, 20_000)
+    // A few more checks: nothing else arrives.
+    await sleep(4 * INTERVAL_MS + SETTLE_AND_SLACK_MS)
+    const sent = receiver.delivered()
+    expect(sent.length).toBeLessThanOrEqual(2)
+    expect(sent.every((n) => n.type === 'digest' && n.reason === 'backfill')).toBe(true)
+
+    const summary = sent[0]
+    expect(summary.totals).toEqual({
+      quiet: { users: 300, accounts: 30 },
+      slipping: { users: 0, accounts: 0 },
+    })
+    expect(summary.dashboardUrl).toBe('https://lastseen.example.com/')
+    // Every episode a check found is counted once, over the summaries.
+    const expectedUsers = users.filter((i) => recent(quietDays(i))).length
+    const expectedAccounts = Array.from({ length: 30 }, (_, k) => k).filter((k) =>
+      recent(Math.min(...users.filter((i) => i % 30 === k).map(quietDays))),
+    ).length
+    const sum = (f: (d: { counts: { quiet: { users: number; accounts: number } } }) => number) =>
+      sent.reduce((n, d) => n + f(d), 0)
+    expect(sum((d) => d.counts.quiet.users)).toBe(expectedUsers)
+    expect(sum((d) => d.counts.quiet.accounts)).toBe(expectedAccounts)
+    expect(summary.top).toHaveLength(10)
+    expect(summary.more).toBe(
+      summary.counts.quiet.users + summary.counts.quiet.accounts - summary.top.length,
+    )
+    // The most valuable first: the top account's mrr is the highest among the episodes.
+    const mrr = (n: {
+      type: string
+      data: { traits: { mrr?: number }; accountTraits?: { mrr?: number } }
+    }) => (n.type.startsWith('user.') ? n.data.accountTraits?.mrr : n.data.traits.mrr) ?? -1
+    const mrrs = summary.top.map(mrr)
+    expect(mrrs).toEqual([...mrrs].sort((a: number, b: number) => b - a))
+    expect(summary.top[0].data.traits.name).toBeDefined()
+  })
+
+  it('still sends a message of its own for a user who goes quiet afterwards, within a check', async () => {
+    const before = receiver.delivered().length
+    // Crosses the 14-day threshold two seconds from now.
+    const crossesAt = Date.now() + 2000
+    await sendBatch(server.url, WRITE_KEY, [
+      {
+        id: crypto.randomUUID(),
+        type: 'seen',
+        userId: 'u_live',
+        timestamp: new Date(crossesAt - 14 * DAY_MS).toISOString(),
+      },
+    ])
+    await receiver.waitFor(before + 1, 20_000)
+    const tookMs = Date.now() - crossesAt
+    const [live] = receiver.delivered().slice(before)
+    expect(live).toMatchObject({ type: 'user.inactive', data: { userId: 'u_live' } })
+    // One check interval, then the claim's settle delay.
+    expect(tookMs).toBeLessThan(INTERVAL_MS + SETTLE_AND_SLACK_MS)
+    await sleep(2 * INTERVAL_MS)
+    expect(receiver.delivered()).toHaveLength(before + 1)
+  })
+
+  it('sends one digest when a check finds more than LASTSEEN_NOTIFY_MAX new episodes', async () => {
+    const before = receiver.delivered().length
+    const crossesAt = Date.now() + 1500
+    const ids = Array.from({ length: 7 }, (_, i) => `u_burst_${i}`)
+    await sendBatch(
+      server.url,
+      WRITE_KEY,
+      ids.map((userId) => ({
+        id: crypto.randomUUID(),
+        type: 'seen' as const,
+        userId,
+        timestamp: new Date(crossesAt - 14 * DAY_MS).toISOString(),
+      })),
+    )
+    await receiver.waitFor(before + 1, 20_000)
+    await sleep(2 * INTERVAL_MS + SETTLE_AND_SLACK_MS)
+    const after = receiver.delivered().slice(before)
+    expect(after).toHaveLength(1)
+    expect(after[0]).toMatchObject({
+      type: 'digest',
+      reason: 'cap',
+      counts: { quiet: { users: 7, accounts: 0 } },
+      more: 0,
+    })
+    expect(after[0].top.map((n: { data: { userId: string } }) => n.data.userId).sort()).toEqual(ids)
+  })
+})
+
+describe('notifications after an import', () => {
+  it('summarises what an import reveals, after a year of watching', async () => {
+    const other = await startWebhookReceiver()
+    const { monitor, round, stopAll } = webhookHarness(() => ({
+      storage: server.storage,
+      url: other.url,
+    }))
+    try {
+      await watchedForAYear(server.storage, 'imported')
+      const file = join(tempDataDir(), 'users.ndjson')
+      writeFileSync(
+        file,
+        Array.from({ length: 8 }, (_, i) =>
+          JSON.stringify({ userId: `imp_${i}`, accountId: 'imp_acct', lastSeen: daysAgo(20) }),
+        ).join('\n'),
+      )
+      await importFile(file, {
+        storage: server.storage,
+        projectId: 'imported',
+        maxEventAgeMs: 3650 * DAY_MS,
+        log: () => {},
+      })
+      const m = monitor()
+      await round(m)
+      await round(m)
+      await round(m)
+      const sent = other.delivered().filter((n) => n.project === 'imported')
+      expect(sent).toHaveLength(1)
+      expect(sent[0]).toMatchObject({
+        type: 'digest',
+        reason: 'backfill',
+        counts: { quiet: { users: 8, accounts: 1 } },
+      })
+    } finally {
+      await stopAll()
+      await other.close()
+    }
+  })
+})
+
