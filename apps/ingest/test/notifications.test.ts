@@ -190,4 +190,3 @@ describe('notifications after an import', () => {
     }
   })
 })
-

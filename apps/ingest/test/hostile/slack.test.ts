@@ -1,7 +1,7 @@
 /**
  * Slack injection: ids are chosen by anyone holding the public write key. In Slack's format
  * `<!channel>`, `<!here>` and `<https://…|text>` must reach the channel as text, not as a
- * mention or a disguised link.
+ * mention or a disguised link, in a single notification and in a digest's blocks alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
@@ -38,10 +38,17 @@ describe('Slack format', () => {
       seen('<!channel>', '<https://evil.example|re-authenticate here>'),
       seen('<!here> & co', 'plain'),
     ])
-    // Two users and two accounts went quiet.
-    await receiver.waitFor(4, 30_000)
-    const texts = receiver.requests.map((r) => (JSON.parse(r.body) as { text: string }).text)
+    // Two users and two accounts went quiet before the service first looked: one summary, in
+    // blocks, that lists them.
+    await receiver.waitFor(1, 30_000)
+    const texts: string[] = []
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') texts.push(v)
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) collect(x)
+    }
+    for (const r of receiver.requests) collect(JSON.parse(r.body))
     const all = texts.join('\n')
+    expect(all).toContain('2 users and 2 accounts went quiet')
     expect(all).not.toMatch(/<!channel>|<!here>|<https:/)
     expect(all).toContain('&lt;!channel&gt;')
     expect(all).toContain('&lt;!here&gt; &amp; co')
