@@ -37,6 +37,13 @@ import { type Channel, renderMessage } from './render.js'
 /** Claims per insert: small enough that an insert is quick next to the settle delay. */
 const CLAIM_CHUNK = 500
 
+/**
+ * How long before a project's watch mark an episode must have begun to count as revealed by a
+ * backfill or an import: events arrive late by seconds to minutes (batching, retries, clients
+ * offline for a while), and an episode found that way is news, not history.
+ */
+const BACKFILL_GRACE_MS = 3_600_000
+
 /** Notifications sent at the same time. */
 const DELIVERY_CONCURRENCY = 4
 
@@ -274,7 +281,7 @@ export class InactivityMonitor {
 
   /**
    * A claim per new episode and channel: a message of its own, or held for a digest. Episodes
-   * that began before the project's watch mark go to its summary; past `max` new episodes of a
+   * that began over an hour before the project's watch mark go to its summary; past `max` new episodes of a
    * project in one check, all of them go to one digest; in digest mode, all wait for the next
    * scheduled digest.
    */
@@ -288,7 +295,7 @@ export class InactivityMonitor {
     const claims: Claim[] = []
     const at = new Date(now).toISOString()
     for (const [projectId, list] of byProject) {
-      const mark = watched.get(projectId) ?? Number.NEGATIVE_INFINITY
+      const mark = (watched.get(projectId) ?? Number.NEGATIVE_INFINITY) - BACKFILL_GRACE_MS
       const early = list.filter((b) => this.began(b.candidate) < mark)
       const live = list.filter((b) => this.began(b.candidate) >= mark)
       const liveHeld: Held['held'] | undefined =
