@@ -31,6 +31,8 @@ LASTSEEN_METRICS_TOKEN, and more: ${GUIDE}
 
 Inactivity webhooks: LASTSEEN_WEBHOOK_URL, LASTSEEN_WEBHOOK_SECRET, LASTSEEN_INACTIVE_AFTER
 (${formatDuration(DEFAULTS.inactiveAfterMs)}), LASTSEEN_WEBHOOK_INTERVAL (${formatDuration(DEFAULTS.webhookIntervalMs)}), LASTSEEN_WEBHOOK_FORMAT (lastseen or slack).
+Notifications: LASTSEEN_NOTIFY (instant or digest), LASTSEEN_NOTIFY_MAX (${DEFAULTS.notifyMax}), LASTSEEN_DIGEST_AT
+(${DEFAULTS.digestAt} UTC), LASTSEEN_SMTP_URL, LASTSEEN_NOTIFY_EMAIL, LASTSEEN_NOTIFY_FROM, LASTSEEN_PUBLIC_URL.
 The dashboard is at / (sign in with the read key).
 
 A mistake (a port in use, a data directory it cannot write, ClickHouse unreachable or refusing
