@@ -139,7 +139,10 @@ const schema = z.object({
         .map((a) => a.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.email({ message: 'email addresses separated by commas' })).min(1))
+    .refine(
+      (list) => list.length > 0 && list.every((a) => z.email().safeParse(a).success),
+      'email addresses separated by commas',
+    )
     .optional(),
   LASTSEEN_NOTIFY_FROM: z.string().min(3).default(DEFAULTS.notifyFrom),
   LASTSEEN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
-import { startTestServer, WRITE_KEY } from './helpers.js'
+import { forgetUser } from '../src/storage/forget-user.js'
+import { count, startTestServer, WRITE_KEY } from './helpers.js'
 import { groupEvent, identifyEvent } from './support/events.js'
 import { seen, sendBatch } from './support/insights-seed.js'
 import { type SmtpReceiver, smtpReceiver } from './support/smtp-receiver.js'
@@ -102,6 +103,17 @@ describe('email notifications', () => {
     // Later checks, and a second process, send nothing again.
     const b = monitor()
     await round(a, b)
+    await round(a, b)
+    expect(smtp.messages).toHaveLength(1)
+
+    // Deleting a user also deletes the digests that name them; nothing is sent again.
+    await forgetUser(server.storage, 'default', 'u_ann')
+    expect(
+      await count(
+        server,
+        "SELECT count() AS n FROM {db}.webhook_claims WHERE position(payload, 'ann@acme.io') > 0",
+      ),
+    ).toBe(0)
     await round(a, b)
     expect(smtp.messages).toHaveLength(1)
   })

@@ -9,8 +9,10 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readConfig } from '../src/config.js'
 import { importFile } from '../src/ingest/import-file.js'
 import type { RunningServer } from '../src/server.js'
+import { nextSlot } from '../src/webhooks/digest.js'
 import { startTestServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
 import { groupEvent, identifyEvent } from './support/events.js'
 import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
@@ -188,5 +190,66 @@ describe('notifications after an import', () => {
       await stopAll()
       await other.close()
     }
+  })
+})
+
+describe('notification settings', () => {
+  it('reads every setting, with its default, and names a bad one', () => {
+    expect(readConfig({}).notify).toEqual({
+      intervalMs: 60_000,
+      mode: 'instant',
+      max: 20,
+      digestAt: { dailyAtMinute: 8 * 60 },
+    })
+    expect(
+      readConfig({
+        LASTSEEN_NOTIFY: 'digest',
+        LASTSEEN_NOTIFY_MAX: '5',
+        LASTSEEN_DIGEST_AT: '17:30',
+        LASTSEEN_SMTP_URL: 'smtp://mail.example.com:587',
+        LASTSEEN_NOTIFY_EMAIL: 'team@example.com, ceo@example.com',
+        LASTSEEN_PUBLIC_URL: 'https://lastseen.example.com/',
+      }).notify,
+    ).toEqual({
+      intervalMs: 60_000,
+      mode: 'digest',
+      max: 5,
+      digestAt: { dailyAtMinute: 17 * 60 + 30 },
+      email: {
+        smtpUrl: 'smtp://mail.example.com:587',
+        to: ['team@example.com', 'ceo@example.com'],
+        from: 'lastseen <lastseen@localhost>',
+      },
+      publicUrl: 'https://lastseen.example.com',
+    })
+    expect(readConfig({ LASTSEEN_DIGEST_AT: 'hourly' }).notify.digestAt).toEqual({
+      everyMs: 3_600_000,
+    })
+    expect(readConfig({ LASTSEEN_DIGEST_AT: '15m' }).notify.digestAt).toEqual({ everyMs: 900_000 })
+    expect(() => readConfig({ LASTSEEN_NOTIFY: 'weekly' })).toThrow(
+      /LASTSEEN_NOTIFY: 'instant' or 'digest'/,
+    )
+    expect(() => readConfig({ LASTSEEN_DIGEST_AT: '25:00' })).toThrow(/LASTSEEN_DIGEST_AT/)
+    expect(() => readConfig({ LASTSEEN_NOTIFY_MAX: '0' })).toThrow(/LASTSEEN_NOTIFY_MAX/)
+    expect(() =>
+      readConfig({ LASTSEEN_SMTP_URL: 'smtp://x', LASTSEEN_NOTIFY_EMAIL: 'not-an-address' }),
+    ).toThrow(/LASTSEEN_NOTIFY_EMAIL: email addresses separated by commas/)
+    expect(() => readConfig({ LASTSEEN_SMTP_URL: 'smtp://mail.example.com' })).toThrow(
+      /need both LASTSEEN_SMTP_URL .* and LASTSEEN_NOTIFY_EMAIL/,
+    )
+    expect(() =>
+      readConfig({ LASTSEEN_SMTP_URL: 'http://x', LASTSEEN_NOTIFY_EMAIL: 'a@b.co' }),
+    ).toThrow(/LASTSEEN_SMTP_URL: an smtp:\/\/ or smtps:\/\/ URL/)
+  })
+
+  it('schedules digests daily at a UTC time, or every interval from midnight', () => {
+    const at = Date.parse('2026-11-28T10:20:00.000Z')
+    const iso = (ms: number) => new Date(ms).toISOString()
+    expect(iso(nextSlot(at, { dailyAtMinute: 8 * 60 }))).toBe('2026-11-29T08:00:00.000Z')
+    expect(iso(nextSlot(at, { dailyAtMinute: 17 * 60 + 30 }))).toBe('2026-11-28T17:30:00.000Z')
+    expect(iso(nextSlot(at, { everyMs: 3_600_000 }))).toBe('2026-11-28T11:00:00.000Z')
+    expect(iso(nextSlot(Date.parse('2026-11-28T11:00:00.000Z'), { everyMs: 3_600_000 }))).toBe(
+      '2026-11-28T12:00:00.000Z',
+    )
   })
 })

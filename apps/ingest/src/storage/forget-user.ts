@@ -52,6 +52,13 @@ export const USER_ROWS: readonly UserRows[] = [
     where: "level = 'user' AND entity_id = {user:String}",
     everywhere: true,
   },
+  // A digest names the users it lists (see webhooks/digest.ts): its rows go too. One not yet
+  // delivered is built again from its other episodes, recorded only when a digest is delivered.
+  {
+    table: 'webhook_claims',
+    where: "kind = 'digest' AND position(payload, {member:String}) > 0",
+    everywhere: true,
+  },
   { table: 'users', where: 'user_id = {user:String}' },
 ]
 
@@ -67,7 +74,7 @@ export interface Forgotten {
   accounts: number
 }
 
-type Params = { project: string; user: string }
+type Params = { project: string; user: string; member: string }
 
 /** Delete `userId` of `projectId` everywhere; `NotFound` when the project has no such user. */
 export async function forgetUser(
@@ -75,7 +82,9 @@ export async function forgetUser(
   projectId: string,
   userId: string,
 ): Promise<Forgotten> {
-  const params = { project: projectId, user: userId }
+  // How a digest's claim lists the user among its episodes.
+  const member = `"level":"user","entityId":${JSON.stringify(userId)},`
+  const params = { project: projectId, user: userId, member }
   const affected = await affectedBy(storage, params)
   if (!affected) throw new NotFound(`no user ${JSON.stringify(userId)}`)
   const { days, accounts } = affected
