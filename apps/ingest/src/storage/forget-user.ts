@@ -56,7 +56,7 @@ export const USER_ROWS: readonly UserRows[] = [
   // delivered is built again from its other episodes, recorded only when a digest is delivered.
   {
     table: 'webhook_claims',
-    where: "kind = 'digest' AND position(payload, {member:String}) > 0",
+    where: "role = 'digest' AND position(payload, {member:String}) > 0",
     everywhere: true,
   },
   { table: 'users', where: 'user_id = {user:String}' },

@@ -69,12 +69,17 @@ const insertSettings = (storage: Storage): ClickHouseSettings =>
 const readSettings = (storage: Storage): ClickHouseSettings =>
   storage.cluster ? { select_sequential_consistency: '1' } : {}
 
+/** The `role` of a row: an episode's notification, a digest, or a watch mark. */
+const roleOf = (kind: ClaimKind) => (kind === 'digest' || kind === 'watch' ? kind : 'episode')
+
 const row = (c: ClaimTarget, extra: Record<string, unknown>) => ({
   project_id: c.projectId,
   level: c.level,
   entity_id: c.entityId,
   seq: c.seq,
-  kind: c.kind,
+  // A digest's or a mark's `kind` says nothing: its `role` does (the enum is a key column).
+  kind: roleOf(c.kind) === 'episode' ? c.kind : 'inactive',
+  role: roleOf(c.kind),
   since: clickHouseTime(Date.parse(c.since) || 0),
   ...extra,
 })
@@ -149,14 +154,15 @@ export async function claimedNotifications(storage: Storage): Promise<ClaimedNot
   const found = await rows<Record<string, string>>(
     storage,
     `SELECT notification_id, lease, arrayFirst(c -> NOT has(gone, c.2), claims) AS win,
-            win.2 AS winner, if(win.2 = '', claims[1].3, win.3) AS payload, age_ms, project_id, level, entity_id, seq, kind, since, channel
+            win.2 AS winner, if(win.2 = '', claims[1].3, win.3) AS payload, age_ms, project_id, level, entity_id, seq, kind, since, channel, role
      FROM (
        SELECT notification_id, lease,
               arraySort(groupArrayIf((at, claimer, payload), state = 'claimed')) AS claims,
               groupArrayIf(claimer, state = 'withdrawn') AS gone,
               toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(min(at)) AS age_ms,
               any(project_id) AS project_id, any(level) AS level, any(entity_id) AS entity_id,
-              any(seq) AS seq, any(kind) AS kind, any(since) AS since, any(channel) AS channel
+              any(seq) AS seq, any(kind) AS kind, any(since) AS since, any(channel) AS channel,
+              any(role) AS role
        FROM {db}.webhook_claims
        WHERE state IN ('claimed', 'withdrawn')
          AND notification_id NOT IN (SELECT notification_id FROM {db}.webhook_claims
@@ -178,7 +184,10 @@ export async function claimedNotifications(storage: Storage): Promise<ClaimedNot
       level: r.level === 'account' ? 'account' : 'user',
       entityId: r.entity_id ?? '',
       seq: num(r.seq),
-      kind: (['returned', 'declining', 'digest'] as const).find((k) => k === r.kind) ?? 'inactive',
+      kind:
+        r.role === 'digest'
+          ? 'digest'
+          : ((['returned', 'declining'] as const).find((k) => k === r.kind) ?? 'inactive'),
       since: `${r.since?.replace(' ', 'T')}Z`,
     },
   }))
@@ -229,9 +238,9 @@ export async function watchedSince(
     storage,
     `SELECT p.project_id AS project_id, toUnixTimestamp64Milli(m.at) AS at
      FROM (SELECT project_id FROM {db}.projects
-           UNION DISTINCT SELECT project_id FROM {db}.webhook_claims WHERE kind = 'watch') AS p
+           UNION DISTINCT SELECT project_id FROM {db}.webhook_claims WHERE role = 'watch') AS p
      LEFT JOIN (SELECT project_id, max(at) AS at FROM {db}.webhook_claims
-                WHERE kind = 'watch' GROUP BY project_id) AS m ON m.project_id = p.project_id
+                WHERE role = 'watch' GROUP BY project_id) AS m ON m.project_id = p.project_id
      SETTINGS join_use_nulls = 1`,
     {},
     readSettings(storage),

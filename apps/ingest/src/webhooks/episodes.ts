@@ -65,7 +65,8 @@ const episodes = `
          countIf(kind = 'returned' AND state = 'claimed') > 0 AS has_returned,
          countIf(kind = 'inactive' AND state = 'delivered') > 0 AS inactive_delivered,
          argMinIf(since, (lease, at, claimer), kind = 'inactive' AND state = 'claimed') AS since
-  FROM {db}.webhook_claims WHERE level = {level:String} AND kind IN ('inactive', 'returned')
+  FROM {db}.webhook_claims
+  WHERE level = {level:String} AND kind IN ('inactive', 'returned') AND role = 'episode'
   GROUP BY project_id, entity_id, seq
   ORDER BY seq DESC LIMIT 1 BY project_id, entity_id`
 
@@ -147,7 +148,8 @@ export async function dueDeclining(
            WHERE ${isDeclining('t')} AND NOT ${isDeclining('y')}) AS d
      INNER JOIN (${current[level]}) AS c ON c.project_id = d.project_id AND c.entity_id = d.id
      LEFT JOIN (SELECT project_id, entity_id, max(seq) AS seq, max(since) AS since
-                FROM {db}.webhook_claims WHERE level = {level:String} AND kind = 'declining'
+                FROM {db}.webhook_claims
+                WHERE level = {level:String} AND kind = 'declining' AND role = 'episode'
                 GROUP BY project_id, entity_id) AS e
        ON e.project_id = d.project_id AND e.entity_id = d.id
      WHERE e.since < {since:DateTime64(3, 'UTC')}`,

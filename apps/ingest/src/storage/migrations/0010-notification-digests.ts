@@ -1,17 +1,19 @@
 /**
  * @module
- * Version 10 of the schema: `webhook_claims` carries digests and email.
+ * Version 10 of the schema: `webhook_claims` carries digests, watch marks and email.
  *
- * - `kind` learns `digest` (one message standing for many episodes: the summary after a
- *   backfill or an import, the digest of a check that found more than `LASTSEEN_NOTIFY_MAX`
- *   episodes, the scheduled digest) and `watch` (when the monitor first looked at a project,
- *   and when an import wrote to it: episodes that began before are summarised, not announced
- *   one by one).
+ * - `role` says what a row is about: `episode` (a notification of an episode; every row
+ *   before this version), `digest` (one message standing for many episodes: the summary after
+ *   a backfill or an import, the digest of a check that found more than `LASTSEEN_NOTIFY_MAX`
+ *   episodes, the scheduled digest) or `watch` (when the monitor first looked at a project, and
+ *   when an import wrote to it: episodes that began before are summarised). `kind` is a key
+ *   column whose enum cannot shrink again, so migration 8's statement could not run twice
+ *   after an enum grew: a new column instead.
  * - `channel` says where a notification goes: `webhook` (every row before this version) or
  *   `email`. A notification is claimed once per channel.
  *
- * Adding enum values and a column with a default changes metadata only; `IF NOT EXISTS` and
- * modifying a column to the type it has make a second run (or another node's) change nothing.
+ * Adding a column with a default changes metadata only; `IF NOT EXISTS` makes a second run (or
+ * another node's) change nothing.
  */
 import type { Migration } from '../migrations.js'
 
@@ -20,7 +22,7 @@ export const notificationDigests: Migration = {
   name: 'notification-digests',
   statements: ({ db, onCluster }) => [
     `ALTER TABLE ${db}.webhook_claims${onCluster}
-      MODIFY COLUMN kind Enum8('inactive' = 1, 'returned' = 2, 'declining' = 3, 'digest' = 4, 'watch' = 5)`,
+      ADD COLUMN IF NOT EXISTS role LowCardinality(String) DEFAULT 'episode'`,
     `ALTER TABLE ${db}.webhook_claims${onCluster}
       ADD COLUMN IF NOT EXISTS channel LowCardinality(String) DEFAULT 'webhook'`,
   ],
