@@ -122,6 +122,10 @@ export async function importFile(path: string, options: ImportOptions): Promise<
     report.rejected.push({ line, reason })
     log(`import: line ${line} rejected: ${reason}`)
   }
+  // What the import reveals (users quiet for weeks, accounts slipping) is summarised in one
+  // message, not announced one by one: marked before the first event is stored, so that a
+  // check running during the import already knows.
+  await markWatched(storage, [projectId], 'import', 'import')
   let pending: Promise<void>[] = []
   const flush = async () => {
     await Promise.all(pending)
@@ -177,8 +181,5 @@ export async function importFile(path: string, options: ImportOptions): Promise<
     await Promise.allSettled(pending)
     await writer.close()
   }
-  // What the import revealed (users quiet for weeks, accounts slipping) is summarised in one
-  // message by the next check, not announced one by one.
-  if (report.events.stored > 0) await markWatched(storage, [projectId], 'import', 'import')
   return report
 }

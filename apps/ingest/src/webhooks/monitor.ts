@@ -222,9 +222,29 @@ export class InactivityMonitor {
         })
       }
     }
+    // Marks a project's first look before its first episodes can exist.
+    const watched = await watchedSince(storage, this.claimer)
+    const due: Candidate[] = []
+    for (const level of ['user', 'account'] as const) {
+      due.push(...(await dueNotifications(storage, level, now, this.options.inactiveAfterMs)))
+      due.push(...(await dueDeclining(storage, level, now, this.options.declining)))
+    }
+    const built = await buildNotifications(storage, due, {
+      now,
+      inactiveAfterMs: this.options.inactiveAfterMs,
+    })
+    const fresh = this.plan(built, watched, now)
+    // Projects whose backfill is still arriving (found now, or claims still settling): one
+    // summary once a check finds nothing more.
+    const arriving = new Set(
+      [...fresh, ...pending.filter((p) => p.ageMs < this.options.settleMs)]
+        .filter((c) => parseHeld(c.payload)?.held.reason === 'backfill')
+        .map((c) => c.candidate.projectId),
+    )
     const digests: Claim[] = []
     for (const { reason, members } of groups.values()) {
       const first = members[0] as ClaimedNotification
+      if (reason === 'backfill' && arriving.has(first.candidate.projectId)) continue
       digests.push(
         await digestClaim(
           storage,
@@ -246,18 +266,7 @@ export class InactivityMonitor {
         ),
       )
     }
-    // Marks a project's first look before its first episodes can exist.
-    const watched = await watchedSince(storage, this.claimer)
-    const due: Candidate[] = []
-    for (const level of ['user', 'account'] as const) {
-      due.push(...(await dueNotifications(storage, level, now, this.options.inactiveAfterMs)))
-      due.push(...(await dueDeclining(storage, level, now, this.options.declining)))
-    }
-    const built = await buildNotifications(storage, due, {
-      now,
-      inactiveAfterMs: this.options.inactiveAfterMs,
-    })
-    const claims = [...takeovers, ...digests, ...this.plan(built, watched, now)]
+    const claims = [...takeovers, ...digests, ...fresh]
     let claimed = 0
     for (let i = 0; i < claims.length; i += CLAIM_CHUNK) {
       const chunk = claims.slice(i, i + CLAIM_CHUNK)
