@@ -2,7 +2,8 @@
  * Email notifications on real chDB, sent through SMTP (nodemailer) to a real SMTP server the
  * test starts (`smtp-server`, parsed with `mailparser`): a digest names each person with name,
  * email and account, in a text and an HTML part, with every trait escaped in the HTML; while
- * the SMTP server is down the digest waits and is sent once, exactly once, when it is back.
+ * the SMTP server is down the digest waits (and history arriving meanwhile gets its own) and is
+ * sent exactly once when it is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
@@ -61,12 +62,23 @@ describe('email notifications', () => {
     await round(a)
     await round(a)
     await round(a)
+    // More history arrives meanwhile: its own summary; the waiting one keeps its episodes.
+    await sendBatch(server.url, WRITE_KEY, [
+      seen('u_cat', 23, 'initech'),
+      identifyEvent('u_cat', { name: 'Cat', email: 'cat@initech.com' }),
+    ] as never)
+    await round(a)
+    await round(a)
     expect(smtp.messages).toHaveLength(0)
 
     await smtp.start()
     await round(a)
-    expect(smtp.messages).toHaveLength(1)
-    const mail = smtp.messages[0]!
+    expect(smtp.messages).toHaveLength(2)
+    const mail = smtp.messages.find((m) => m.text?.includes('Ann Lee'))!
+    const other = smtp.messages.find((m) => m !== mail)!
+    expect(other.text?.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      expect.stringMatching(/^- Cat <cat@initech\.com>, Initech \(\$20\/mo\): went quiet/),
+    ])
     expect(mail.recipients.sort()).toEqual(['ceo@example.com', 'team@example.com'])
     expect(mail.from?.value).toEqual([{ name: 'lastseen', address: 'ls@example.com' }])
     expect(mail.subject).toMatch(/^\[lastseen\] default: history loaded before lastseen watched/)
@@ -104,7 +116,7 @@ describe('email notifications', () => {
     const b = monitor()
     await round(a, b)
     await round(a, b)
-    expect(smtp.messages).toHaveLength(1)
+    expect(smtp.messages).toHaveLength(2)
 
     // Deleting a user also deletes the digests that name them; nothing is sent again.
     await forgetUser(server.storage, 'default', 'u_ann')
@@ -115,6 +127,6 @@ describe('email notifications', () => {
       ),
     ).toBe(0)
     await round(a, b)
-    expect(smtp.messages).toHaveLength(1)
+    expect(smtp.messages).toHaveLength(2)
   })
 })
