@@ -9,8 +9,6 @@
 import type { Digest, LevelCounts } from './digest.js'
 import { slackEscape, slackText } from './payload.js'
 
-/** Slack's most blocks in one message. */
-const SLACK_MAX_BLOCKS = 50
 /** Slack's longest text of a section block, in characters. */
 const SLACK_MAX_SECTION = 3000
 /** Characters of block text we send at most (Slack's practical limit is near 13,000). */
@@ -66,17 +64,15 @@ export function slackDigest(d: Digest): string {
   let total = head.length
   let shown = 0
   let text = ''
-  // Two blocks stay free: the headline's, and the closing line's.
+  // Slack's 50 blocks are never reached: a section is flushed only when the next line would
+  // not fit, so two sections hold more than 3,000 characters, and 12,000 make at most 8.
   const flush = () => {
     if (text) blocks.push(section(text))
     text = ''
   }
   for (const line of lines) {
     if (total + line.length + 1 > SLACK_MAX_TOTAL) break
-    if (text && text.length + 1 + line.length > SLACK_MAX_SECTION) {
-      if (blocks.length >= SLACK_MAX_BLOCKS - 2) break
-      flush()
-    }
+    if (text && text.length + 1 + line.length > SLACK_MAX_SECTION) flush()
     text = text ? `${text}\n${line}` : line
     total += line.length + 1
     shown++
