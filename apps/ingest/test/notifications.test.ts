@@ -13,7 +13,7 @@ import { readConfig } from '../src/config.js'
 import { importFile } from '../src/ingest/import-file.js'
 import type { RunningServer } from '../src/server.js'
 import { nextSlot } from '../src/webhooks/digest.js'
-import { startTestServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
+import { count, startTestServer, tempDataDir, WRITE_KEY, waitUntil } from './helpers.js'
 import { groupEvent, identifyEvent } from './support/events.js'
 import { daysAgo, seen, sendBatch } from './support/insights-seed.js'
 import { watchedForAYear } from './support/webhook-harness.js'
@@ -71,6 +71,13 @@ describe('notifications after a backfill', () => {
     expect(sent).toHaveLength(1)
     expect(sent[0]).toMatchObject({ type: 'digest', reason: 'backfill' })
 
+    // The first look is stored, so a restart hours later still tells history from news.
+    expect(
+      await count(
+        server,
+        "SELECT count() AS n FROM {db}.webhook_claims WHERE role = 'watch' AND project_id = 'default'",
+      ),
+    ).toBe(1)
     const summary = sent[0]
     expect(summary.totals).toEqual({
       quiet: { users: 300, accounts: 30 },
