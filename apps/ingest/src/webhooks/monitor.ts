@@ -5,7 +5,7 @@
  * in ClickHouse only, so a restart or a second process never sends a notification twice.
  */
 import { randomUUID } from 'node:crypto'
-import { DEFAULTS, type DigestAt } from '../config.js'
+import { DEFAULTS, type DigestAt, parseDigestAt } from '../config.js'
 import type { DecliningCriteria } from '../insights/declining.js'
 import type { Storage } from '../storage/client.js'
 import { type Built, buildNotifications } from './build-claims.js'
@@ -122,7 +122,7 @@ export class InactivityMonitor {
       intervalMs: DEFAULTS.webhookIntervalMs,
       mode: DEFAULTS.notifyMode,
       max: DEFAULTS.notifyMax,
-      digestAt: { dailyAtMinute: 8 * 60 },
+      digestAt: parseDigestAt(DEFAULTS.digestAt),
       digestTop: DEFAULTS.digestTop,
       settleMs: 2000,
       leaseMs: 600_000,
@@ -244,7 +244,15 @@ export class InactivityMonitor {
     const digests: Claim[] = []
     for (const { reason, members } of groups.values()) {
       const first = members[0] as ClaimedNotification
-      if (reason === 'backfill' && arriving.has(first.candidate.projectId)) continue
+      // …but a backfill trickling in for longer than a lease is summarised as it stands.
+      const waited = Math.max(...members.map((m) => m.ageMs))
+      if (
+        reason === 'backfill' &&
+        arriving.has(first.candidate.projectId) &&
+        waited < this.options.leaseMs
+      ) {
+        continue
+      }
       digests.push(
         await digestClaim(
           storage,
