@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { DEFAULTS, type DigestAt, parseDigestAt } from '../config.js'
 import type { DecliningCriteria } from '../insights/declining.js'
 import type { Storage } from '../storage/client.js'
-import { type Built, buildNotifications } from './build-claims.js'
+import { buildNotifications } from './build-claims.js'
 import { digestClaim } from './build-digest.js'
 import {
   type Claim,
@@ -16,33 +16,19 @@ import {
   claimedNotifications,
   insertClaims,
   insertStates,
-  notificationId,
   recordOutcome,
-  watchedSince,
 } from './claims.js'
 import { type DeliveryOptions, deliver } from './deliver.js'
 import { deliverEmail, type EmailChannel } from './deliver-email.js'
-import {
-  type DigestEnvelope,
-  type DigestReason,
-  type Held,
-  heldPayload,
-  nextSlot,
-  parseHeld,
-} from './digest.js'
+import { type DigestEnvelope, type DigestReason, parseHeld } from './digest.js'
 import { type Candidate, dueDeclining, dueNotifications } from './episodes.js'
 import type { WebhookFormat } from './payload.js'
-import { type Channel, renderMessage } from './render.js'
+import { planClaims } from './plan-claims.js'
+import type { Channel } from './render.js'
+import { watchedSince } from './watch-marks.js'
 
 /** Claims per insert: small enough that an insert is quick next to the settle delay. */
 const CLAIM_CHUNK = 500
-
-/**
- * How long before a project's watch mark an episode must have begun to count as revealed by a
- * backfill or an import: events arrive late by seconds to minutes (batching, retries, clients
- * offline for a while), and an episode found that way is news, not history.
- */
-const BACKFILL_GRACE_MS = 3_600_000
 
 /** Notifications sent at the same time. */
 const DELIVERY_CONCURRENCY = 4
@@ -233,7 +219,15 @@ export class InactivityMonitor {
       now,
       inactiveAfterMs: this.options.inactiveAfterMs,
     })
-    const fresh = this.plan(built, watched, now)
+    const fresh = planClaims(built, watched, {
+      now,
+      channels: this.channels,
+      format: this.options.format,
+      mode: this.options.mode,
+      max: this.options.max,
+      digestAt: this.options.digestAt,
+      inactiveAfterMs: this.options.inactiveAfterMs,
+    })
     // Projects whose backfill is still arriving (found now, or claims still settling): one
     // summary once a check finds nothing more.
     const arriving = new Set(
@@ -288,64 +282,6 @@ export class InactivityMonitor {
       }
     }
     return { claimed, delivering }
-  }
-
-  /** When an episode began: when it crossed the threshold, came back, or began declining. */
-  private began(c: Candidate): number {
-    if (c.kind === 'inactive') return Date.parse(c.lastSeen) + this.options.inactiveAfterMs
-    return Date.parse(c.kind === 'returned' ? c.lastSeen : c.since)
-  }
-
-  /**
-   * A claim per new episode and channel: a message of its own, or held for a digest. Episodes
-   * that began over an hour before the project's watch mark go to its summary; past `max` new episodes of a
-   * project in one check, all of them go to one digest; in digest mode, all wait for the next
-   * scheduled digest.
-   */
-  private plan(built: Built[], watched: Map<string, number>, now: number): Claim[] {
-    const byProject = new Map<string, Built[]>()
-    for (const b of built) {
-      const list = byProject.get(b.candidate.projectId) ?? []
-      byProject.set(b.candidate.projectId, list)
-      list.push(b)
-    }
-    const claims: Claim[] = []
-    const at = new Date(now).toISOString()
-    for (const [projectId, list] of byProject) {
-      const mark = (watched.get(projectId) ?? Number.NEGATIVE_INFINITY) - BACKFILL_GRACE_MS
-      const early = list.filter((b) => this.began(b.candidate) < mark)
-      const live = list.filter((b) => this.began(b.candidate) >= mark)
-      const liveHeld: Held['held'] | undefined =
-        this.options.mode === 'digest'
-          ? {
-              reason: 'scheduled',
-              slot: new Date(nextSlot(now, this.options.digestAt)).toISOString(),
-            }
-          : live.length > this.options.max
-            ? { reason: 'cap', slot: at }
-            : undefined
-      for (const [items, held] of [
-        [early, { reason: 'backfill', slot: at }],
-        [live, liveHeld],
-      ] as const) {
-        for (const { candidate, notification } of items) {
-          for (const channel of this.channels) {
-            const id = notificationId(candidate, channel)
-            const n = { ...notification, id }
-            claims.push({
-              candidate,
-              channel,
-              notificationId: id,
-              lease: 0,
-              payload: held
-                ? heldPayload({ held, notification: n })
-                : renderMessage(n, channel === 'email' ? 'email' : this.options.format),
-            })
-          }
-        }
-      }
-    }
-    return claims
   }
 
   /** Wait for one of the delivery slots. */
