@@ -90,7 +90,22 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The parsed JSON body of a write request, within the protocol's limits. */
+/** Each request's body as read: a request may be looked at before its route reads it. */
+const bodies = new WeakMap<Request, Promise<unknown>>()
+
+/**
+ * The parsed JSON body of a write request, within the protocol's limits. Read once per request:
+ * the wire dispatch of `/v1/batch` and `/v1/track` looks at it before the route that answers.
+ */
+export function readWriteJson(c: Context): Promise<unknown> {
+  let body = bodies.get(c.req.raw)
+  if (!body) {
+    body = readJson(c)
+    bodies.set(c.req.raw, body)
+  }
+  return body
+}
+
 async function readJson(c: Context): Promise<unknown> {
   const encoding = checkHeaders(c.req.raw.headers)
   const declared = c.req.header('content-length')
@@ -116,7 +131,7 @@ export async function readWriteBody<T>(
   schema: z.ZodType<T>,
   precheck: (json: unknown) => void,
 ): Promise<{ json: unknown; envelope: T }> {
-  const json = await readJson(c)
+  const json = await readWriteJson(c)
   precheck(json)
   const parsed = schema.safeParse(json)
   if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))
