@@ -173,6 +173,19 @@ const CALLS: Record<string, Call[]> = {
     },
     { url: '/v1/track', body: { id: uuid(), type: 'group', accountId: 'a_9', traits: {} } },
   ],
+  'POST /v1/identify': [
+    { url: '/v1/identify', body: { messageId: 'm-1', userId: 'u_9', traits: { plan: 'pro' } } },
+  ],
+  'POST /v1/group': [
+    { url: '/v1/group', body: { messageId: 'm-2', userId: 'u_9', groupId: 'acme', traits: {} } },
+  ],
+  'POST /v1/page': [{ url: '/v1/page', body: { messageId: 'm-3', userId: 'u_9', name: 'Home' } }],
+  'POST /v1/screen': [
+    { url: '/v1/screen', body: { messageId: 'm-4', anonymousId: 'a_9', name: 'Home' } },
+  ],
+  'POST /v1/alias': [
+    { url: '/v1/alias', body: { messageId: 'm-5', userId: 'u_9', previousId: 'a_9' } },
+  ],
   'GET /v1/users/:userId': [{ url: '/v1/users/u_1' }, { url: '/v1/users/u_4' }],
   'GET /v1/accounts/:accountId': [{ url: '/v1/accounts/acme' }, { url: '/v1/accounts/globex' }],
   'GET /v1/users': [

@@ -24,7 +24,7 @@ export type WriteAuthVariables<B> = AuthVariables & {
 }
 
 /** The key of an `Authorization: Bearer <key>` header, if there is one. */
-function bearerKey(header: string | undefined): string | undefined {
+export function bearerKey(header: string | undefined): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 }
 

@@ -11,7 +11,7 @@ import { debugLog } from '../../ops/log.js'
 import type { IngestMetrics } from '../../ops/metrics.js'
 import type { MappedMessages } from './mapping.js'
 
-/** The body of a `200`, as Segment's tracking API answers. */
+/** The body of a `200`, as Segment's tracking API answers (`segmentSuccessSchema`). */
 export const SEGMENT_SUCCESS = { success: true } as const
 
 /** Count and log what became of each message of a request; `stored` is the write's answer. */

@@ -12,7 +12,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { BadRequest, PayloadTooLarge } from '../../errors.js'
-import { authorizeWrite, basicKey } from '../../http/auth.js'
+import { authorizeWrite, basicKey, bearerKey } from '../../http/auth.js'
 import { writeCors } from '../../http/cors.js'
 import { checkEventCount, type OtherWire, type WriteRouteDeps } from '../../ingest/batch.js'
 import { readWriteBody, stampReceived } from '../../ingest/request-body.js'
@@ -23,6 +23,12 @@ import { mapMessages } from './mapping.js'
 import { type SegmentType, segmentBatchSchema, segmentSingleSchema } from './schema.js'
 
 type Variables = { receivedAt: Date }
+
+/**
+ * The write key of the `Authorization` header: Segment's `Basic`, or lastseen's own `Bearer`
+ * (on the shared paths a `Bearer` request never gets here: it is lastseen's own protocol).
+ */
+const headerKey = (header: string | undefined) => basicKey(header) ?? bearerKey(header)
 
 /** The body as one message: a JSON object. */
 function mustBeObject(json: unknown): void {
@@ -43,7 +49,7 @@ async function storeMessages(
   }>,
   type?: SegmentType,
 ) {
-  const { projectId, writeKey, body } = await authorizeWrite(c, deps.keys, read, basicKey)
+  const { projectId, writeKey, body } = await authorizeWrite(c, deps.keys, read, headerKey)
   deps.rateLimiter?.take(writeKey, body.messages.length)
   const mapped = mapMessages(projectId, body.messages, {
     ...(type ? { type } : {}),

@@ -73,3 +73,25 @@ export const segmentBatchSchema = z.object({
 
 /** What a single-message route's body carries besides the message. */
 export const segmentSingleSchema = z.looseObject({ writeKey: optional(z.string()) })
+
+/** The body of a single-message route as documented: one message, its type given by the path. */
+export const segmentMessageRequestSchema = segmentMessageSchema.extend({
+  type: segmentMessageSchema.shape.type
+    .optional()
+    .describe('Ignored: the path gives the type (`/v1/track` is `track`, and so on).'),
+  writeKey: z.string().optional().describe('The write key, when not sent as `Authorization`.'),
+})
+
+/** The body of `POST /v1/batch` in Segment's wire as documented: the envelope with its messages. */
+export const segmentBatchRequestSchema = segmentBatchSchema.extend({
+  batch: z
+    .array(segmentMessageSchema)
+    .min(1)
+    .max(LIMITS.maxBatchEvents)
+    .describe(
+      `1 to ${LIMITS.maxBatchEvents} messages (more: 413). Each is checked on its own: a bad one is counted in \`/metrics\` and logged, the others are stored.`,
+    ),
+})
+
+/** The `200` answer of Segment's wire, as Segment's tracking API answers. */
+export const segmentSuccessSchema = z.strictObject({ success: z.literal(true) })
