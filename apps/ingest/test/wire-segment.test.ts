@@ -4,6 +4,7 @@
  * what that client never sends (replays, gzip, the single-message routes, bad bodies).
  */
 import { gzipSync } from 'node:zlib'
+import RudderAnalytics from '@rudderstack/rudder-sdk-node'
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
@@ -145,6 +146,29 @@ describe('@segment/analytics-node, host changed', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]).toBeDefined()
     expect(await eventsOf('seg_nokey')).toEqual({})
+  })
+})
+
+describe("RudderStack's Node SDK, data plane URL changed", () => {
+  it('stores its gzip batches (labelled as a form) once: events, traits, account', async () => {
+    const rudder = new RudderAnalytics(WRITE_KEY, {
+      dataPlaneUrl: server.url,
+      flushAt: 10,
+      logLevel: 'error',
+    })
+    rudder.identify({ userId: 'rs_bo', traits: { email: 'bo@initech.io' } })
+    rudder.group({ userId: 'rs_bo', groupId: 'rs_initech', traits: { name: 'Initech' } })
+    rudder.track({ userId: 'rs_bo', event: 'invoice_sent', context: { groupId: 'rs_initech' } })
+    await rudder.flush()
+    expect(await eventsOf('rs_bo')).toEqual({ invoice_sent: 1 })
+    expect((await read<{ traits: unknown }>('/v1/users/rs_bo')).traits).toEqual({
+      email: 'bo@initech.io',
+    })
+    const account = await read<{ traits: unknown; users: { userId: string }[] }>(
+      '/v1/accounts/rs_initech',
+    )
+    expect(account.traits).toEqual({ name: 'Initech' })
+    expect(account.users.map((u) => u.userId)).toEqual(['rs_bo'])
   })
 })
 

@@ -66,8 +66,11 @@ async function storeMessages(
   return { mapped, stored }
 }
 
+/** Segment's clients send JSON; RudderStack's Node SDK labels it as a form. */
+const SEGMENT_BODY = { formAsJson: true }
+
 const readBatch = async (c: Context) => {
-  const { envelope } = await readWriteBody(c, segmentBatchSchema, checkEventCount)
+  const { envelope } = await readWriteBody(c, segmentBatchSchema, checkEventCount, SEGMENT_BODY)
   return { ...envelope, messages: envelope.batch }
 }
 
@@ -80,7 +83,12 @@ const batch = (deps: WriteRouteDeps) => async (c: Context<{ Variables: Variables
 /** A single-message route: its message refused is the whole request refused, 400 or 413. */
 const single = (deps: WriteRouteDeps, type: SegmentType) => {
   const read = async (c: Context) => {
-    const { json, envelope } = await readWriteBody(c, segmentSingleSchema, mustBeObject)
+    const { json, envelope } = await readWriteBody(
+      c,
+      segmentSingleSchema,
+      mustBeObject,
+      SEGMENT_BODY,
+    )
     return { writeKey: envelope.writeKey, messages: [json] }
   }
   return async (c: Context<{ Variables: Variables }>) => {
