@@ -39,6 +39,8 @@ import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
 import { exportLineSchema } from '../rights/export.js'
 import { deletedAnswerSchema } from '../rights/routes.js'
 import {
+  SEGMENT_TYPES,
+  SHORT_PATHS,
   segmentBatchRequestSchema,
   segmentMessageRequestSchema,
   segmentSuccessSchema,
@@ -79,8 +81,13 @@ const storedSegment = {
 const SEGMENT_DISPATCH =
   'Also Segment\'s HTTP tracking API (docs/migrate.md): a request is Segment\'s when it sends `Authorization: Basic`, or no `Authorization` and a body (or a message of its `batch`) with `messageId` or `anonymousId`; it is answered `{ "success": true }`.'
 
-/** One of Segment's single-message routes. */
-const segmentRoute = (path: string, summary: string, description: string) =>
+/** One of Segment's routes: one message, or a batch of them. */
+const segmentRoute = (
+  path: string,
+  summary: string,
+  description: string,
+  body: z.ZodType = segmentMessageRequestSchema,
+) =>
   operation({
     method: 'post',
     path,
@@ -88,7 +95,7 @@ const segmentRoute = (path: string, summary: string, description: string) =>
     summary,
     description: `${description} Segment's HTTP tracking API, for its clients (docs/migrate.md): the write key as the user name of \`Authorization: Basic\` (empty password), or \`writeKey\` in the body; the event id is derived from \`messageId\`, so a message sent again is stored once. A refused message is a \`400\` (or \`413\`).`,
     auth: 'write',
-    body: segmentMessageRequestSchema,
+    body,
     bodyTypes: writeBodyTypes,
     answers: storedSegment,
     errors: [...writeBodyErrors],
@@ -166,6 +173,20 @@ export const operations: Operation[] = [
     '/v1/alias',
     'Accept an alias (Segment)',
     'A Segment `alias`: accepted and counted in `/metrics`, but users are not merged.',
+  ),
+  // The short paths of analytics.js, Segment's browser library.
+  ...SEGMENT_TYPES.map((type) =>
+    segmentRoute(
+      SHORT_PATHS[type],
+      `A \`${type}\` message (Segment, short path)`,
+      `The same as \`POST /v1/${type}\`, on the path analytics.js posts a \`${type}\` to.`,
+    ),
+  ),
+  segmentRoute(
+    SHORT_PATHS.batch,
+    'A batch of messages (Segment, short path)',
+    "Segment's `POST /v1/batch`, on the path analytics.js posts its batches to (`deliveryStrategy: batching`); messages refused one by one are counted and logged, the others stored.",
+    segmentBatchRequestSchema,
   ),
   operation({
     method: 'get',

@@ -3,7 +3,8 @@
  * Segment's HTTP tracking API, so its clients (`@segment/analytics-node`, analytics.js,
  * RudderStack's) write to lastseen by changing their host: `POST /v1/batch` and `/v1/track`
  * (shared with lastseen's own protocol, told apart in `dispatch.ts`), `/v1/identify`,
- * `/v1/group`, `/v1/page`, `/v1/screen`, `/v1/alias`. The write key comes as
+ * `/v1/group`, `/v1/page`, `/v1/screen`, `/v1/alias`, and the short paths of analytics.js
+ * (`/v1/t`, `/v1/b`, …). The write key comes as
  * `Authorization: Basic` (the key as user name, empty password) or as `writeKey` in the body.
  * Bodies are read, limited and stored exactly as lastseen's own: same body reader, key checks
  * and throttle, event checks, late-event window and group-commit writer.
@@ -20,7 +21,13 @@ import { writeEvents } from '../../ingest/write-events.js'
 import { reportMessages, SEGMENT_SUCCESS } from './answer.js'
 import { isSegmentRequest } from './dispatch.js'
 import { mapMessages } from './mapping.js'
-import { type SegmentType, segmentBatchSchema, segmentSingleSchema } from './schema.js'
+import {
+  SEGMENT_TYPES,
+  type SegmentType,
+  SHORT_PATHS,
+  segmentBatchSchema,
+  segmentSingleSchema,
+} from './schema.js'
 
 type Variables = { receivedAt: Date }
 
@@ -113,9 +120,13 @@ const onSharedPath = (handle: (c: Context<{ Variables: Variables }>) => Promise<
 /** Segment's wire: its own routes, and what answers it on the shared paths. */
 export function segmentWire(deps: WriteRouteDeps) {
   const routes = new Hono<{ Variables: Variables }>()
+  const route = (path: string, handle: ReturnType<typeof single>) =>
+    routes.use(path, writeCors).post(path, stampReceived, handle)
   for (const type of ['identify', 'group', 'page', 'screen', 'alias'] as const) {
-    routes.use(`/v1/${type}`, writeCors).post(`/v1/${type}`, stampReceived, single(deps, type))
+    route(`/v1/${type}`, single(deps, type))
   }
+  for (const type of SEGMENT_TYPES) route(SHORT_PATHS[type], single(deps, type))
+  route(SHORT_PATHS.batch, batch(deps))
   return {
     routes,
     batch: onSharedPath(batch(deps)),

@@ -14,6 +14,20 @@ export const SEGMENT_TYPES = ['track', 'identify', 'group', 'page', 'screen', 'a
 /** One of {@link SEGMENT_TYPES}. */
 export type SegmentType = (typeof SEGMENT_TYPES)[number]
 
+/**
+ * The short paths analytics.js (Segment's browser library) posts to: `/v1/` and the type's first
+ * letter, and `/v1/b` for a batch.
+ */
+export const SHORT_PATHS: Record<SegmentType | 'batch', string> = {
+  track: '/v1/t',
+  identify: '/v1/i',
+  group: '/v1/g',
+  page: '/v1/p',
+  screen: '/v1/s',
+  alias: '/v1/a',
+  batch: '/v1/b',
+}
+
 const timestamp = z.iso.datetime({ offset: true, message: 'must be ISO 8601' })
 
 /** An id Segment's clients send as a string, some as a number. */
