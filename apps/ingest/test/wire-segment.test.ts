@@ -4,6 +4,7 @@
  * what that client never sends (replays, gzip, the single-message routes, bad bodies).
  */
 import { gzipSync } from 'node:zlib'
+import { LIMITS } from '@lastseen/protocol'
 import RudderAnalytics from '@rudderstack/rudder-sdk-node'
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -211,6 +212,15 @@ describe('the batch route in Segment wire', () => {
     expect((await post('/v1/batch', { batch: [] }, auth)).status).toBe(400)
   })
 
+  it('answers 413 to more messages than a request may carry', async () => {
+    const batch = Array.from({ length: LIMITS.maxBatchEvents + 1 }, () =>
+      message('track', { userId: 'seg_413', event: 'e' }),
+    )
+    const res = await post('/v1/batch', { batch }, { authorization: basic(WRITE_KEY) })
+    expect(res.status).toBe(413)
+    expect(await eventsOf('seg_413')).toEqual({})
+  })
+
   it('reads a gzip body', async () => {
     const body = gzipSync(
       JSON.stringify({ batch: [message('track', { userId: 'seg_gzip', event: 'zipped' })] }),
@@ -289,6 +299,26 @@ describe('the batch route in Segment wire', () => {
     })
     const [row] = await rows.json<{ at: string }>()
     expect(Math.abs(Number(row?.at) - (now - 60_000))).toBeLessThan(5_000)
+  })
+
+  it('takes originalTimestamp when there is no timestamp, and the batch context', async () => {
+    const at = new Date(Date.now() - 3 * 3_600_000).toISOString()
+    const { timestamp: _t, ...m } = message('track', {
+      userId: 'seg_orig',
+      event: 'earlier',
+      originalTimestamp: at,
+    })
+    const res = await post(
+      '/v1/batch',
+      { batch: [m], context: { groupId: 'seg_orig_co' } },
+      { authorization: basic(WRITE_KEY) },
+    )
+    expect(res.status).toBe(200)
+    const rows = await server.storage.client.query({
+      query: `SELECT toUnixTimestamp64Milli(timestamp) AS at, account_id FROM ${server.storage.database}.events WHERE user_id = 'seg_orig'`,
+      format: 'JSONEachRow',
+    })
+    expect(await rows.json()).toEqual([{ at: Date.parse(at), account_id: 'seg_orig_co' }])
   })
 
   it('leaves lastseen’s own batches to lastseen’s protocol', async () => {
