@@ -393,3 +393,22 @@ describe('the single-message routes', () => {
     expect(await eventsOf('seg_beacon')).toEqual({ beacon: 1 })
   })
 })
+
+// Last: it uses up this address's budget of wrong keys.
+describe('wrong keys in Authorization: Basic', () => {
+  it('are throttled like every key: a burst gets 429 with Retry-After', async () => {
+    const body = JSON.stringify({ batch: [message('track', { userId: 'seg_guess', event: 'x' })] })
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const res = await post('/v1/batch', body, {
+          authorization: basic(`lsw_${String(i).padStart(40, 'g')}`),
+        })
+        return { status: res.status, retryAfter: res.headers.get('retry-after') }
+      }),
+    )
+    const refused = statuses.filter((s) => s.status === 429)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((s) => Number(s.retryAfter) >= 1)).toBe(true)
+    expect(statuses.filter((s) => s.status !== 429 && s.status !== 401)).toEqual([])
+  })
+})
