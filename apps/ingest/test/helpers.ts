@@ -82,6 +82,8 @@ export interface ChildServer {
   url: string
   output: () => string
   stop(): Promise<number | null>
+  /** SIGKILL, as a crash or the OOM killer: no shutdown at all; resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 export async function startCliServer(
@@ -120,6 +122,11 @@ export async function startCliServer(
       new Promise((resolve) => {
         child.once('exit', (code) => resolve(code))
         child.kill('SIGTERM')
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
       }),
   }
 }

@@ -163,6 +163,31 @@ const CALLS: Record<string, Call[]> = {
     },
     { url: '/v1/track', body: { id: uuid(), type: 'group', accountId: 'a_9', traits: {} } },
   ],
+  'POST /v1/identify': [
+    { url: '/v1/identify', body: { messageId: 'm-1', userId: 'u_9', traits: { plan: 'pro' } } },
+  ],
+  'POST /v1/group': [
+    { url: '/v1/group', body: { messageId: 'm-2', userId: 'u_9', groupId: 'acme', traits: {} } },
+  ],
+  'POST /v1/page': [{ url: '/v1/page', body: { messageId: 'm-3', userId: 'u_9', name: 'Home' } }],
+  'POST /v1/screen': [
+    { url: '/v1/screen', body: { messageId: 'm-4', anonymousId: 'a_9', name: 'Home' } },
+  ],
+  'POST /v1/alias': [
+    { url: '/v1/alias', body: { messageId: 'm-5', userId: 'u_9', previousId: 'a_9' } },
+  ],
+  'POST /v1/t': [{ url: '/v1/t', body: { messageId: 'm-6', userId: 'u_9', event: 'x' } }],
+  'POST /v1/i': [{ url: '/v1/i', body: { messageId: 'm-7', userId: 'u_9', traits: {} } }],
+  'POST /v1/g': [{ url: '/v1/g', body: { messageId: 'm-8', groupId: 'acme', traits: {} } }],
+  'POST /v1/p': [{ url: '/v1/p', body: { messageId: 'm-9', userId: 'u_9' } }],
+  'POST /v1/s': [{ url: '/v1/s', body: { messageId: 'm-10', userId: 'u_9' } }],
+  'POST /v1/a': [{ url: '/v1/a', body: { messageId: 'm-11', userId: 'u_9', previousId: 'x' } }],
+  'POST /v1/b': [
+    {
+      url: '/v1/b',
+      body: { batch: [{ type: 'track', messageId: 'm-12', userId: 'u_9', event: 'x' }] },
+    },
+  ],
   'GET /v1/users/:userId': [{ url: '/v1/users/u_1' }, { url: '/v1/users/u_4' }],
   'GET /v1/accounts/:accountId': [{ url: '/v1/accounts/acme' }, { url: '/v1/accounts/globex' }],
   'GET /v1/users': [
