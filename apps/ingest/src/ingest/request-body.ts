@@ -2,7 +2,8 @@
  * @module
  * Reading a write request's body: JSON sent as `application/json` or as `text/plain` (what
  * `navigator.sendBeacon` and preflight-free `fetch` send), optionally gzip-encoded. The size
- * limit holds before and after decompression, so a small gzip bomb is refused too.
+ * limit holds before and after decompression, so a small gzip bomb is refused too. Other wires
+ * ({@link ForeignBody}) may also send gzip that no header announces, and form bodies.
  */
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
@@ -49,10 +50,34 @@ export const stampReceived = createMiddleware<{ Variables: { receivedAt: Date } 
   },
 )
 
+/** The form media type PostHog's browser SDK sends its base64 bodies as. */
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+/**
+ * What a wire other than lastseen's may send besides JSON, plain or `Content-Encoding: gzip`.
+ */
+export interface ForeignBody {
+  /**
+   * `'always'`: the body is gzip although no header says so (PostHog's `?compression=gzip-js`);
+   * `'sniff'`: it is gzip when it starts with gzip's magic bytes (PostHog's browser SDK drops
+   * the query parameter and sends gzip as `text/plain`).
+   */
+  gzip?: 'always' | 'sniff'
+  /**
+   * Also read `application/x-www-form-urlencoded` bodies whose `data` field holds the JSON,
+   * as it is or base64-encoded UTF-8 (PostHog's browser SDK, for `sendBeacon`).
+   */
+  formData?: boolean
+}
+
 /** Refuse media types and encodings the service does not read. */
-function checkHeaders(headers: Headers): 'gzip' | 'identity' {
+function checkHeaders(
+  headers: Headers,
+  formData: boolean,
+): { encoding: 'gzip' | 'identity'; form: boolean } {
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  if (type && !JSON_TYPES.has(type)) {
+  const form = formData && type === FORM_TYPE
+  if (type && !JSON_TYPES.has(type) && !form) {
     throw new UnsupportedMediaType(
       `Content-Type ${type} is not supported: send JSON as application/json or text/plain`,
     )
@@ -63,7 +88,17 @@ function checkHeaders(headers: Headers): 'gzip' | 'identity' {
       `Content-Encoding ${encoding} is not supported: send gzip or no encoding`,
     )
   }
-  return encoding
+  return { encoding, form }
+}
+
+/** Whether `bytes` start with gzip's magic number. */
+const looksGzipped = (bytes: Buffer): boolean => bytes[0] === 0x1f && bytes[1] === 0x8b
+
+/** The JSON text in the `data` field of a form body, decoded from base64 unless it is JSON. */
+function formJson(text: string): string {
+  const data = new URLSearchParams(text).get('data')
+  if (data === null) throw new BadRequest('form body has no data field (data=<JSON or base64>)')
+  return /^\s*[[{]/.test(data) ? data : Buffer.from(data, 'base64').toString('utf8')
 }
 
 async function decompress(bytes: Buffer): Promise<Buffer> {
@@ -91,8 +126,8 @@ function parseJson(text: string): unknown {
 }
 
 /** The parsed JSON body of a write request, within the protocol's limits. */
-async function readJson(c: Context): Promise<unknown> {
-  const encoding = checkHeaders(c.req.raw.headers)
+async function readJson(c: Context, foreign: ForeignBody): Promise<unknown> {
+  const { encoding, form } = checkHeaders(c.req.raw.headers, foreign.formData === true)
   const declared = c.req.header('content-length')
   // A declared length is refused before the body is touched: on Node, touching it starts
   // reading the upload, and the server could then no longer drain the refused body and keep
@@ -101,22 +136,30 @@ async function readJson(c: Context): Promise<unknown> {
   if (Number(declared) > LIMITS.maxRequestBytes) throw tooLarge()
   await limitBytes(c, async () => {})
   // The common case, a plain body of declared length, is read straight as text.
-  if (encoding === 'identity' && declared !== undefined) return parseJson(await c.req.raw.text())
+  const plain = encoding === 'identity' && !foreign.gzip && !form
+  if (plain && declared !== undefined) return parseJson(await c.req.raw.text())
   let bytes: Buffer = Buffer.from(await c.req.raw.arrayBuffer())
-  if (encoding === 'gzip') bytes = await decompress(bytes)
-  return parseJson(bytes.toString('utf8'))
+  const gzipped =
+    encoding === 'gzip' ||
+    foreign.gzip === 'always' ||
+    (foreign.gzip === 'sniff' && looksGzipped(bytes))
+  if (gzipped) bytes = await decompress(bytes)
+  const text = bytes.toString('utf8')
+  return parseJson(form ? formJson(text) : text)
 }
 
 /**
  * A write's body: read as JSON, `precheck`ed (for answers such as 413 that must come before
  * schema problems), then parsed with `schema` (`BadRequest` naming the first problem).
+ * `foreign`: what another wire's clients may send besides (none for lastseen's own routes).
  */
 export async function readWriteBody<T>(
   c: Context,
   schema: z.ZodType<T>,
   precheck: (json: unknown) => void,
+  foreign: ForeignBody = {},
 ): Promise<{ json: unknown; envelope: T }> {
-  const json = await readJson(c)
+  const json = await readJson(c, foreign)
   precheck(json)
   const parsed = schema.safeParse(json)
   if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))

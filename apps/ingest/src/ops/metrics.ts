@@ -66,6 +66,12 @@ export class IngestMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   })
+  private readonly posthog = new Counter({
+    name: 'lastseen_posthog_events_total',
+    help: 'Events received on the PostHog capture routes, by outcome: accepted, duplicate, rejected (refused, with the reason at debug level), ignored (anonymous or not activity).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
   private readonly droppedConnections = new Counter({
     name: 'lastseen_dropped_connections_total',
     help: 'Connections closed on arrival because LASTSEEN_MAX_CONNECTIONS were open.',
@@ -125,6 +131,18 @@ export class IngestMetrics {
     this.events.inc({ outcome: 'accepted' }, outcome.accepted)
     this.events.inc({ outcome: 'duplicate' }, outcome.duplicates)
     this.events.inc({ outcome: 'rejected' }, outcome.rejected)
+  }
+
+  /** What the events of a PostHog capture request came to. */
+  posthogAnswered(outcome: Omit<WriteOutcome, 'events'> & { ignored: number }): void {
+    for (const [name, n] of [
+      ['accepted', outcome.accepted],
+      ['duplicate', outcome.duplicates],
+      ['rejected', outcome.rejected],
+      ['ignored', outcome.ignored],
+    ] as const) {
+      this.posthog.inc({ outcome: name }, n)
+    }
   }
 
   /** Events a client says it dropped before sending (a batch's `dropped`). */
