@@ -228,7 +228,7 @@ describe('what posthog-js sends', () => {
       'content-type': 'application/x-www-form-urlencoded',
     })
     expect(form.status).toBe(200)
-    const array = await post('/capture', JSON.stringify([event('ph_beacon')]))
+    const array = await post('/capture/', JSON.stringify([event('ph_beacon')]))
     expect(array.status).toBe(200)
     expect(await eventsOf('ph_beacon')).toEqual({ click: 2 })
   })

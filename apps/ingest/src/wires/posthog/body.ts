@@ -41,6 +41,51 @@ export const posthogBodySchema = z.preprocess(
     }),
 )
 
+/** One PostHog event as documented: the fields read (`event.ts` checks each on its own). */
+const documentedEvent = z.object({
+  event: z
+    .string()
+    .describe(
+      'The event name: `$pageview` is stored as `page`, `$identify` and `$set` set user traits, `$groupidentify` account traits; other `$` events are ignored (docs/migrate.md).',
+    ),
+  distinct_id: z.union([z.string(), z.number()]).describe('The user (`userId`).'),
+  uuid: z
+    .string()
+    .optional()
+    .describe('The event id; not a UUID, or absent: a name-based id (docs/migrate.md).'),
+  timestamp: z.string().optional().describe('When it happened, ISO 8601 (client clock).'),
+  offset: z
+    .number()
+    .optional()
+    .describe('Without `timestamp`: it happened this many ms before `sent_at`.'),
+  properties: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Stored as the event properties, except `token`, `distinct_id`, `$set`, `$set_once`, `$unset`; `$groups.<LASTSEEN_POSTHOG_ACCOUNT_GROUP>` is the account.',
+    ),
+  $set: z.record(z.string(), z.unknown()).optional().describe('User traits to set.'),
+})
+
+/** The body of the PostHog capture routes as documented (the usual of its three shapes). */
+export const posthogRequestSchema = z.object({
+  api_key: z
+    .string()
+    .optional()
+    .describe("The write key (PostHog's project token); or `Authorization: Bearer`."),
+  batch: z
+    .array(documentedEvent)
+    .min(1)
+    .max(LIMITS.maxBatchEvents)
+    .describe(
+      `1 to ${LIMITS.maxBatchEvents} events (more: 413). The body may also be one event with \`api_key\` beside its fields, or an array of events carrying \`properties.token\`.`,
+    ),
+  sent_at: z
+    .string()
+    .optional()
+    .describe('When the client sent the request, ISO 8601: corrects large clock skew.'),
+})
+
 /** What every accepted body comes to. */
 export interface PostHogRequest {
   /** The write key (PostHog's project token); `undefined` when the body has none. */

@@ -60,29 +60,36 @@ function token(c: Context): string {
   return value
 }
 
-/** Both spellings of a path: PostHog's clients end theirs in `/`, curl users often do not. */
-export const bothSlashes = (path: string): [string, string] => [path, `${path}/`]
+/**
+ * Each route as the clients spell it (trailing `/` or not): `posthog-node` and `posthog-js` ask
+ * `/flags/?v=2`, older versions `/decide/`; `posthog-node`'s local evaluation reads
+ * `/flags/definitions` (before 5.x `/api/feature_flag/local_evaluation`), its remote config
+ * payloads `/api/projects/@current/feature_flags/<key>/remote_config`; `posthog-js` reads
+ * `/api/surveys/` and its configuration from `/array/<token>/config.js`, else `…/config`.
+ */
+export const FLAG_ROUTES = [
+  'POST /flags/',
+  'POST /decide/',
+  'GET /flags/definitions',
+  'GET /api/feature_flag/local_evaluation',
+  'GET /api/projects/:project/feature_flags/:flag/remote_config',
+  'GET /api/surveys/',
+  'GET /array/:token/config',
+  'GET /array/:token/config.js',
+] as const
 
-/** The flag, configuration and survey answers, for any method a client uses. */
+/** The flag, configuration and survey answers. */
 export function posthogFlagRoutes(): Hono {
   const app = new Hono()
-  const answer = (paths: string[], methods: string[], body: (c: Context) => Response) => {
-    for (const path of paths) app.use(path, posthogCors).on(methods, path, body)
-  }
+  for (const route of FLAG_ROUTES) app.use(route.slice(route.indexOf(' ') + 1), posthogCors)
   const flags = (c: Context) =>
     c.json(c.req.query('config') === 'true' ? { ...NO_FLAGS, ...REMOTE_CONFIG } : NO_FLAGS)
-  answer([...bothSlashes('/flags'), ...bothSlashes('/decide')], ['GET', 'POST'], flags)
-  answer(
-    [...bothSlashes('/flags/definitions'), ...bothSlashes('/api/feature_flag/local_evaluation')],
-    ['GET'],
-    (c) => c.json(NO_DEFINITIONS),
-  )
-  answer(bothSlashes('/api/projects/:project/feature_flags/:flag/remote_config'), ['GET'], (c) =>
-    c.json(null),
-  )
-  answer(bothSlashes('/api/surveys'), ['GET'], (c) => c.json({ surveys: [] }))
-  app.use('/array/:token/config', posthogCors)
-  app.use('/array/:token/config.js', posthogCors)
+  app.post('/flags/', flags)
+  app.post('/decide/', flags)
+  app.get('/flags/definitions', (c) => c.json(NO_DEFINITIONS))
+  app.get('/api/feature_flag/local_evaluation', (c) => c.json(NO_DEFINITIONS))
+  app.get('/api/projects/:project/feature_flags/:flag/remote_config', (c) => c.json(null))
+  app.get('/api/surveys/', (c) => c.json({ surveys: [] }))
   app.get('/array/:token/config', (c) => c.json({ token: token(c), ...REMOTE_CONFIG }))
   app.get('/array/:token/config.js', (c) => {
     const t = token(c)

@@ -1,7 +1,6 @@
 /**
  * @module
- * PostHog's capture API: `POST /batch/`, `/capture/`, `/e/` and `/i/v0/e/` (each also without
- * its final slash), so `posthog-node` and `posthog-js` send to lastseen by changing only their
+ * PostHog's capture API: `POST /batch/`, `/capture/`, `/e/` and `/i/v0/e/`, so `posthog-node` and `posthog-js` send to lastseen by changing only their
  * host. The body is read like lastseen's own (`ingest/request-body.ts`, same limits), the key
  * checked like a write key (`api_key` in the body or a Bearer header, same throttle), each event
  * converted (`event.ts`), then checked and stored exactly as `POST /v1/batch` does, so a
@@ -11,6 +10,7 @@
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { DEFAULTS } from '../../config.js'
 import { authenticateWrite } from '../../http/auth.js'
 import type { WriteRouteDeps } from '../../ingest/batch.js'
@@ -21,7 +21,7 @@ import { debugLog } from '../../ops/log.js'
 import { checkPostHogEventCount, normalizePostHogBody, posthogBodySchema } from './body.js'
 import { posthogCors } from './cors.js'
 import { type Converted, convertEvent } from './event.js'
-import { bothSlashes, posthogFlagRoutes } from './flags.js'
+import { posthogFlagRoutes } from './flags.js'
 
 /** What the PostHog routes need. */
 export interface PostHogRouteDeps extends WriteRouteDeps {
@@ -29,20 +29,35 @@ export interface PostHogRouteDeps extends WriteRouteDeps {
   posthogAccountGroup?: string | undefined
 }
 
-/** The capture paths of PostHog's API. */
-export const CAPTURE_PATHS = ['/batch', '/capture', '/e', '/i/v0/e'].flatMap(bothSlashes)
+/**
+ * The capture paths of PostHog's API, spelled as its clients send them: `posthog-node` (and
+ * PostHog's other server libraries) `/batch/`, `posthog-js` `/e/` (or `/i/v0/e/`, when its
+ * remote configuration says so), PostHog's documentation `/capture/` and `/i/v0/e/`.
+ */
+export const CAPTURE_PATHS = ['/batch/', '/capture/', '/e/', '/i/v0/e/']
 
 /** PostHog's `200` answer, with what lastseen made of the events. */
-export interface PostHogAnswer {
-  /** PostHog's success marker. */
-  status: 1
-  accepted: number
-  duplicates: number
-  /** Events refused; why is logged at debug level (`LASTSEEN_DEBUG=1`). */
-  rejected: number
-  /** Events accepted and not stored: anonymous, or PostHog's own and not activity. */
-  ignored: number
-}
+export const posthogAnswerSchema = z.strictObject({
+  status: z.literal(1).describe("PostHog's success marker: what its clients read as stored."),
+  accepted: z.number().int().min(0).describe('Events stored by this request.'),
+  duplicates: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Events stored by an earlier request (same id); not counted again.'),
+  rejected: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Events refused; why is logged at debug level (`LASTSEEN_DEBUG=1`).'),
+  ignored: z
+    .number()
+    .int()
+    .min(0)
+    .describe("Events taken and not stored: anonymous, or PostHog's own and not activity."),
+})
+
+export type PostHogAnswer = z.infer<typeof posthogAnswerSchema>
 
 /**
  * The body, however a PostHog client sent it: `?compression=gzip-js` (or `gzip`) says gzip;
