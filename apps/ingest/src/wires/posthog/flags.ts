@@ -17,7 +17,8 @@ import { posthogCors } from './cors.js'
 /**
  * The remote configuration of `posthog-js` (`/array/<token>/config`): gzip accepted, no feature
  * flags, and every product that would load a script or send to a route lastseen lacks (session
- * recording, surveys, heatmaps, web vitals, dead clicks, exceptions, site apps) off.
+ * recording, heatmaps, web vitals, dead clicks, exceptions, site apps) off. `surveys` is left
+ * out on purpose: `false` still loads the surveys script (to show none), absent loads nothing.
  */
 export const REMOTE_CONFIG = {
   supportedCompression: ['gzip', 'gzip-js'],
@@ -29,7 +30,6 @@ export const REMOTE_CONFIG = {
   elementsChainAsString: true,
   heatmaps: false,
   sessionRecording: false,
-  surveys: false,
   productTours: false,
   siteApps: [],
   siteAppsJS: [],
