@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
 import { describeIssues } from './errors.js'
 import { MIN_KEY_MATERIAL } from './keys/hash.js'
@@ -132,8 +133,8 @@ const schema = z.object({
   LASTSEEN_POSTHOG_ACCOUNT_GROUP: z
     .string()
     .regex(
-      /^[\x21-\x7e]{1,200}$/,
-      'a PostHog group type such as company: 1 to 200 printable characters without spaces',
+      new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.maxNameLength}}$`),
+      `a PostHog group type such as company: 1 to ${LIMITS.maxNameLength} printable characters without spaces`,
     )
     .default(DEFAULTS.posthogAccountGroup),
 })

@@ -14,7 +14,8 @@ import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
 
 let server: RunningServer
 beforeAll(async () => {
-  server = await startTestServer()
+  // Accounts are another group type than the default `company`, as a setting makes them.
+  server = await startTestServer({ LASTSEEN_POSTHOG_ACCOUNT_GROUP: 'organization' })
 })
 afterAll(async () => {
   await server.close()
@@ -114,19 +115,23 @@ describe('posthog-node, unmodified', () => {
   it('stores capture, identify, groupIdentify and groups: events once, traits, the account', async () => {
     const { ph, sent } = client()
     ph.capture({ distinctId: 'ph_ann', event: 'search', properties: { q: 'boots' } })
-    ph.capture({ distinctId: 'ph_ann', event: 'search', groups: { company: 'ph_acme' } })
+    ph.capture({
+      distinctId: 'ph_ann',
+      event: 'search',
+      groups: { organization: 'ph_acme', company: 'not_it' },
+    })
     ph.capture({ distinctId: 'ph_ann', event: '$pageview', properties: { $current_url: '/x' } })
     ph.identify({
       distinctId: 'ph_ann',
       properties: { $set: { email: 'ann@acme.io', name: 'Ann' }, $set_once: { first: 'x' } },
     })
     ph.groupIdentify({
-      groupType: 'company',
+      groupType: 'organization',
       groupKey: 'ph_acme',
       properties: { name: 'Acme', mrr: 490 },
     })
-    // Another group type is not an account.
-    ph.groupIdentify({ groupType: 'project', groupKey: 'ph_acme', properties: { name: 'Not it' } })
+    // Another group type (here the default one) is not an account.
+    ph.groupIdentify({ groupType: 'company', groupKey: 'ph_acme', properties: { name: 'Not it' } })
     await ph.shutdown()
 
     expect(sent.map((s) => new URL(s.url).pathname)).toEqual(['/batch/'])
@@ -139,6 +144,7 @@ describe('posthog-node, unmodified', () => {
     expect(account.status).toBe(200)
     expect(account.body.traits).toEqual({ name: 'Acme', mrr: 490 })
     expect(account.body.users.map((u: { userId: string }) => u.userId)).toEqual(['ph_ann'])
+    expect((await get('/v1/accounts/not_it')).status).toBe(404)
   })
 
   it('counts a batch once when the client retries it after losing the answer', async () => {

@@ -9,6 +9,7 @@
  * The answers are the same for every project and key, so no key is checked: they tell nothing,
  * and a key that cannot fail here cannot be guessed here either.
  */
+import { LIMITS } from '@lastseen/protocol'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { BadRequest } from '../../errors.js'
@@ -49,13 +50,15 @@ const NO_FLAGS = {
 const NO_DEFINITIONS = { flags: [], group_type_mapping: {}, cohorts: {} }
 
 /** A project token as it may appear in a path: what is echoed into JavaScript is only this. */
-const TOKEN = /^[A-Za-z0-9_-]{1,200}$/
+const TOKEN = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.maxNameLength}}$`)
 
 /** The token of a remote configuration path; only a token's characters are echoed into JavaScript. */
 function token(c: Context): string {
   const value = c.req.param('token') ?? ''
   if (!TOKEN.test(value)) {
-    throw new BadRequest('token in the path must be 1 to 200 characters of A-Z a-z 0-9 _ -')
+    throw new BadRequest(
+      `token in the path must be 1 to ${LIMITS.maxNameLength} characters of A-Z a-z 0-9 _ -`,
+    )
   }
   return value
 }
