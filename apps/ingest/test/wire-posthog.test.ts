@@ -7,6 +7,7 @@
  * nor loops.
  */
 import { gzipSync } from 'node:zlib'
+import { LIMITS } from '@lastseen/protocol'
 import { PostHog } from 'posthog-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
@@ -308,5 +309,15 @@ describe('whole-request errors', () => {
     })
     const notGzip = await post('/e/?compression=gzip-js', batch([event('x')]))
     expect(notGzip.status).toBe(400)
+    expect(((await notGzip.json()) as { error: { message: string } }).error.message).toMatch(
+      /^body is not valid gzip/,
+    )
+  })
+
+  it('answers 413 to more events than a batch may hold', async () => {
+    const events = Array.from({ length: LIMITS.maxBatchEvents + 1 }, () => event('ph_many'))
+    const res = await post('/batch/', batch(events))
+    expect(res.status).toBe(413)
+    expect(await eventsOf('ph_many')).toEqual({})
   })
 })
