@@ -11,12 +11,12 @@ import { LIMITS } from '@lastseen/protocol'
 import { PostHog } from 'posthog-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
+import { OTHER_WRITE_KEY, READ_KEY, startWithOtherProject, WRITE_KEY } from './helpers.js'
 
 let server: RunningServer
 beforeAll(async () => {
   // Accounts are another group type than the default `company`, as a setting makes them.
-  server = await startTestServer({ LASTSEEN_POSTHOG_ACCOUNT_GROUP: 'organization' })
+  server = await startWithOtherProject({ LASTSEEN_POSTHOG_ACCOUNT_GROUP: 'organization' })
 })
 afterAll(async () => {
   await server.close()
@@ -175,6 +175,13 @@ describe('posthog-node, unmodified', () => {
       rejected: 0,
       ignored: 0,
     })
+    expect(await eventsOf('ph_twice')).toEqual({ export: 1 })
+    // The same batch for another project (its key in the header, which wins) is new there.
+    const other = await post('/batch/', Buffer.from(first?.body ?? []), {
+      'content-encoding': 'gzip',
+      authorization: `Bearer ${OTHER_WRITE_KEY}`,
+    })
+    expect(await other.json()).toMatchObject({ accepted: 1, duplicates: 0 })
     expect(await eventsOf('ph_twice')).toEqual({ export: 1 })
   })
 
