@@ -19,6 +19,7 @@ import { IngestMetrics } from './ops/metrics.js'
 import { countRequests, metricsRoutes } from './ops/metrics-route.js'
 import { rightsRoutes } from './rights/routes.js'
 import type { Storage } from './storage/client.js'
+import { posthogRoutes } from './wires/posthog/routes.js'
 import { segmentWire } from './wires/segment/routes.js'
 
 /** What the routes need. */
@@ -42,6 +43,8 @@ export interface AppDeps {
   sessions?: SessionStore
   /** Bearer token `/metrics` requires (`LASTSEEN_METRICS_TOKEN`); open when omitted. */
   metricsToken?: string
+  /** PostHog group type of accounts (`LASTSEEN_POSTHOG_ACCOUNT_GROUP`). @default `DEFAULTS.posthogAccountGroup` */
+  posthogAccountGroup?: string
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', batchRoutes({ ...deps, metrics, otherWire: segment.batch }))
   app.route('/', trackRoutes({ ...deps, metrics, otherWire: segment.track }))
   app.route('/', segment.routes)
+  app.route('/', posthogRoutes({ ...deps, metrics }))
   app.route('/', readRoutes(deps))
   app.route('/', rightsRoutes(deps))
   app.route('/', dashboardRoutes(deps))

@@ -93,6 +93,7 @@ export async function startServer(
     inactiveAfterMs: config.inactiveAfterMs,
     drain,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    posthogAccountGroup: config.posthogAccountGroup,
   })
 
   const monitor = config.webhook

@@ -38,6 +38,8 @@ import { userProfileSchema } from '../insights/users.js'
 import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
 import { exportLineSchema } from '../rights/export.js'
 import { deletedAnswerSchema } from '../rights/routes.js'
+import { posthogRequestSchema } from '../wires/posthog/body.js'
+import { CAPTURE_PATHS, posthogAnswerSchema } from '../wires/posthog/routes.js'
 import {
   SEGMENT_TYPES,
   SHORT_PATHS,
@@ -187,6 +189,25 @@ export const operations: Operation[] = [
     'A batch of messages (Segment, short path)',
     "Segment's `POST /v1/batch`, on the path analytics.js posts its batches to (`deliveryStrategy: batching`); messages refused one by one are counted and logged, the others stored.",
     segmentBatchRequestSchema,
+  ),
+  ...CAPTURE_PATHS.map((path) =>
+    operation({
+      method: 'post',
+      path,
+      tag: 'write',
+      summary: `PostHog capture (${path})`,
+      description: `PostHog's capture API, so \`posthog-node\` and \`posthog-js\` send here by changing only their host: the key is \`api_key\` in the body (or \`Authorization: Bearer\`); the body is JSON, gzip (\`Content-Encoding: gzip\`, \`?compression=gzip-js\`, or recognised by its first bytes), or a \`data=<base64>\` form, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression. Each event is converted (docs/migrate.md, "From PostHog") and stored exactly like \`POST /v1/batch\`: sent again, it is a duplicate.`,
+      auth: 'write',
+      body: posthogRequestSchema,
+      bodyTypes: [...writeBodyTypes, 'application/x-www-form-urlencoded'],
+      answers: {
+        200: {
+          json: posthogAnswerSchema,
+          description: 'Stored (exactly once), as PostHog answers: `status: 1`.',
+        },
+      },
+      errors: [...writeBodyErrors],
+    }),
   ),
   operation({
     method: 'get',

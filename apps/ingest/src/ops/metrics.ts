@@ -21,7 +21,7 @@ export interface WriteOutcome {
  * What became of a message sent in another tool's wire format: stored now, stored before, refused,
  * not stored because it names no user yet (`anonymous`), or recorded but not applied (`alias`).
  */
-export type WireOutcome = 'accepted' | 'duplicate' | 'rejected' | 'anonymous' | 'alias'
+export type WireOutcome = 'accepted' | 'duplicate' | 'rejected' | 'anonymous' | 'alias' | 'ignored'
 
 /** The service's metrics, in a registry of their own (several services may share a process). */
 export class IngestMetrics {
@@ -74,7 +74,7 @@ export class IngestMetrics {
   })
   private readonly wireMessages = new Counter({
     name: 'lastseen_wire_messages_total',
-    help: "Messages received in another tool's wire format, by wire (segment) and outcome: accepted, duplicate, rejected, anonymous (no userId: not stored), alias (recorded, not merged).",
+    help: "Messages received in another tool's wire format, by wire (segment, posthog) and outcome: accepted, duplicate, rejected (with the reason at debug level), anonymous (no user yet: not stored), alias (recorded, not merged), ignored (PostHog events that are not activity).",
     labelNames: ['wire', 'outcome'] as const,
     registers: [this.registry],
   })
