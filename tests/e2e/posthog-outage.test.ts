@@ -5,24 +5,20 @@
  * twice, though the client resends the batches whose answers the kill cut off.
  */
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { PostHog } from 'posthog-node'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Ingest, queryStore, startIngest, tempDataDir, WRITE_KEY } from './support/ingest.js'
+import {
+  freePort,
+  type Ingest,
+  queryStore,
+  startIngest,
+  tempDataDir,
+  WRITE_KEY,
+} from './support/ingest.js'
 
 const RATE = 500 // events per second
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
-
-/** A port free at the moment, to start the service on again after the kill. */
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => done(port))
-    })
-    server.once('error', fail)
-  })
 
 /** The `uuid`s of a `/batch/` body as `posthog-node` sends it (gzip, or JSON). */
 function uuidsOf(body: Uint8Array): string[] {

@@ -4,13 +4,11 @@
  * settings are given, so it fetches nothing from Segment's CDN). Both of its delivery
  * strategies: one request per message (`/v1/t`, `/v1/i`, …) and batches (`/v1/b`).
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { build } from 'esbuild'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, READ_KEY, startIngest, WRITE_KEY } from './support/ingest.js'
+import { bundleForBrowser, type PageServer, servePages } from './support/page.js'
 
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>analytics.js test page</title></head>
@@ -36,38 +34,23 @@ const PAGE = `<!doctype html>
 </script></body></html>`
 
 let ingest: Ingest
-let pages: Server
-let pagesUrl: string
+let pages: PageServer
 let browser: Browser
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: {
-      contents: "export { AnalyticsBrowser } from '@segment/analytics-next'",
-      resolveDir: import.meta.dirname,
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
+  pages = await servePages({
+    '/analytics.js': [
+      'text/javascript',
+      await bundleForBrowser("export { AnalyticsBrowser } from '@segment/analytics-next'"),
+    ],
+    '/': ['text/html', PAGE],
   })
-  const script = bundle.outputFiles[0]?.text ?? ''
-  pages = createServer((req, res) => {
-    if (req.url === '/analytics.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
-    } else if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE)
-    else res.writeHead(404).end()
-  })
-  await new Promise<void>((done) => pages.listen(0, '127.0.0.1', done))
-  pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`
   ;[ingest, browser] = await Promise.all([startIngest(), chromium.launch(chromiumLaunchOptions)])
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  pages?.closeAllConnections()
-  await new Promise((done) => pages?.close(done))
+  await pages?.close()
   await ingest?.stop()
 }, 30_000)
 
@@ -99,7 +82,7 @@ async function until(check: () => Promise<boolean>, what: string, ms = 20_000) {
 async function sendFrom(page: Page, user: string, account: string, batching: boolean) {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(pagesUrl)
+  await page.goto(pages.url)
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
   const apiHost = `${new URL(ingest.url).host}/v1`
   await page.evaluate(

@@ -29,34 +29,28 @@ export interface PageServer {
   close(): Promise<void>
 }
 
-export async function startPageServer(): Promise<PageServer> {
-  let standalone: string
-  try {
-    standalone = createRequire(import.meta.url).resolve('@lastseen/sdk/lastseen.min.js')
-  } catch {
-    throw new Error('@lastseen/sdk/lastseen.min.js is missing: build the SDK first')
-  }
-  // The SDK's browser entry from source, as a web app's bundler would pick it.
+/** `contents` bundled by esbuild as a web app's bundler would, its imports resolved from here. */
+export async function bundleForBrowser(contents: string, format: 'esm' | 'iife' = 'esm') {
   const bundle = await build({
-    stdin: { contents: "export * from '@lastseen/sdk'", resolveDir: import.meta.dirname },
+    stdin: { contents, resolveDir: import.meta.dirname },
     bundle: true,
-    format: 'esm',
+    format,
     platform: 'browser',
     target: 'es2022',
     write: false,
   })
-  const sdk = bundle.outputFiles[0]!.text
+  return bundle.outputFiles[0]!.text
+}
+
+/** Serve `files` (path: content type and body) on an origin of their own; `404` for the rest. */
+export async function servePages(
+  files: Record<string, readonly [type: string, body: string | (() => string)]>,
+): Promise<PageServer> {
   const server = createServer((req, res) => {
-    if (req.url === '/sdk.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk)
-    } else if (req.url === '/lastseen.min.js') {
-      // The published self-contained build, as a CDN would serve it.
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(standalone))
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/sdk.js'))
-    } else if (req.url === '/standalone') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/lastseen.min.js'))
-    } else res.writeHead(404).end()
+    const file = files[req.url ?? '']
+    if (!file) return res.writeHead(404).end()
+    const [type, body] = file
+    res.writeHead(200, { 'content-type': type }).end(typeof body === 'string' ? body : body())
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
   return {
@@ -67,6 +61,26 @@ export async function startPageServer(): Promise<PageServer> {
         server.close(() => done())
       }),
   }
+}
+
+const JS = 'text/javascript'
+const HTML = 'text/html'
+
+export async function startPageServer(): Promise<PageServer> {
+  let standalone: string
+  try {
+    standalone = createRequire(import.meta.url).resolve('@lastseen/sdk/lastseen.min.js')
+  } catch {
+    throw new Error('@lastseen/sdk/lastseen.min.js is missing: build the SDK first')
+  }
+  return servePages({
+    // The SDK's browser entry from source, as a web app's bundler would pick it.
+    '/sdk.js': [JS, await bundleForBrowser("export * from '@lastseen/sdk'")],
+    // The published self-contained build, as a CDN would serve it.
+    '/lastseen.min.js': [JS, () => readFileSync(standalone, 'utf8')],
+    '/': [HTML, html('/sdk.js')],
+    '/standalone': [HTML, html('/lastseen.min.js')],
+  })
 }
 
 /** What the test page's window holds (see the page's script above). */
