@@ -43,6 +43,8 @@ const history = [
   // Daily 230 to 270 days ago, then twice: silent for the default window (not declining), but
   // declining over a long one whose days take more than one 256-bit word.
   ...activeOn('u_long', [...days(230, 270), 100, 150]),
+  // Last seen on the first day of a 7-day window (6 days ago), daily in the 28 before it.
+  ...activeOn('u_first', [...days(7, 34), 6]),
 ]
 
 let server: RunningServer
@@ -187,6 +189,10 @@ describe('GET /v1/declining', () => {
     const week = await get('/v1/declining?window=7d&baseline=28d&drop=0.5')
     expect(week.body.items).toContainEqual(
       expect.objectContaining({ userId: 'u_drop', recent: 1, expected: 5.5 }),
+    )
+    // Seen only on the window's first day: still in it.
+    expect(week.body.items).toContainEqual(
+      expect.objectContaining({ userId: 'u_first', recent: 1, expected: 7 }),
     )
   })
 

@@ -31,8 +31,15 @@ export interface DecliningCriteria {
 /**
  * Per user: `recent_<e>` and `base_<e>` for each end `<e>`. A user's days from `lo` (excluded)
  * to `hi` are one bit mask (see `bitsets.ts`); each count is the number of bits in its range.
+ * With `listed`, only the users seen in the window ending on `ends[listed]`: the others have
+ * `recent_<listed> = 0`, so they are not declining as of it, and their days are not read.
  */
-function userCounts(ends: Record<string, string>, c: DecliningCriteria, oneProject: boolean) {
+function userCounts(
+  ends: Record<string, string>,
+  c: DecliningCriteria,
+  oneProject: boolean,
+  listed?: string,
+) {
   const days = Object.values(ends).sort()
   const lo = addDays(days[0] ?? '', -(c.windowDays + c.baselineDays))
   const hi = days.at(-1) ?? ''
@@ -44,6 +51,12 @@ function userCounts(ends: Record<string, string>, c: DecliningCriteria, oneProje
     const base = countIn('d', size, end - c.windowDays - c.baselineDays, end - c.windowDays)
     return `${recent} AS recent_${e}, ${base} AS base_${e}`
   })
+  const key = oneProject ? 'user_id' : '(project_id, user_id)'
+  const seen =
+    listed === undefined
+      ? ''
+      : `AND ${key} IN (SELECT ${oneProject ? 'user_id' : 'project_id, user_id'} FROM {db}.users
+                        WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}last_seen >= {seenFrom:Date})`
   return {
     sql: `
   SELECT project_id, id, ${counts.join(',\n      ')}
@@ -51,8 +64,16 @@ function userCounts(ends: Record<string, string>, c: DecliningCriteria, oneProje
     SELECT project_id, user_id AS id, ${bitWords('d', 'day - {lo:Date} - 1', size)}
     FROM {db}.user_timeline
     WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}day > {lo:Date} AND day <= {hi:Date}
+      ${seen}
     GROUP BY project_id, user_id)`,
-    params: { w: c.windowDays, b: c.baselineDays, drop: c.drop, lo, hi },
+    params: {
+      w: c.windowDays,
+      b: c.baselineDays,
+      drop: c.drop,
+      lo,
+      hi,
+      ...(listed === undefined ? {} : { seenFrom: addDays(ends[listed] ?? '', 1 - c.windowDays) }),
+    },
   }
 }
 
@@ -79,14 +100,17 @@ function accountCounts(ends: Record<string, string>, c: DecliningCriteria, onePr
 
 /**
  * Per subject of `level`: `project_id`, `id`, and `recent_<e>`, `base_<e>` for each end day
- * `ends[<e>]`; with the query parameters it needs (and {@link isDeclining} needs).
+ * `ends[<e>]`; with the query parameters it needs (and {@link isDeclining} needs). Only
+ * subjects declining as of `listed` are wanted: users never seen in its window may be left out.
  */
 export const subjectCounts = (
   level: 'user' | 'account',
   ends: Record<string, string>,
   c: DecliningCriteria,
   oneProject: boolean,
-) => (level === 'user' ? userCounts(ends, c, oneProject) : accountCounts(ends, c, oneProject))
+  listed: string,
+) =>
+  level === 'user' ? userCounts(ends, c, oneProject, listed) : accountCounts(ends, c, oneProject)
 
 /** SQL: the subject is declining as of end `<e>` (parameters `w`, `b`, `drop`). */
 export const isDeclining = (e: string) =>
@@ -217,7 +241,7 @@ export async function declining(
   now: number,
 ): Promise<DecliningAnswer> {
   const today = dayOf(now)
-  const counts = subjectCounts(q.level, { t: today }, q, true)
+  const counts = subjectCounts(q.level, { t: today }, q, true, 't')
   const page = (limit: number, offset: number) =>
     rows<{ id: string; recent: string; base: string; total: string }>(
       storage,

@@ -138,7 +138,7 @@ export async function dueDeclining(
   const today = dayOf(now)
   const yesterday = addDays(today, -1)
   const since = Date.parse(today)
-  const counts = subjectCounts(level, { t: today, y: yesterday }, criteria, false)
+  const counts = subjectCounts(level, { t: today, y: yesterday }, criteria, false, 't')
   const found = await rows<Row & { recent: string; base: string }>(
     storage,
     `SELECT d.project_id AS project_id, d.id AS entity_id, c.accountId AS accountId,
