@@ -6,18 +6,25 @@
  * aggregate than a set (`uniqExact`, `groupUniqArray`).
  */
 
-/** Bits per word (`UInt256`). */
+/** Bits per word (`UInt256`) when a set takes several. */
 const WORD = 256
 
 /** How many words hold indexes `0 … size − 1`. */
 export const wordCount = (size: number) => Math.max(1, Math.ceil(size / WORD))
 
 /**
+ * The type of the words of a set of `size` indexes: one word as narrow as it fits (a 64-bit OR
+ * costs far less than a 256-bit one), or 256-bit words.
+ */
+export const wordType = (size: number) =>
+  size <= 64 ? 'UInt64' : size <= 128 ? 'UInt128' : 'UInt256'
+
+/**
  * SQL: the aggregates `<name>0`, `<name>1`, … of the bits `index` (an SQL expression, from 0 to
  * `size − 1`) of a group's rows, one word each, for a `SELECT` list.
  */
 export function bitWords(name: string, index: string, size: number): string {
-  const bit = (i: string) => `bitShiftLeft(toUInt256(1), toUInt8(${i}))`
+  const bit = (i: string) => `bitShiftLeft(to${wordType(size)}(1), toUInt8(${i}))`
   if (size <= WORD) return `groupBitOr(${bit(index)}) AS ${name}0`
   return Array.from(
     { length: wordCount(size) },
@@ -42,7 +49,7 @@ export function countIn(name: string, size: number, from: number, to: number): s
   const terms: string[] = []
   for (let k = 0; k < wordCount(size); k++) {
     const m = mask(k, from, to)
-    if (m !== 0n) terms.push(`bitCount(bitAnd(${name}${k}, toUInt256('${m}')))`)
+    if (m !== 0n) terms.push(`bitCount(bitAnd(${name}${k}, to${wordType(size)}('${m}')))`)
   }
   return terms.length === 0 ? 'toUInt64(0)' : `toUInt64(${terms.join(' + ')})`
 }
