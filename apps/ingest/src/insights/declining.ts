@@ -59,13 +59,13 @@ function userCounts(
                         WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}last_seen >= {seenFrom:Date})`
   return {
     sql: `
-  SELECT project_id, id, ${counts.join(',\n      ')}
+  SELECT ${oneProject ? '{project:String} AS project_id' : 'project_id'}, id, ${counts.join(',\n      ')}
   FROM (
-    SELECT project_id, user_id AS id, ${bitWords('d', 'day - {lo:Date} - 1', size)}
+    SELECT ${oneProject ? '' : 'project_id, '}user_id AS id, ${bitWords('d', 'day - {lo:Date} - 1', size)}
     FROM {db}.user_timeline
     WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}day > {lo:Date} AND day <= {hi:Date}
       ${seen}
-    GROUP BY project_id, user_id)`,
+    GROUP BY ${oneProject ? '' : 'project_id, '}user_id)`,
     params: {
       w: c.windowDays,
       b: c.baselineDays,
@@ -89,10 +89,10 @@ function accountCounts(ends: Record<string, string>, c: DecliningCriteria, onePr
     .map((e) => `sum(u.recent_${e}) AS recent_${e}, sum(u.base_${e}) AS base_${e}`)
     .join(', ')}
   FROM (${users.sql}) AS u
-  INNER JOIN (SELECT project_id, user_id, anyLast(account_id) AS accountId FROM {db}.users
-              ${oneProject ? 'WHERE project_id = {project:String}' : ''}
-              GROUP BY project_id, user_id HAVING accountId IS NOT NULL) AS m
-    ON m.project_id = u.project_id AND m.user_id = u.id
+  INNER JOIN (SELECT ${oneProject ? '' : 'project_id, '}user_id, anyLast(account_id) AS accountId
+              FROM {db}.users ${oneProject ? 'WHERE project_id = {project:String}' : ''}
+              GROUP BY ${oneProject ? '' : 'project_id, '}user_id HAVING accountId IS NOT NULL) AS m
+    ON ${oneProject ? '' : 'm.project_id = u.project_id AND '}m.user_id = u.id
   GROUP BY project_id, id`,
     params: users.params,
   }
