@@ -127,18 +127,13 @@ export async function forEachStoredKey(
 }
 
 /**
- * Settings of every insert of a group (docs/benchmarks.md, section 3, measures them):
- * - `async_insert = 0`: the insert writes its parts itself and returns once they are written
- *   (and fsynced, see `durability.ts`). Embedded chDB turns async inserts on by default, which
- *   holds each insert in a buffer for up to 200 ms before it is written: the group commit
- *   already gathers the rows of many requests into one insert.
- * - `parallel_view_processing = 1` (inserts into `events_in`): its materialized views write
- *   their tables side by side instead of one after the other, which halves the time of a group
- *   insert on embedded chDB.
- * Neither changes what is stored, nor when an insert returns: only once every table has its rows.
+ * The insert into `events_in` has its materialized views write their tables side by side
+ * (`parallel_view_processing`) instead of one after the other: on embedded chDB that about
+ * halves the time of a group insert (docs/benchmarks.md, section 3). It changes neither what is
+ * stored nor when the insert returns: once every view has written its rows, or with the error
+ * of the first that failed.
  */
-const INSERT_SETTINGS = 'async_insert = 0'
-const VIEWS_INSERT_SETTINGS = `${INSERT_SETTINGS}, parallel_view_processing = 1`
+const VIEWS_SETTINGS = ' SETTINGS parallel_view_processing = 1'
 
 /** One INSERT of TabSeparated lines (serialized once, by the caller) into `columns`. */
 async function insertLines(
@@ -146,11 +141,11 @@ async function insertLines(
   table: string,
   columns: string,
   text: string,
-  settings = INSERT_SETTINGS,
+  settings = '',
 ): Promise<void> {
   await withDeadline(storage, `the insert into ${table}`, async (signal) => {
     const result = await storage.client.exec({
-      query: `INSERT INTO ${storage.database}.${table} (${columns}) SETTINGS ${settings} FORMAT TabSeparated`,
+      query: `INSERT INTO ${storage.database}.${table} (${columns})${settings} FORMAT TabSeparated`,
       values: Readable.from([text]),
       abort_signal: signal,
     })
@@ -173,7 +168,7 @@ export async function insertEvents(storage: Storage, rows: readonly EventRow[]):
       'events_in',
       EVENTS_IN_COLUMNS,
       `${lines.join('\n')}\n`,
-      VIEWS_INSERT_SETTINGS,
+      VIEWS_SETTINGS,
     )
   }
   const traits = rows.map((r) => r.traits ?? '').join('')
