@@ -56,6 +56,10 @@ const VARIANTS: Record<string, Variant> = {
     format: 'TabSeparated',
     settings: ' SETTINGS parallel_view_processing = 1',
   },
+  'parallel_view_processing, enable_analyzer = 0': {
+    format: 'TabSeparated',
+    settings: ' SETTINGS parallel_view_processing = 1, enable_analyzer = 0',
+  },
   'async_insert_0, parallel_view_processing': {
     format: 'TabSeparated',
     settings: ' SETTINGS async_insert = 0, parallel_view_processing = 1',
@@ -108,7 +112,10 @@ try {
     groupEvents,
     groups: turns * perTurn,
     ...Object.fromEntries(
-      names.map((n) => [n, { p50: percentile(times[n] ?? [], 50), p90: percentile(times[n] ?? [], 90) }]),
+      names.map((n) => [
+        n,
+        { p50: percentile(times[n] ?? [], 50), p90: percentile(times[n] ?? [], 90) },
+      ]),
     ),
     loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
   })

@@ -36,11 +36,20 @@ const CATEGORIES: [string, RegExp][] = [
   ['idle', /^\(idle\)$/],
   ['body parsing (JSON.parse, reading the body)', /ingest\/(request-body|json-error)\.ts/],
   ['validation (zod, event-check)', /ingest\/(validation|event-check)\.ts|\/zod\//],
-  ['row building (event-rows, event-time)', /ingest\/(event-rows|event-time)\.ts|storage\/time\.ts/],
+  [
+    'row building (event-rows, event-time)',
+    /ingest\/(event-rows|event-time)\.ts|storage\/time\.ts/,
+  ],
   ['group commit (dedup filter, queue)', /ingest\/group-commit\//],
   ['serialisation (event-store)', /storage\/event-store\.ts/],
-  ['insert call (client, chDB binding, worker messages)', /@clickhouse|\/chdb\/|storage\/(chdb|client|deadline|engine)/],
-  ['HTTP (node:http, hono, auth, answer)', /node:_http|node:net|node:stream|@hono|\/hono\/|src\/(http|app)|ingest\/(batch|track|write-events)\.ts|keys\//],
+  [
+    'insert call (client, chDB binding, worker messages)',
+    /@clickhouse|\/chdb\/|storage\/(chdb|client|deadline|engine)/,
+  ],
+  [
+    'HTTP (node:http, hono, auth, answer)',
+    /node:_http|node:net|node:stream|@hono|\/hono\/|src\/(http|app)|ingest\/(batch|track|write-events)\.ts|keys\//,
+  ],
 ]
 
 interface Node {
@@ -143,7 +152,9 @@ console.log(
 )
 for (const [c, v] of [...us].sort((a, b) => b[1] - a[1])) {
   if (c === 'idle') continue
-  console.log(`  ${fixed(v / stored, 2).padStart(7)} µs  ${fixed((100 * v) / busy, 1).padStart(5)} %  ${c}`)
+  console.log(
+    `  ${fixed(v / stored, 2).padStart(7)} µs  ${fixed((100 * v) / busy, 1).padStart(5)} %  ${c}`,
+  )
 }
 if (delay) {
   console.log(

@@ -30,7 +30,9 @@ if (process.env.BENCH_FSYNC_FILES_ONLY) {
   }
 }
 // With BENCH_EVENT_LOOP_DELAY set: how long the event loop is held, for ingest/profile.ts.
-const delay = process.env.BENCH_EVENT_LOOP_DELAY ? monitorEventLoopDelay({ resolution: 1 }) : undefined
+const delay = process.env.BENCH_EVENT_LOOP_DELAY
+  ? monitorEventLoopDelay({ resolution: 1 })
+  : undefined
 delay?.enable()
 report({ url: server.url })
 
