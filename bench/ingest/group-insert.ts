@@ -8,7 +8,7 @@
  * machine's noise falls on each alike. Meanwhile `monitorEventLoopDelay` samples the loop.
  * Reports p50/p90 ms per group and variant, and the loop's delay.
  *
- * Usage: node --import tsx ingest/group-insert.ts [groupEvents] [turns] [perTurn]
+ * Usage: [VARIANTS='name|name'] node --import tsx ingest/group-insert.ts [groupEvents] [turns] [perTurn]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -47,24 +47,32 @@ type Variant = {
   /** Groups inserted at once, each of groupEvents / concurrent events. */
   concurrent?: number
 }
+const SIDE_BY_SIDE = ' SETTINGS parallel_view_processing = 1'
 const VARIANTS: Record<string, Variant> = {
-  'TabSeparated (now)': { format: 'TabSeparated', settings: '' },
-  JSONCompactEachRow: { format: 'JSONCompactEachRow', settings: '' },
-  'two half groups at once': { format: 'TabSeparated', settings: '', concurrent: 2 },
-  async_insert_0: { format: 'TabSeparated', settings: ' SETTINGS async_insert = 0' },
-  parallel_view_processing: {
+  'TabSeparated, views one after another (before)': { format: 'TabSeparated', settings: '' },
+  'TabSeparated, views side by side (the writer)': {
     format: 'TabSeparated',
-    settings: ' SETTINGS parallel_view_processing = 1',
+    settings: SIDE_BY_SIDE,
   },
-  'parallel_view_processing, enable_analyzer = 0': {
-    format: 'TabSeparated',
-    settings: ' SETTINGS parallel_view_processing = 1, enable_analyzer = 0',
+  'JSONCompactEachRow, views side by side': {
+    format: 'JSONCompactEachRow',
+    settings: SIDE_BY_SIDE,
   },
-  'async_insert_0, parallel_view_processing': {
+  'two half groups at once, views side by side': {
     format: 'TabSeparated',
-    settings: ' SETTINGS async_insert = 0, parallel_view_processing = 1',
+    settings: SIDE_BY_SIDE,
+    concurrent: 2,
+  },
+  'views side by side, async_insert = 0': {
+    format: 'TabSeparated',
+    settings: `${SIDE_BY_SIDE}, async_insert = 0`,
+  },
+  'views side by side, enable_analyzer = 0': {
+    format: 'TabSeparated',
+    settings: `${SIDE_BY_SIDE}, enable_analyzer = 0`,
   },
 }
+/** Variants to run, by name separated by `|` (default: all). */
 const names = (process.env.VARIANTS ?? Object.keys(VARIANTS).join('|')).split('|')
 
 const rows = eventRows(groupEvents * (turns * perTurn * names.length + 1))
@@ -94,16 +102,16 @@ async function insertGroup(v: Variant, slice: EventRow[]): Promise<void> {
 }
 
 try {
-  await group(VARIANTS['TabSeparated (now)'] as Variant)
+  await group(VARIANTS[names[0] as string] as Variant)
   const delay = monitorEventLoopDelay({ resolution: 1 })
   delay.enable()
   const times: Record<string, number[]> = {}
   for (let turn = 0; turn < turns; turn++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + turn) % names.length] as string
-      for (let g = 0; g < perTurn; g++) {
-        ;(times[name] ??= []).push(await group(VARIANTS[name] as Variant))
-      }
+      const list = times[name] ?? []
+      times[name] = list
+      for (let g = 0; g < perTurn; g++) list.push(await group(VARIANTS[name] as Variant))
     }
   }
   delay.disable()
