@@ -6,7 +6,8 @@
  * writer does (one insert into `events_in`, whose views fill the aggregates, then one of the
  * ids into `event_ids`), rotating between the variants in turns of `perTurn` groups so the
  * machine's noise falls on each alike. Meanwhile `monitorEventLoopDelay` samples the loop.
- * Reports p50/p90 ms per group and variant, and the loop's delay.
+ * Reports p50/p90 ms per group and variant, the CPU time per group (all threads of this
+ * process, the engine's background merges included), and the loop's delay.
  *
  * Usage: [VARIANTS='name|name'] node --import tsx ingest/group-insert.ts [groupEvents] [turns] [perTurn]
  */
@@ -67,6 +68,18 @@ const VARIANTS: Record<string, Variant> = {
     format: 'TabSeparated',
     settings: `${SIDE_BY_SIDE}, async_insert = 0`,
   },
+  'views side by side, query logs off': {
+    format: 'TabSeparated',
+    settings: `${SIDE_BY_SIDE}, log_queries = 0, log_query_views = 0, log_processors_profiles = 0`,
+  },
+  'views side by side, optimize_on_insert = 0': {
+    format: 'TabSeparated',
+    settings: `${SIDE_BY_SIDE}, optimize_on_insert = 0`,
+  },
+  'views side by side, max_threads = 1': {
+    format: 'TabSeparated',
+    settings: `${SIDE_BY_SIDE}, max_threads = 1`,
+  },
   'views side by side, enable_analyzer = 0': {
     format: 'TabSeparated',
     settings: `${SIDE_BY_SIDE}, enable_analyzer = 0`,
@@ -77,6 +90,9 @@ const names = (process.env.VARIANTS ?? Object.keys(VARIANTS).join('|')).split('|
 
 const rows = eventRows(groupEvents * (turns * perTurn * names.length + 1))
 let next = 0
+/** CPU time of this process (every thread: the engine's too) per variant, in µs. */
+const cpu: Record<string, number> = {}
+
 async function group(v: Variant): Promise<number> {
   const slice = rows.slice(next, next + groupEvents)
   next += groupEvents
@@ -111,7 +127,10 @@ try {
       const name = names[(i + turn) % names.length] as string
       const list = times[name] ?? []
       times[name] = list
+      const before = process.cpuUsage()
       for (let g = 0; g < perTurn; g++) list.push(await group(VARIANTS[name] as Variant))
+      const used = process.cpuUsage(before)
+      cpu[name] = (cpu[name] ?? 0) + used.user + used.system
     }
   }
   delay.disable()
@@ -122,7 +141,11 @@ try {
     ...Object.fromEntries(
       names.map((n) => [
         n,
-        { p50: percentile(times[n] ?? [], 50), p90: percentile(times[n] ?? [], 90) },
+        {
+          p50: percentile(times[n] ?? [], 50),
+          p90: percentile(times[n] ?? [], 90),
+          cpuMsPerGroup: (cpu[n] ?? 0) / 1000 / (turns * perTurn),
+        },
       ]),
     ),
     loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },

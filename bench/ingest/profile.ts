@@ -32,6 +32,7 @@ const BATCH = 100
 
 /** Categories, tried from the leaf of a stack to its root: the first match takes the sample. */
 const CATEGORIES: [string, RegExp][] = [
+  ['profiler (stopping it; not counted)', /node:inspector/],
   ['GC', /^\(garbage collector\)$/],
   ['idle', /^\(idle\)$/],
   ['body parsing (JSON.parse, reading the body)', /ingest\/(request-body|json-error)\.ts/],
@@ -99,6 +100,9 @@ const child = startChild('./server-lastseen.ts', import.meta.url, {
 let acked = 0
 let stored = 0
 let delay: { p50: number; p99: number; max: number } | undefined
+/** CPU time of the service during the load, µs: all its threads, and its main thread. */
+type Cpu = { process: number; main: number | null }
+let cpu: Cpu | undefined
 try {
   const { url } = await child.next<{ url: string }>(120_000)
   const body = batchBodySource(BATCH)
@@ -126,8 +130,16 @@ try {
   await child.next(10_000)
   child.send({ cmd: 'count' })
   const before = (await child.next<{ stored: number }>(60_000)).stored
+  child.send({ cmd: 'cpu' })
+  const cpuBefore = await child.next<Cpu>(10_000)
   acked = 0
   const result = await run(duration)
+  child.send({ cmd: 'cpu' })
+  const cpuAfter = await child.next<Cpu>(10_000)
+  cpu = {
+    process: cpuAfter.process - cpuBefore.process,
+    main: cpuAfter.main === null || cpuBefore.main === null ? null : cpuAfter.main - cpuBefore.main,
+  }
   child.send({ cmd: 'profile-stop', file: join(dir, 'load.cpuprofile') })
   await child.next(30_000)
   child.send({ cmd: 'delay' })
@@ -143,7 +155,8 @@ try {
 const file = 'load.cpuprofile'
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'))
 const us = categorize(profile)
-const busy = [...us].filter(([c]) => c !== 'idle').reduce((n, [, v]) => n + v, 0)
+const counted = (c: string) => c !== 'idle' && !c.startsWith('profiler')
+const busy = [...us].filter(([c]) => counted(c)).reduce((n, [, v]) => n + v, 0)
 console.log(
   `\nmain thread during the load: ${fixed(busy / 1e6, 1)} s busy of ${fixed(
     (profile.endTime - profile.startTime) / 1e6,
@@ -151,9 +164,16 @@ console.log(
   )} s; per event stored (${int(stored)}):`,
 )
 for (const [c, v] of [...us].sort((a, b) => b[1] - a[1])) {
-  if (c === 'idle') continue
+  if (!counted(c)) continue
   console.log(
     `  ${fixed(v / stored, 2).padStart(7)} µs  ${fixed((100 * v) / busy, 1).padStart(5)} %  ${c}`,
+  )
+}
+if (cpu) {
+  const perEvent = (us: number) => fixed(us / stored, 1)
+  const main = cpu.main ?? Number.NaN
+  console.log(
+    `CPU time of the service per event stored: ${perEvent(cpu.process)} µs in all, ${perEvent(main)} µs on the main thread, ${perEvent(cpu.process - main)} µs on the engine's threads (chDB, libuv)`,
   )
 }
 if (delay) {
