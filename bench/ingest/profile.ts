@@ -12,6 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { startChild } from '../lib/child.js'
@@ -134,6 +135,9 @@ try {
   const cpuBefore = await child.next<Cpu>(10_000)
   acked = 0
   const result = await run(duration)
+  // Until the groups in flight are stored: embedded chDB reads the process's stdin when it has
+  // data during an insert (and fails the insert), so nothing is sent to the child meanwhile.
+  await sleep(1_500)
   child.send({ cmd: 'cpu' })
   const cpuAfter = await child.next<Cpu>(10_000)
   cpu = {
