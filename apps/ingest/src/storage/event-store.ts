@@ -132,6 +132,11 @@ export async function forEachStoredKey(
  * halves the time of a group insert (docs/benchmarks.md, section 3). It changes neither what is
  * stored nor when the insert returns: once every view has written its rows, or with the error
  * of the first that failed.
+ *
+ * Not `async_insert = 0` (chDB's default is 1, yet it does not buffer these inserts): with it,
+ * embedded chDB also parses the process's stdin as rows of the insert whenever stdin is a pipe
+ * holding bytes. With the default such an insert fails instead (and the bytes are consumed):
+ * a service on embedded chDB must not be given data on its stdin.
  */
 const VIEWS_SETTINGS = ' SETTINGS parallel_view_processing = 1'
 
