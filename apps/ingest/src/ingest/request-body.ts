@@ -155,10 +155,14 @@ async function readJson(c: Context, foreign: BodyOptions): Promise<unknown> {
   // the connection. Within the limit, hono's body limit counts a chunked body as it streams in
   // and keeps it in `c.req.raw`.
   if (Number(declared) > LIMITS.maxRequestBytes) throw tooLarge()
-  await limitBytes(c, async () => {})
+  // A body of declared length is within the limit now; only a chunked one is counted as it
+  // streams in. (Asking hono's body limit about a declared length would cost a web `Request`
+  // and stream per request, a third of the HTTP work of a write: docs/benchmarks.md, section 3.)
+  const chunked = declared === undefined || c.req.raw.headers.has('transfer-encoding')
+  if (chunked) await limitBytes(c, async () => {})
   // The common case, a plain body of declared length, is read straight as text.
   const plain = encoding === 'identity' && !foreign.gzip && !form
-  if (plain && declared !== undefined) return parseJson(await c.req.raw.text())
+  if (plain && !chunked) return parseJson(await c.req.raw.text())
   let bytes: Buffer = Buffer.from(await c.req.raw.arrayBuffer())
   const gzipped =
     encoding === 'gzip' ||
