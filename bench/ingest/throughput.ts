@@ -8,7 +8,10 @@
  * half of its own peak rate, for latency under normal load. Writes the `ingest-throughput`
  * section of docs/benchmarks.md.
  *
- * Usage: tsx ingest/throughput.ts [--rounds 3] [--duration 10] [--connections 32] [--no-write]
+ * Goals (issue 12): ≥ 50,000 events/s with 8 connections, p99 ack ≤ 100 ms at half of peak, and
+ * ≥ 60 % of the engine's raw insert rate into the same schema measured in the same run.
+ *
+ * Usage: tsx ingest/throughput.ts [--rounds 3] [--duration 10] [--connections 8] [--no-write]
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
@@ -24,7 +27,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '32' },
+    connections: { type: 'string', default: '8' },
     'raw-rows': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -171,14 +174,6 @@ const stored = (s: (r: (typeof results)[number]) => SystemRun) =>
 const inFlight = 3 * rounds * connections * BATCH
 
 const rawSchema = m((r) => r.raw.schema)
-const scale =
-  20 * peakBl > rawSchema
-    ? `For scale: 20× this baseline would be ${int(20 * peakBl)} events/s, ${ratio((20 * peakBl) / rawSchema)} the
-engine's own raw insert rate into that schema measured in the same run: with this schema on
-this machine, no service that stores events before acknowledging them can reach that goal
-while the baseline is this fast.`
-    : ''
-
 const goal = (ok: boolean) => (ok ? 'met' : '**missed**')
 const markdown = `
 ${runContext(`cd bench && npx tsx ingest/throughput.ts --rounds ${rounds} --duration ${duration} --connections ${connections}`)}
@@ -254,10 +249,10 @@ ${table(
   ],
 )}
 
-Goals: ≥ 50,000 events/s: ${goal(peakLs >= 50_000)} (${int(peakLs)}); ≥ 20× the baseline:
-${goal(vsBaseline >= 20)} (${ratio(vsBaseline)}); p99 ack ≤ 100 ms at half of peak:
-${goal(p99Half <= 100)} (${fixed(p99Half, 0)} ms). lastseen reaches ${fixed(ofSchema * 100, 0)} % of the
-engine's raw insert rate into the same schema. ${scale}
+Goals (issue 12): ≥ 50,000 events/s: ${goal(peakLs >= 50_000)} (${int(peakLs)}); p99 ack ≤ 100 ms at
+half of peak: ${goal(p99Half <= 100)} (${fixed(p99Half, 0)} ms); ≥ 60 % of the engine's raw insert
+rate into the same schema, measured in the same run: ${goal(ofSchema >= 0.6)} (${fixed(ofSchema * 100, 0)} %, of
+${int(rawSchema)} rows/s). lastseen serves ${ratio(vsBaseline)} the one-INSERT-per-request baseline.
 
 Medians of ${rounds} rounds (ratios are medians of per-round ratios). Each round starts every
 system in its own child process on a fresh embedded store, warms it for 2 s, then drives it

@@ -10,23 +10,19 @@
  * a batch in flight may be stored but never acknowledged, and so comes again.
  */
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { createTracker, type LastseenError } from '@lastseen/sdk'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Ingest, queryStore, startIngest, tempDataDir, WRITE_KEY } from './support/ingest.js'
+import {
+  freePort,
+  type Ingest,
+  queryStore,
+  startIngest,
+  tempDataDir,
+  WRITE_KEY,
+} from './support/ingest.js'
 
 const RATE = 2000 // events per second
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
-
-/** A port free at the moment, to start the service on again after each stop. */
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => done(port))
-    })
-    server.once('error', fail)
-  })
 
 const dataDir = tempDataDir()
 let ingest: Ingest | undefined

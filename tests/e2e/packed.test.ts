@@ -16,12 +16,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { cleanCopy, pnpm, rootDir } from '../../scripts/clean-copy.mjs'
+import { freePort } from './support/ingest.js'
 
 const exec = promisify(execFile)
 
@@ -36,15 +36,6 @@ const ours = (stderr: string) =>
     .join('\n')
     .trim()
 const temp = (name: string) => mkdtempSync(join(tmpdir(), `lastseen-${name}-`))
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 interface Service {
   output: () => string

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { LIMITS } from '@lastseen/protocol'
 import { z } from 'zod'
 import { describeIssues } from './errors.js'
 import { MIN_KEY_MATERIAL } from './keys/hash.js'
@@ -66,6 +67,8 @@ export const DEFAULTS = {
   requestTimeoutMs: 15_000,
   /** Longest wait for in-flight requests when the service stops, before connections are cut. */
   shutdownTimeoutMs: 10_000,
+  /** `LASTSEEN_POSTHOG_ACCOUNT_GROUP`: the PostHog group type whose key is an event's account. */
+  posthogAccountGroup: 'company',
 } as const
 
 const duration = z
@@ -167,6 +170,13 @@ const schema = z.object({
       '16 or more printable characters without spaces (make one with: openssl rand -hex 24)',
     )
     .optional(),
+  LASTSEEN_POSTHOG_ACCOUNT_GROUP: z
+    .string()
+    .regex(
+      new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.maxNameLength}}$`),
+      `a PostHog group type such as company: 1 to ${LIMITS.maxNameLength} printable characters without spaces`,
+    )
+    .default(DEFAULTS.posthogAccountGroup),
 })
 
 /**
@@ -269,6 +279,12 @@ export interface Config {
   }
   /** Bearer token `/metrics` requires (`LASTSEEN_METRICS_TOKEN`); unset, `/metrics` is open. */
   metricsToken?: string
+  /**
+   * The PostHog group type whose key is the account of an event (`properties.$groups`) and whose
+   * `$groupidentify` sets account traits (`LASTSEEN_POSTHOG_ACCOUNT_GROUP`).
+   * @default `DEFAULTS.posthogAccountGroup`
+   */
+  posthogAccountGroup: string
 }
 
 /**
@@ -410,6 +426,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       maxConnections: e.LASTSEEN_MAX_CONNECTIONS ?? defaultMaxConnections(),
     },
     ...(e.LASTSEEN_METRICS_TOKEN ? { metricsToken: e.LASTSEEN_METRICS_TOKEN } : {}),
+    posthogAccountGroup: e.LASTSEEN_POSTHOG_ACCOUNT_GROUP,
   }
 }
 

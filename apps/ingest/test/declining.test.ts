@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf } from '../src/insights/days.js'
-import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import {
+  OTHER_READ_KEY as OTHER_READ,
+  OTHER_WRITE_KEY as OTHER_WRITE,
+  READ_KEY,
+  startWithOtherProject,
+  WRITE_KEY,
+} from './helpers.js'
 import { activeOn, daysAgoRange as days } from './support/activity-seed.js'
 import { sendBatch } from './support/insights-seed.js'
-
-const OTHER_WRITE = 'lsw_declining_other_write_0123456789abc'
-const OTHER_READ = 'lsr_declining_other_read_0123456789abcd'
 
 /** Daily for the 8 weeks (56 days) before the last 14 days: days 14 to 69 ago. */
 const eightWeeks = days(14, 69)
@@ -40,6 +42,11 @@ const history = [
   ...activeOn('t1', days(0, 69), 'steady'),
   ...activeOn('g1', eightWeeks, 'gone'),
   ...activeOn('w1', days(1, 69, 7), 'weekly'),
+  // Daily 230 to 270 days ago, then twice: silent for the default window (not declining), but
+  // declining over a long one whose days take more than one 256-bit word.
+  ...activeOn('u_long', [...days(230, 270), 100, 150]),
+  // Last seen on the first day of a 7-day window (6 days ago), daily in the 28 before it.
+  ...activeOn('u_first', [...days(7, 34), 6]),
 ]
 
 let server: RunningServer
@@ -54,12 +61,7 @@ const ids = (body: { items: { userId?: string; accountId: string }[] }) =>
   body.items.map((i) => i.userId ?? i.accountId)
 
 beforeAll(async () => {
-  const dataDir = tempDataDir()
-  const first = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
-  await storeKey(first.storage, OTHER_WRITE, 'write', 'other')
-  await storeKey(first.storage, OTHER_READ, 'read', 'other')
-  await first.close()
-  server = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
+  server = await startWithOtherProject()
   expect(await sendBatch(server.url, WRITE_KEY, history)).toMatchObject({
     accepted: history.length,
   })
@@ -185,6 +187,24 @@ describe('GET /v1/declining', () => {
     expect(week.body.items).toContainEqual(
       expect.objectContaining({ userId: 'u_drop', recent: 1, expected: 5.5 }),
     )
+    // Seen only on the window's first day: still in it.
+    expect(week.body.items).toContainEqual(
+      expect.objectContaining({ userId: 'u_first', recent: 1, expected: 7 }),
+    )
+  })
+
+  it('counts days across long windows exactly', async () => {
+    // 200 days against the 300 before: 2 recent days (100 and 150 ago), 41 before (230 to 270
+    // ago, across the boundary of two 256-day words).
+    const long = await get('/v1/declining?window=200d&baseline=300d&drop=0.5')
+    expect(long.body.items).toEqual([
+      expect.objectContaining({ userId: 'u_long', recent: 2, expected: (41 * 200) / 300 }),
+    ])
+    // The longest baseline: 16 words.
+    const longest = await get('/v1/declining?window=200d&baseline=3650d&drop=0.1')
+    expect(longest.body.items).toEqual([
+      expect.objectContaining({ userId: 'u_long', recent: 2, expected: (41 * 200) / 3650 }),
+    ])
   })
 
   it('pages with limit and offset, the total on every page', async () => {

@@ -10,12 +10,13 @@ import { DOCUMENT_FILE } from '../scripts/write-openapi.js'
 import { createApp } from '../src/app.js'
 import { errorResponseSchema } from '../src/http/errors.js'
 import { createKeys } from '../src/keys/admin.js'
-import { KEY_CACHE_MS, KeyRing } from '../src/keys/key-ring.js'
+import { KeyRing } from '../src/keys/key-ring.js'
 import { openApiDocument, openApiPath } from '../src/openapi/document.js'
 import type { Operation } from '../src/openapi/operation.js'
 import { operations } from '../src/openapi/operations.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, WRITE_KEY, waitUntil } from './helpers.js'
+import { FLAG_ROUTES } from '../src/wires/posthog/flags.js'
+import { READ_KEY, startTestServer, WRITE_KEY } from './helpers.js'
 import { groupEvent, identifyEvent, trackEvent } from './support/events.js'
 import { daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
 
@@ -45,18 +46,8 @@ const moreHistory = () => [
 beforeAll(async () => {
   server = await startTestServer()
   adminKey = (await createKeys(server.storage, 'default', ['admin'], 'test')).admin as string
+  await server.reloadKeys()
   await sendBatch(server.url, WRITE_KEY, [...knownHistory(), ...moreHistory()])
-  // The service learns a new key within its key cache time.
-  await waitUntil(
-    async () =>
-      (
-        await fetch(`${server.url}/v1/users/nobody/export`, {
-          headers: { authorization: `Bearer ${adminKey}` },
-        })
-      ).status === 404,
-    'the admin key known',
-    { timeoutMs: KEY_CACHE_MS + 5000, intervalMs: 500 },
-  )
 })
 
 afterAll(async () => {
@@ -129,8 +120,14 @@ describe('the document', () => {
       storage: server.storage,
     })
     // Middleware (`use`) is registered for every method; a route's handlers for its own.
+    // PostHog's flag and configuration routes are not lastseen's API: they only answer
+    // "nothing here" to PostHog's clients, and docs/api.md and docs/migrate.md list them.
+    const notApi = new Set<string>(FLAG_ROUTES)
     const served = new Set(
-      app.routes.filter((r) => r.method !== 'ALL').map((r) => key(r.method, r.path)),
+      app.routes
+        .filter((r) => r.method !== 'ALL')
+        .map((r) => key(r.method, r.path))
+        .filter((k) => !notApi.has(k)),
     )
     const documented = new Set(operations.map((op) => key(op.method, op.path)))
     expect([...documented].sort()).toEqual([...served].sort())
@@ -173,6 +170,58 @@ const CALLS: Record<string, Call[]> = {
     },
     { url: '/v1/track', body: { id: uuid(), type: 'group', accountId: 'a_9', traits: {} } },
   ],
+  'POST /v1/identify': [
+    { url: '/v1/identify', body: { messageId: 'm-1', userId: 'u_9', traits: { plan: 'pro' } } },
+  ],
+  'POST /v1/group': [
+    { url: '/v1/group', body: { messageId: 'm-2', userId: 'u_9', groupId: 'acme', traits: {} } },
+  ],
+  'POST /v1/page': [{ url: '/v1/page', body: { messageId: 'm-3', userId: 'u_9', name: 'Home' } }],
+  'POST /v1/screen': [
+    { url: '/v1/screen', body: { messageId: 'm-4', anonymousId: 'a_9', name: 'Home' } },
+  ],
+  'POST /v1/alias': [
+    { url: '/v1/alias', body: { messageId: 'm-5', userId: 'u_9', previousId: 'a_9' } },
+  ],
+  'POST /v1/t': [{ url: '/v1/t', body: { messageId: 'm-6', userId: 'u_9', event: 'x' } }],
+  'POST /v1/i': [{ url: '/v1/i', body: { messageId: 'm-7', userId: 'u_9', traits: {} } }],
+  'POST /v1/g': [{ url: '/v1/g', body: { messageId: 'm-8', groupId: 'acme', traits: {} } }],
+  'POST /v1/p': [{ url: '/v1/p', body: { messageId: 'm-9', userId: 'u_9' } }],
+  'POST /v1/s': [{ url: '/v1/s', body: { messageId: 'm-10', userId: 'u_9' } }],
+  'POST /v1/a': [{ url: '/v1/a', body: { messageId: 'm-11', userId: 'u_9', previousId: 'x' } }],
+  'POST /v1/b': [
+    {
+      url: '/v1/b',
+      body: { batch: [{ type: 'track', messageId: 'm-12', userId: 'u_9', event: 'x' }] },
+    },
+  ],
+  'POST /batch/': [
+    {
+      url: '/batch/',
+      body: {
+        sent_at: sentAt(),
+        batch: [
+          {
+            event: 'search',
+            distinct_id: 'u_9',
+            uuid: uuid(),
+            properties: { $groups: { company: 'acme' } },
+          },
+          {
+            event: '$identify',
+            distinct_id: 'u_9',
+            uuid: uuid(),
+            properties: { $set: { plan: 'pro' } },
+          },
+          { event: '$feature_flag_called', distinct_id: 'u_9' },
+          { distinct_id: 'u_9' },
+        ],
+      },
+    },
+  ],
+  'POST /capture/': [{ url: '/capture/', body: { event: 'x', distinct_id: 'u_9', uuid: uuid() } }],
+  'POST /e/': [{ url: '/e/?ip=0', body: [{ event: '$pageview', distinct_id: 'u_9' }] }],
+  'POST /i/v0/e/': [{ url: '/i/v0/e/', body: { batch: [{ event: 'x', distinct_id: 'u_9' }] } }],
   'GET /v1/users/:userId': [{ url: '/v1/users/u_1' }, { url: '/v1/users/u_4' }],
   'GET /v1/accounts/:accountId': [{ url: '/v1/accounts/acme' }, { url: '/v1/accounts/globex' }],
   'GET /v1/users': [

@@ -7,6 +7,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -22,6 +23,16 @@ export interface Ingest {
 }
 
 /** A fresh data directory for {@link startIngest}; the caller removes it. */
+/** A port free at the moment, to start the service on again after a stop or a kill. */
+export const freePort = () =>
+  new Promise<number>((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => done(port))
+    })
+    server.once('error', fail)
+  })
+
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-e2e-'))
 
 /**

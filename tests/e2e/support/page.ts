@@ -9,6 +9,7 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
+import type { Page } from 'playwright-core'
 
 const html = (sdk: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>lastseen test page</title></head>
@@ -28,34 +29,28 @@ export interface PageServer {
   close(): Promise<void>
 }
 
-export async function startPageServer(): Promise<PageServer> {
-  let standalone: string
-  try {
-    standalone = createRequire(import.meta.url).resolve('@lastseen/sdk/lastseen.min.js')
-  } catch {
-    throw new Error('@lastseen/sdk/lastseen.min.js is missing: build the SDK first')
-  }
-  // The SDK's browser entry from source, as a web app's bundler would pick it.
+/** `contents` bundled by esbuild as a web app's bundler would, its imports resolved from here. */
+export async function bundleForBrowser(contents: string, format: 'esm' | 'iife' = 'esm') {
   const bundle = await build({
-    stdin: { contents: "export * from '@lastseen/sdk'", resolveDir: import.meta.dirname },
+    stdin: { contents, resolveDir: import.meta.dirname },
     bundle: true,
-    format: 'esm',
+    format,
     platform: 'browser',
     target: 'es2022',
     write: false,
   })
-  const sdk = bundle.outputFiles[0]!.text
+  return bundle.outputFiles[0]!.text
+}
+
+/** Serve `files` (path: content type and body) on an origin of their own; `404` for the rest. */
+export async function servePages(
+  files: Record<string, readonly [type: string, body: string | (() => string)]>,
+): Promise<PageServer> {
   const server = createServer((req, res) => {
-    if (req.url === '/sdk.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk)
-    } else if (req.url === '/lastseen.min.js') {
-      // The published self-contained build, as a CDN would serve it.
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(standalone))
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/sdk.js'))
-    } else if (req.url === '/standalone') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html('/lastseen.min.js'))
-    } else res.writeHead(404).end()
+    const file = files[req.url ?? '']
+    if (!file) return res.writeHead(404).end()
+    const [type, body] = file
+    res.writeHead(200, { 'content-type': type }).end(typeof body === 'string' ? body : body())
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
   return {
@@ -65,5 +60,63 @@ export async function startPageServer(): Promise<PageServer> {
         server.closeAllConnections()
         server.close(() => done())
       }),
+  }
+}
+
+const JS = 'text/javascript'
+const HTML = 'text/html'
+
+export async function startPageServer(): Promise<PageServer> {
+  let standalone: string
+  try {
+    standalone = createRequire(import.meta.url).resolve('@lastseen/sdk/lastseen.min.js')
+  } catch {
+    throw new Error('@lastseen/sdk/lastseen.min.js is missing: build the SDK first')
+  }
+  return servePages({
+    // The SDK's browser entry from source, as a web app's bundler would pick it.
+    '/sdk.js': [JS, await bundleForBrowser("export * from '@lastseen/sdk'")],
+    // The published self-contained build, as a CDN would serve it.
+    '/lastseen.min.js': [JS, () => readFileSync(standalone, 'utf8')],
+    '/': [HTML, html('/sdk.js')],
+    '/standalone': [HTML, html('/lastseen.min.js')],
+  })
+}
+
+/** What the test page's window holds (see the page's script above). */
+interface TestWindow {
+  ready?: boolean
+  errors: string[]
+  start(options: unknown): void
+  tracker: Record<string, (...args: unknown[]) => unknown>
+}
+
+/** Create the tracker of a loaded (or reloaded) test page with `options`. */
+export async function startTracker(page: Page, options: Record<string, unknown>): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as TestWindow).ready === true)
+  await page.evaluate((o) => (window as unknown as TestWindow).start(o), options)
+}
+
+/** Run `tracker.<method>(...args)` in the page. */
+export const callTracker = (page: Page, method: string, ...args: unknown[]) =>
+  page.evaluate(
+    ([m, a]) => (window as unknown as TestWindow).tracker[m as string]!(...(a as unknown[])),
+    [method, args] as const,
+  )
+
+/** The error codes the page's tracker reported through `onError`. */
+export const pageErrors = (page: Page) =>
+  page.evaluate(() => (window as unknown as TestWindow).errors)
+
+/** Wait until `check` holds, polling every 50 ms; past `ms`, fail naming `what`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
   }
 }

@@ -2,7 +2,8 @@
  * @module
  * Reading a write request's body: JSON sent as `application/json` or as `text/plain` (what
  * `navigator.sendBeacon` and preflight-free `fetch` send), optionally gzip-encoded. The size
- * limit holds before and after decompression, so a small gzip bomb is refused too.
+ * limit holds before and after decompression, so a small gzip bomb is refused too. Other wires
+ * ({@link BodyOptions}) may also send gzip that no header announces, and form bodies.
  */
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
@@ -49,10 +50,40 @@ export const stampReceived = createMiddleware<{ Variables: { receivedAt: Date } 
   },
 )
 
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+/**
+ * How a route reads its body: what a wire other than lastseen's may send besides JSON, plain
+ * or `Content-Encoding: gzip` (nothing, for lastseen's own routes).
+ */
+export interface BodyOptions {
+  /**
+   * `'always'`: the body is gzip although no header says so (PostHog's `?compression=gzip-js`);
+   * `'sniff'`: it is gzip when it starts with gzip's magic bytes (PostHog's browser SDK drops
+   * the query parameter and sends gzip as `text/plain`).
+   */
+  gzip?: 'always' | 'sniff'
+  /**
+   * Also read `application/x-www-form-urlencoded` bodies whose `data` field holds the JSON,
+   * as it is or base64-encoded UTF-8 (PostHog's browser SDK, for `sendBeacon`).
+   */
+  formData?: boolean
+  /**
+   * Read a body labelled `application/x-www-form-urlencoded` as JSON: RudderStack's Node SDK
+   * labels its (gzip) JSON so. Only for Segment's wire, whose clients never send forms.
+   */
+  formAsJson?: boolean
+}
+
 /** Refuse media types and encodings the service does not read. */
-function checkHeaders(headers: Headers): 'gzip' | 'identity' {
+function checkHeaders(
+  headers: Headers,
+  options: BodyOptions,
+): { encoding: 'gzip' | 'identity'; form: boolean } {
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  if (type && !JSON_TYPES.has(type)) {
+  const form = options.formData === true && type === FORM_TYPE
+  const formIsJson = options.formAsJson === true && type === FORM_TYPE
+  if (type && !JSON_TYPES.has(type) && !form && !formIsJson) {
     throw new UnsupportedMediaType(
       `Content-Type ${type} is not supported: send JSON as application/json or text/plain`,
     )
@@ -63,7 +94,17 @@ function checkHeaders(headers: Headers): 'gzip' | 'identity' {
       `Content-Encoding ${encoding} is not supported: send gzip or no encoding`,
     )
   }
-  return encoding
+  return { encoding, form }
+}
+
+/** Whether `bytes` start with gzip's magic number. */
+const looksGzipped = (bytes: Buffer): boolean => bytes[0] === 0x1f && bytes[1] === 0x8b
+
+/** The JSON text in the `data` field of a form body, decoded from base64 unless it is JSON. */
+function formJson(text: string): string {
+  const data = new URLSearchParams(text).get('data')
+  if (data === null) throw new BadRequest('form body has no data field (data=<JSON or base64>)')
+  return /^\s*[[{]/.test(data) ? data : Buffer.from(data, 'base64').toString('utf8')
 }
 
 async function decompress(bytes: Buffer): Promise<Buffer> {
@@ -90,33 +131,60 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The parsed JSON body of a write request, within the protocol's limits. */
-async function readJson(c: Context): Promise<unknown> {
-  const encoding = checkHeaders(c.req.raw.headers)
+/** Each request's body as read: a request may be looked at before its route reads it. */
+const bodies = new WeakMap<Request, Promise<unknown>>()
+
+/**
+ * The parsed JSON body of a write request, within the protocol's limits. Read once per request:
+ * the wire dispatch of `/v1/batch` and `/v1/track` looks at it before the route that answers.
+ */
+export function readWriteJson(c: Context, options: BodyOptions = {}): Promise<unknown> {
+  let body = bodies.get(c.req.raw)
+  if (!body) {
+    body = readJson(c, options)
+    bodies.set(c.req.raw, body)
+  }
+  return body
+}
+
+async function readJson(c: Context, foreign: BodyOptions): Promise<unknown> {
+  const { encoding, form } = checkHeaders(c.req.raw.headers, foreign)
   const declared = c.req.header('content-length')
   // A declared length is refused before the body is touched: on Node, touching it starts
   // reading the upload, and the server could then no longer drain the refused body and keep
   // the connection. Within the limit, hono's body limit counts a chunked body as it streams in
   // and keeps it in `c.req.raw`.
   if (Number(declared) > LIMITS.maxRequestBytes) throw tooLarge()
-  await limitBytes(c, async () => {})
+  // A body of declared length is within the limit now; only a chunked one is counted as it
+  // streams in. (Asking hono's body limit about a declared length would cost a web `Request`
+  // and stream per request, a third of the HTTP work of a write: docs/benchmarks.md, section 3.)
+  const chunked = declared === undefined || c.req.raw.headers.has('transfer-encoding')
+  if (chunked) await limitBytes(c, async () => {})
   // The common case, a plain body of declared length, is read straight as text.
-  if (encoding === 'identity' && declared !== undefined) return parseJson(await c.req.raw.text())
+  const plain = encoding === 'identity' && !foreign.gzip && !form
+  if (plain && !chunked) return parseJson(await c.req.raw.text())
   let bytes: Buffer = Buffer.from(await c.req.raw.arrayBuffer())
-  if (encoding === 'gzip') bytes = await decompress(bytes)
-  return parseJson(bytes.toString('utf8'))
+  const gzipped =
+    encoding === 'gzip' ||
+    foreign.gzip === 'always' ||
+    (foreign.gzip === 'sniff' && looksGzipped(bytes))
+  if (gzipped) bytes = await decompress(bytes)
+  const text = bytes.toString('utf8')
+  return parseJson(form ? formJson(text) : text)
 }
 
 /**
  * A write's body: read as JSON, `precheck`ed (for answers such as 413 that must come before
  * schema problems), then parsed with `schema` (`BadRequest` naming the first problem).
+ * `options`: what another wire's clients may send besides (none for lastseen's own routes).
  */
 export async function readWriteBody<T>(
   c: Context,
   schema: z.ZodType<T>,
   precheck: (json: unknown) => void,
+  options: BodyOptions = {},
 ): Promise<{ json: unknown; envelope: T }> {
-  const json = await readJson(c)
+  const json = await readWriteJson(c, options)
   precheck(json)
   const parsed = schema.safeParse(json)
   if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))

@@ -17,7 +17,8 @@ import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 import { countSchema, timeSchema } from './activity.js'
-import { addDays, dayOf } from './days.js'
+import { bitWords, countIn } from './bitsets.js'
+import { addDays, dayOf, daysBetween } from './days.js'
 import { latestTraits, type Traits, traitsOf, traitsSchema } from './traits.js'
 
 /** What declining means: the window and the baseline in days, and the least drop (0–1]. */
@@ -27,52 +28,94 @@ export interface DecliningCriteria {
   drop: number
 }
 
-/** Per user: `recent_<e>` and `base_<e>` for each `end` day parameter `<e>`. */
-const userCounts = (ends: string[], oneProject: boolean) => `
-  SELECT project_id, user_id AS id, ${ends
-    .map(
-      (
-        e,
-      ) => `uniqExactIf(day, day > {${e}:Date} - {w:UInt32} AND day <= {${e}:Date}) AS recent_${e},
-      uniqExactIf(day, day > {${e}:Date} - {w:UInt32} - {b:UInt32} AND day <= {${e}:Date} - {w:UInt32}) AS base_${e}`,
-    )
-    .join(',\n      ')}
-  FROM {db}.user_timeline
-  WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}day > {lo:Date} AND day <= {hi:Date}
-  GROUP BY project_id, user_id`
+/**
+ * Per user: `recent_<e>` and `base_<e>` for each end `<e>`. A user's days from `lo` (excluded)
+ * to `hi` are one bit mask (see `bitsets.ts`); each count is the number of bits in its range.
+ * With `listed`, only the users seen in the window ending on `ends[listed]`: the others have
+ * `recent_<listed> = 0`, so they are not declining as of it, and their days are not read.
+ */
+function userCounts(
+  ends: Record<string, string>,
+  c: DecliningCriteria,
+  oneProject: boolean,
+  listed?: string,
+) {
+  const days = Object.values(ends).sort()
+  const lo = addDays(days[0] ?? '', -(c.windowDays + c.baselineDays))
+  const hi = days.at(-1) ?? ''
+  // Bit i is the day lo + 1 + i.
+  const size = daysBetween(lo, hi) - 1
+  const counts = Object.entries(ends).map(([e, day]) => {
+    const end = daysBetween(lo, day) - 1
+    const recent = countIn('d', size, end - c.windowDays, end)
+    const base = countIn('d', size, end - c.windowDays - c.baselineDays, end - c.windowDays)
+    return `${recent} AS recent_${e}, ${base} AS base_${e}`
+  })
+  const key = oneProject ? 'user_id' : '(project_id, user_id)'
+  const seen =
+    listed === undefined
+      ? ''
+      : `AND ${key} IN (SELECT ${oneProject ? 'user_id' : 'project_id, user_id'} FROM {db}.users
+                        WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}last_seen >= {seenFrom:Date})`
+  return {
+    sql: `
+  SELECT ${oneProject ? '{project:String} AS project_id' : 'project_id'}, id, ${counts.join(',\n      ')}
+  FROM (
+    SELECT ${oneProject ? '' : 'project_id, '}user_id AS id, ${bitWords('d', 'day - {lo:Date} - 1', size)}
+    FROM {db}.user_timeline
+    WHERE ${oneProject ? 'project_id = {project:String} AND ' : ''}day > {lo:Date} AND day <= {hi:Date}
+      ${seen}
+    GROUP BY ${oneProject ? '' : 'project_id, '}user_id)`,
+    params: {
+      w: c.windowDays,
+      b: c.baselineDays,
+      drop: c.drop,
+      lo,
+      hi,
+      ...(listed === undefined ? {} : { seenFrom: addDays(ends[listed] ?? '', 1 - c.windowDays) }),
+    },
+  }
+}
 
 /**
  * Per account: the sums of its users' counts. A user's account is the latest one it was seen
  * with (`anyLast` of `users`, as every account answer reads it).
  */
-const accountCounts = (ends: string[], oneProject: boolean) => `
-  SELECT u.project_id AS project_id, m.accountId AS id, ${ends
+function accountCounts(ends: Record<string, string>, c: DecliningCriteria, oneProject: boolean) {
+  const users = userCounts(ends, c, oneProject)
+  return {
+    sql: `
+  SELECT u.project_id AS project_id, m.accountId AS id, ${Object.keys(ends)
     .map((e) => `sum(u.recent_${e}) AS recent_${e}, sum(u.base_${e}) AS base_${e}`)
     .join(', ')}
-  FROM (${userCounts(ends, oneProject)}) AS u
-  INNER JOIN (SELECT project_id, user_id, anyLast(account_id) AS accountId FROM {db}.users
-              ${oneProject ? 'WHERE project_id = {project:String}' : ''}
-              GROUP BY project_id, user_id HAVING accountId IS NOT NULL) AS m
-    ON m.project_id = u.project_id AND m.user_id = u.id
-  GROUP BY project_id, id`
+  FROM (${users.sql}) AS u
+  INNER JOIN (SELECT ${oneProject ? '' : 'project_id, '}user_id, anyLast(account_id) AS accountId
+              FROM {db}.users ${oneProject ? 'WHERE project_id = {project:String}' : ''}
+              GROUP BY ${oneProject ? '' : 'project_id, '}user_id HAVING accountId IS NOT NULL) AS m
+    ON ${oneProject ? '' : 'm.project_id = u.project_id AND '}m.user_id = u.id
+  GROUP BY project_id, id`,
+    params: users.params,
+  }
+}
 
-/** Per subject of `level`: `project_id`, `id`, and `recent_<e>`, `base_<e>` for each end. */
-export const subjectCounts = (level: 'user' | 'account', ends: string[], oneProject: boolean) =>
-  level === 'user' ? userCounts(ends, oneProject) : accountCounts(ends, oneProject)
+/**
+ * Per subject of `level`: `project_id`, `id`, and `recent_<e>`, `base_<e>` for each end day
+ * `ends[<e>]`; with the query parameters it needs (and {@link isDeclining} needs). Only
+ * subjects declining as of `listed` are wanted: users never seen in its window may be left out.
+ */
+export const subjectCounts = (
+  level: 'user' | 'account',
+  ends: Record<string, string>,
+  c: DecliningCriteria,
+  oneProject: boolean,
+  listed: string,
+) =>
+  level === 'user' ? userCounts(ends, c, oneProject, listed) : accountCounts(ends, c, oneProject)
 
 /** SQL: the subject is declining as of end `<e>` (parameters `w`, `b`, `drop`). */
 export const isDeclining = (e: string) =>
   `(recent_${e} >= 1 AND base_${e} * {w:UInt32} >= 2 * {b:UInt32}
     AND recent_${e} * {b:UInt32} <= base_${e} * {w:UInt32} * (1 - {drop:Float64}))`
-
-/** The query parameters of the criteria, reading days `lo` (excluded) to `hi`. */
-export const criteriaParams = (c: DecliningCriteria, lo: string, hi: string) => ({
-  w: c.windowDays,
-  b: c.baselineDays,
-  drop: c.drop,
-  lo: addDays(lo, -(c.windowDays + c.baselineDays)),
-  hi,
-})
 
 /** `expected` and `drop` of a subject from its counts. */
 export function decline(recent: number, base: number, c: DecliningCriteria) {
@@ -198,11 +241,12 @@ export async function declining(
   now: number,
 ): Promise<DecliningAnswer> {
   const today = dayOf(now)
+  const counts = subjectCounts(q.level, { t: today }, q, true, 't')
   const page = (limit: number, offset: number) =>
     rows<{ id: string; recent: string; base: string; total: string }>(
       storage,
       `SELECT id, recent_t AS recent, base_t AS base, count() OVER () AS total
-       FROM (${subjectCounts(q.level, ['t'], true)}) AS d
+       FROM (${counts.sql}) AS d
        ${q.level === 'account' ? `LEFT JOIN (${accountMrr}) AS m ON m.subject_id = d.id` : ''}
        WHERE ${isDeclining('t')}
        ORDER BY ${pageOrder[q.level]}
@@ -210,8 +254,7 @@ export async function declining(
       {
         project: projectId,
         subject: q.level,
-        t: today,
-        ...criteriaParams(q, today, today),
+        ...counts.params,
         limit,
         offset,
       },

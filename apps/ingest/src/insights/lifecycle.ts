@@ -16,6 +16,7 @@ import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { countSchema } from './activity.js'
+import { bitWords } from './bitsets.js'
 import { addPeriods, type PeriodInterval, periodIndexSql } from './periods.js'
 
 /** One period of the answer. */
@@ -69,21 +70,23 @@ export async function lifecycle(
   const start = addPeriods(q.first, -1, q.interval)
   const end = addPeriods(q.first, q.count, q.interval)
   const index = (day: string) => periodIndexSql(q.interval, day, 'start')
+  // Periods 0 … count of a user are the bits of one word (count ≤ MAX_PERIODS < 256).
+  const has = (i: string) => `bitAnd(bitShiftRight(p0, ${i}), 1) = 1`
   const found = await rows<Record<'i' | 'n' | 'ret' | 'res' | 'dormant', string>>(
     storage,
     `SELECT i, countIf(fp = i) AS n,
-            countIf(has(ps, i) AND has(ps, i - 1)) AS ret,
-            countIf(has(ps, i) AND NOT has(ps, i - 1) AND fp < i - 1) AS res,
-            countIf(NOT has(ps, i) AND has(ps, i - 1)) AS dormant
+            countIf(${has('i')} AND ${has('i - 1')}) AS ret,
+            countIf(${has('i')} AND NOT ${has('i - 1')} AND fp < i - 1) AS res,
+            countIf(NOT ${has('i')} AND ${has('i - 1')}) AS dormant
      FROM (
-       SELECT a.ps AS ps, f.fp AS fp FROM (
-         SELECT user_id, groupUniqArray(toInt32(${index('day')})) AS ps FROM {db}.user_timeline
+       SELECT a.p0 AS p0, f.fp AS fp FROM (
+         SELECT user_id, ${bitWords('p', `toInt32(${index('day')})`, q.count + 1)} FROM {db}.user_timeline
          WHERE project_id = {project:String} AND day >= {start:Date} AND day < {end:Date}
          GROUP BY user_id) AS a
        INNER JOIN (
          SELECT user_id, toInt32(${index('toDate(min(first_seen))')}) AS fp FROM {db}.users
          WHERE project_id = {project:String} GROUP BY user_id) AS f ON f.user_id = a.user_id)
-     ARRAY JOIN arrayDistinct(arrayConcat(ps, arrayMap(p -> p + 1, ps))) AS i
+     ARRAY JOIN bitPositionsToArray(bitOr(p0, bitShiftLeft(p0, 1))) AS i
      WHERE i BETWEEN 1 AND {count:UInt32}
      GROUP BY i`,
     { project: projectId, start, end, count: q.count },

@@ -12,6 +12,7 @@ import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
 import { num, rows } from '../storage/query.js'
 import { countSchema } from './activity.js'
+import { bitWords } from './bitsets.js'
 import { dayOf } from './days.js'
 import { addPeriods, type PeriodInterval, periodIndexSql, periodStart } from './periods.js'
 
@@ -60,6 +61,7 @@ export async function retention(
   const end = addPeriods(start, q.cohorts, q.interval)
   const index = (day: string) => periodIndexSql(q.interval, day, 'start')
   const params = { project: projectId, start, end }
+  // A user's active periods 0 … cohorts − 1 are the bits of one word (cohorts ≤ MAX_PERIODS).
   const firstSeen = `SELECT user_id, toInt32(${index('toDate(min(first_seen))')}) AS c FROM {db}.users
     WHERE project_id = {project:String} GROUP BY user_id
     HAVING c >= 0 AND toDate(min(first_seen)) < {end:Date}`
@@ -71,12 +73,14 @@ export async function retention(
     ),
     rows<{ c: string; k: string; n: string }>(
       storage,
-      `SELECT f.c AS c, t.p - f.c AS k, count() AS n
+      `SELECT f.c AS c, p - f.c AS k, count() AS n
        FROM (${firstSeen}) AS f
-       INNER JOIN (SELECT DISTINCT user_id, toInt32(${index('day')}) AS p FROM {db}.user_timeline
-                   WHERE project_id = {project:String} AND day >= {start:Date} AND day < {end:Date}) AS t
+       INNER JOIN (SELECT user_id, ${bitWords('p', `toInt32(${index('day')})`, q.cohorts)} FROM {db}.user_timeline
+                   WHERE project_id = {project:String} AND day >= {start:Date} AND day < {end:Date}
+                   GROUP BY user_id) AS t
          ON t.user_id = f.user_id
-       WHERE t.p >= f.c
+       ARRAY JOIN bitPositionsToArray(t.p0) AS p
+       WHERE p >= f.c
        GROUP BY c, k`,
       params,
     ),

@@ -126,16 +126,31 @@ export async function forEachStoredKey(
   }
 }
 
+/**
+ * The insert into `events_in` has its materialized views write their tables side by side
+ * (`parallel_view_processing`) instead of one after the other: on embedded chDB that about
+ * halves the time of a group insert (docs/benchmarks.md, section 3). It changes neither what is
+ * stored nor when the insert returns: once every view has written its rows, or with the error
+ * of the first that failed.
+ *
+ * Not `async_insert = 0` (chDB's default is 1, yet it does not buffer these inserts): with it,
+ * embedded chDB also parses the process's stdin as rows of the insert whenever stdin is a pipe
+ * holding bytes. With the default such an insert fails instead (and the bytes are consumed):
+ * a service on embedded chDB must not be given data on its stdin.
+ */
+const VIEWS_SETTINGS = ' SETTINGS parallel_view_processing = 1'
+
 /** One INSERT of TabSeparated lines (serialized once, by the caller) into `columns`. */
 async function insertLines(
   storage: Storage,
   table: string,
   columns: string,
   text: string,
+  settings = '',
 ): Promise<void> {
   await withDeadline(storage, `the insert into ${table}`, async (signal) => {
     const result = await storage.client.exec({
-      query: `INSERT INTO ${storage.database}.${table} (${columns}) FORMAT TabSeparated`,
+      query: `INSERT INTO ${storage.database}.${table} (${columns})${settings} FORMAT TabSeparated`,
       values: Readable.from([text]),
       abort_signal: signal,
     })
@@ -153,7 +168,13 @@ export async function insertEvents(storage: Storage, rows: readonly EventRow[]):
   if (rows.length === 0) return
   const lines = rows.flatMap((r) => (r.line === undefined ? [] : [r.line]))
   if (lines.length) {
-    await insertLines(storage, 'events_in', EVENTS_IN_COLUMNS, `${lines.join('\n')}\n`)
+    await insertLines(
+      storage,
+      'events_in',
+      EVENTS_IN_COLUMNS,
+      `${lines.join('\n')}\n`,
+      VIEWS_SETTINGS,
+    )
   }
   const traits = rows.map((r) => r.traits ?? '').join('')
   if (traits) await insertLines(storage, 'traits', TRAITS_COLUMNS, traits)

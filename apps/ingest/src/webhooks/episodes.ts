@@ -24,7 +24,6 @@
 
 import { addDays, dayOf } from '../insights/days.js'
 import {
-  criteriaParams,
   type DecliningCriteria,
   decline,
   isDeclining,
@@ -140,11 +139,12 @@ export async function dueDeclining(
   const today = dayOf(now)
   const yesterday = addDays(today, -1)
   const since = Date.parse(today)
+  const counts = subjectCounts(level, { t: today, y: yesterday }, criteria, false, 't')
   const found = await rows<Row & { recent: string; base: string }>(
     storage,
     `SELECT d.project_id AS project_id, d.id AS entity_id, c.accountId AS accountId,
             c.lastSeen AS lastSeen, e.seq + 1 AS seq, d.recent_t AS recent, d.base_t AS base
-     FROM (SELECT * FROM (${subjectCounts(level, ['t', 'y'], false)})
+     FROM (SELECT * FROM (${counts.sql})
            WHERE ${isDeclining('t')} AND NOT ${isDeclining('y')}) AS d
      INNER JOIN (${current[level]}) AS c ON c.project_id = d.project_id AND c.entity_id = d.id
      LEFT JOIN (SELECT project_id, entity_id, max(seq) AS seq, max(since) AS since
@@ -155,10 +155,8 @@ export async function dueDeclining(
      WHERE e.since < {since:DateTime64(3, 'UTC')}`,
     {
       level,
-      t: today,
-      y: yesterday,
       since: clickHouseTime(since),
-      ...criteriaParams(criteria, yesterday, today),
+      ...counts.params,
     },
   )
   return found.map((r) => ({

@@ -1,6 +1,6 @@
 /**
  * Hostile events: properties nested past any sane depth, bodies nested deeper than a parser's
- * stack, and ids that are not well-formed UTF-16. The bad event is named in `rejected`, the
+ * stack, ids that are not well-formed UTF-16, and bodies past the size limit, declared or chunked. The bad event is named in `rejected`, the
  * others of its batch are stored, and the service keeps answering.
  */
 
@@ -8,7 +8,8 @@ import { LIMITS } from '@lastseen/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
 import { count, startTestServer, WRITE_KEY } from '../helpers.js'
-import { trackEvent } from '../support/events.js'
+import { batchBody, trackEvent } from '../support/events.js'
+import { raw } from './http.js'
 import { expectAlive } from './support.js'
 
 let server: RunningServer
@@ -122,6 +123,39 @@ describe('ids that are not well-formed UTF-16', () => {
     expect(
       await count(server, "SELECT count() AS n FROM {db}.events WHERE user_id = '\uFFFD'"),
     ).toBe(0)
+    await expectAlive(server.url)
+  })
+})
+
+describe('bodies past the size limit', () => {
+  const MB = 1024 ** 2
+  const headers = { authorization: `Bearer ${WRITE_KEY}`, 'content-type': 'application/json' }
+
+  it('refuses a declared length past the limit with 413 before reading it', async () => {
+    const res = await raw(server.url, { path: '/v1/batch', headers, bodyBytes: 50 * MB })
+    expect(res.status).toBe(413)
+    expect(res.sent).toBeLessThan(50 * MB)
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'payload_too_large' } })
+    await expectAlive(server.url)
+  })
+
+  it('refuses a chunked body with 413 once it passes the limit, and reads one within it', async () => {
+    const res = await raw(server.url, {
+      path: '/v1/batch',
+      headers,
+      bodyBytes: 50 * MB,
+      contentLength: false,
+    })
+    expect(res.status).toBe(413)
+    expect(res.sent).toBeLessThan(50 * MB)
+    const within = await raw(server.url, {
+      path: '/v1/batch',
+      headers,
+      body: JSON.stringify(batchBody([track('chunked_1')])),
+      contentLength: false,
+    })
+    expect(within.status).toBe(200)
+    expect(JSON.parse(within.body)).toMatchObject({ accepted: 1 })
     await expectAlive(server.url)
   })
 })

@@ -584,6 +584,36 @@ describe('the writer', () => {
     await only.w.close()
   })
 
+  it('has the views of a group insert write their tables side by side', async () => {
+    // Two views that each take 0.75 s per event of the test, 1.5 s for its group of two: one
+    // after the other they would take 3 s.
+    const db = storage.database
+    const slow = [1, 2].map((i) => `slow_${i}`)
+    for (const name of slow) {
+      await storage.client.command({
+        query: `CREATE TABLE ${db}.${name}_sink (x UInt8) ENGINE = Null`,
+      })
+      await storage.client.command({
+        query: `CREATE MATERIALIZED VIEW ${db}.${name}_mv TO ${db}.${name}_sink AS
+          SELECT sleepEachRow(0.75) AS x FROM ${db}.events_in WHERE user_id LIKE 'slowview\\_%'`,
+      })
+    }
+    try {
+      const { w } = writer()
+      const started = performance.now()
+      expect(await w.write(rows('slowview', 2))).toEqual({ accepted: 2, duplicates: 0 })
+      const took = performance.now() - started
+      await w.close()
+      expect(took).toBeGreaterThan(1400)
+      expect(took).toBeLessThan(2700)
+    } finally {
+      for (const name of slow) {
+        await storage.client.command({ query: `DROP VIEW ${db}.${name}_mv` })
+        await storage.client.command({ query: `DROP TABLE ${db}.${name}_sink` })
+      }
+    }
+  })
+
   it('has nothing to repair when the lookup failed before the insert', async () => {
     const { w } = writer()
     const db = storage.database
