@@ -55,19 +55,13 @@ beforeAll(async () => {
   // A store at schema version 2, holding history.
   const ctx = contextFor({ database: storage.database })
   await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ctx.db}` })
-  await migrate(storage)
+  await migrate(storage, { upTo: 2 })
   const v3 = migrations.find((m) => m.version === 3)
-  for (const name of ['user_timeline_mv', 'event_totals_mv', 'user_timeline', 'event_totals']) {
-    await storage.client.command({ query: `DROP TABLE ${ctx.db}.${name}` })
-  }
-  await storage.client.command({
-    query: `DELETE FROM ${ctx.db}.schema_migrations WHERE version = 3`,
-  })
   expect(v3).toBeDefined()
   await write(before)
   // Written twice, as racing writers could: a duplicate that reached every aggregate.
   await write(before.slice(0, 2))
-  expect(await migrate(storage)).toEqual([3])
+  expect(await migrate(storage)).toEqual(migrations.filter((m) => m.version >= 3).map((m) => m.version))
   await write(after)
   await write(after)
 })

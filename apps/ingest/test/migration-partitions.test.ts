@@ -199,7 +199,7 @@ describe('upgrading a version 3 store', () => {
     for (const q of events.create) await run(q)
     // user_days: after the copy; event_days: after the swap, before the old table was dropped.
     for (const q of [...userDays.create, userDays.copy]) await run(q)
-    for (const q of [...eventDays.create, eventDays.copy, eventDays.swap]) await run(q)
+    for (const q of [...eventDays.create, eventDays.copy, ...eventDays.swap]) await run(q)
     // And the lock of the process that stopped is still there.
     await run(
       `CREATE TABLE ${storage.database}.schema_migration_lock (at DateTime) ENGINE = Null
