@@ -1,8 +1,9 @@
 /**
  * The read aggregates of schema version 3 (`user_timeline`, `event_totals`) on real chDB: a
  * store holding history from before the migration is backfilled, rows written after it are fed
- * by the views, and neither a duplicated row nor a second backfill changes an answer. Answers
- * are checked through the read functions against counts known exactly.
+ * by the views, and neither a duplicated row nor a second backfill changes an answer, nor does
+ * version 9's rebuild of the sets from the raw events. Answers are checked through the read
+ * functions against counts known exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
@@ -61,7 +62,15 @@ beforeAll(async () => {
   await write(before)
   // Written twice, as racing writers could: a duplicate that reached every aggregate.
   await write(before.slice(0, 2))
-  expect(await migrate(storage)).toEqual(migrations.filter((m) => m.version >= 3).map((m) => m.version))
+  expect(await migrate(storage, { upTo: 8 })).toEqual([3, 4, 5, 6, 7, 8])
+  // The backfill again, on the schema it was written for: unions of sets change nothing.
+  for (const statement of v3?.backfill?.(ctx) ?? []) {
+    await storage.client.command({ query: statement })
+  }
+  // Version 9 rebuilds the sets from the raw events (and `event_totals` as a view).
+  expect(await migrate(storage)).toEqual(
+    migrations.filter((m) => m.version > 8).map((m) => m.version),
+  )
   await write(after)
   await write(after)
 })
@@ -178,12 +187,7 @@ describe('event_totals', () => {
     }
   })
 
-  it('keeps every answer when the backfill runs again', async () => {
-    const ctx = contextFor({ database: storage.database })
-    const v3 = migrations.find((m) => m.version === 3)
-    for (const statement of v3?.backfill?.(ctx) ?? []) {
-      await storage.client.command({ query: statement })
-    }
+  it('keeps every answer when the backfill ran twice (before version 9)', async () => {
     const answer = await eventCounts(storage, 'p', { from: ago(45), to: today })
     expect(answer.events.map((e) => [e.event, e.count, e.users])).toEqual([
       ['search', 6, 2],

@@ -195,6 +195,17 @@ export const rebuilt: readonly Relayout[] = [
   },
 ]
 
+/**
+ * The views of earlier versions this one replaces (or, for `event_totals_mv`, drops): their
+ * statements were written for the earlier columns and must not run again after this version.
+ */
+export const REPLACED_VIEWS = [
+  'user_days_mv',
+  'event_days_mv',
+  'user_timeline_mv',
+  'event_totals_mv',
+] as const
+
 /** Names the temporary tables; a later rebuild takes another, as replication paths keep them. */
 const SUFFIX = '_v9'
 
