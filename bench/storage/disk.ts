@@ -59,10 +59,14 @@ for (const history of ['insights', 'batch'] as const) {
     `${history}: ${int(m.events)} events stored in ${fixed(m.loadMs / 1000)} s, merges settled in ${fixed(m.settleMs / 1000)} s; ${fixed(total / m.events)} bytes/event`,
   )
   for (const t of m.tables) {
-    console.log(`  ${t.table.padEnd(20)} ${fixed(t.bytes / m.events).padStart(7)} B/event  ${int(t.rows)} rows`)
+    console.log(
+      `  ${t.table.padEnd(20)} ${fixed(t.bytes / m.events).padStart(7)} B/event  ${int(t.rows)} rows`,
+    )
   }
   for (const c of m.columns.filter((c) => c.bytes / m.events >= 0.5)) {
-    console.log(`    ${`${c.table}.${c.column}`.padEnd(36)} ${fixed(c.bytes / m.events).padStart(7)} B/event`)
+    console.log(
+      `    ${`${c.table}.${c.column}`.padEnd(36)} ${fixed(c.bytes / m.events).padStart(7)} B/event`,
+    )
   }
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2))
@@ -83,7 +87,12 @@ const goal = (m: Measured) => (totalOf(m) / m.events <= GOAL ? 'met' : 'missed')
 const columnRows = results.flatMap((m) =>
   m.columns
     .filter((c) => c.bytes / m.events >= 1)
-    .map((c) => [m.history, `${c.table}.${c.column}`, fixed(c.bytes / m.events), fixed(c.raw / m.events)]),
+    .map((c) => [
+      m.history,
+      `${c.table}.${c.column}`,
+      fixed(c.bytes / m.events),
+      fixed(c.raw / m.events),
+    ]),
 )
 
 const markdown = `

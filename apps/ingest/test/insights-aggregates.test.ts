@@ -82,8 +82,13 @@ afterAll(async () => {
 describe('user_timeline', () => {
   it('holds every user day, from before and after the migration, each event once', async () => {
     const days = await query<{ user_id: string; day: string; n: string }>(
-      `SELECT user_id, toString(day) AS day, uniqExactMerge(events) AS n FROM {db}.user_timeline
-       WHERE project_id = 'p' GROUP BY user_id, day ORDER BY user_id, day`,
+      `SELECT user_id, day, sum(n) AS n FROM (
+         SELECT user_id, toString(day) AS day, toUInt64(0) AS n FROM {db}.user_timeline
+         WHERE project_id = 'p'
+         UNION ALL
+         SELECT user_id, toString(day) AS day, uniqExactMerge(events) AS n FROM {db}.event_days
+         WHERE project_id = 'p' GROUP BY user_id, day)
+       GROUP BY user_id, day ORDER BY user_id, day`,
     )
     expect(days.map((d) => [d.user_id, d.day, Number(d.n)])).toEqual([
       ['u_both', ago(40), 2],
@@ -117,7 +122,7 @@ describe('user_timeline', () => {
   it('ranks quiet users by events and active days', async () => {
     // Ranking reads per-row counts: exact once the duplicated rows are merged.
     await storage.client.command({
-      query: `OPTIMIZE TABLE ${storage.database}.user_timeline FINAL`,
+      query: `OPTIMIZE TABLE ${storage.database}.event_days FINAL`,
     })
     const q = { level: 'user' as const, afterMs: 14 * 86_400_000, limit: 10, offset: 0 }
     const byEvents = await inactive(

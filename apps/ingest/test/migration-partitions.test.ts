@@ -83,9 +83,11 @@ async function stored(storage: Storage) {
     'SELECT count() AS n, uniqExact(id) AS distinct FROM {db}.events FINAL',
   )
   expect(events?.n).toBe(events?.distinct)
+  // Per user and day from `event_days` (version 9 removed the set of `user_days`): the
+  // tally of `user_days` itself is its rows, below.
   const userDays = await counts(
     `SELECT concat(toString(day), ' ', user_id) AS k, uniqExactMerge(events) AS n
-     FROM {db}.user_days GROUP BY day, user_id ORDER BY k`,
+     FROM {db}.event_days GROUP BY day, user_id ORDER BY k`,
   )
   const [userDayRows] = await query<{ n: string }>(
     storage,

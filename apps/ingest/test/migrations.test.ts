@@ -3,12 +3,13 @@
  * (which chDB cannot execute: no Keeper, no remote_servers) checked statement by statement and
  * parsed by the real ClickHouse parser.
  */
-import { REPLACED_VIEWS } from '../src/storage/migrations/0009-compact-storage.js'
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
 import { applyFsync } from '../src/storage/durability.js'
 import { contextFor } from '../src/storage/migration-context.js'
+import { REPLACED_VIEWS } from '../src/storage/migrations/0009-compact-storage.js'
 import {
   appliedVersions,
   latestVersion,

@@ -49,7 +49,7 @@ async function counted(prefix: string) {
       `SELECT sum(e) AS n FROM (SELECT uniqExactMerge(events) AS e FROM {db}.event_days WHERE ${like} GROUP BY day, event, user_id)`,
     ),
     userTimeline: await n(
-      `SELECT sum(e) AS n FROM (SELECT uniqExactMerge(events) AS e FROM {db}.user_timeline WHERE ${like} GROUP BY user_id, day)`,
+      `SELECT count() AS n FROM (SELECT DISTINCT user_id, day FROM {db}.user_timeline WHERE ${like})`,
     ),
     eventIds: await n(`SELECT uniqExact(id) AS n FROM {db}.event_ids WHERE ${like}`),
   }
@@ -60,7 +60,7 @@ const all = (events: number) => ({
   users: 5,
   userDays: 5,
   eventDays: events,
-  userTimeline: events,
+  userTimeline: 5,
   eventIds: events,
 })
 

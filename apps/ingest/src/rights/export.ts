@@ -22,6 +22,7 @@ import { z } from 'zod'
 import { countSchema, timeSchema } from '../insights/activity.js'
 import { type UserProfile, userProfileSchema } from '../insights/users.js'
 import type { Storage } from '../storage/client.js'
+import { clientTimestamp } from '../storage/migrations/0009-compact-storage.js'
 import { rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 
@@ -204,7 +205,7 @@ async function* rawEvents(
       storage,
       // Aliases differ from the columns: an alias would stand for its column in WHERE.
       `SELECT toString(id) AS eid, event, account_id, toString(timestamp) AS ts,
-              toString(client_timestamp) AS client_ts, toString(sent_at) AS sent,
+              toString(${clientTimestamp}) AS client_ts, toString(sent_at) AS sent,
               toString(received_at) AS received, properties, count, flags
        FROM {db}.events FINAL
        WHERE project_id = {project:String} AND user_id = {user:String}

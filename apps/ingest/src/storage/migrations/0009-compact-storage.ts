@@ -2,18 +2,21 @@
  * @module
  * Version 9 of the schema: the same answers on about half the disk (issue 12, "Disk").
  *
- * Every aggregate held an exact set of 16-byte event ids per row, and five of them did, so the
- * aggregates took 2.5× the raw events. Now:
+ * Every aggregate held an exact set of 16-byte event ids per row, four of them per event, so the
+ * aggregates took 2.5× the raw events. Now one set per event remains:
  *
- * - One set per question, of 64-bit ids. `event_days` (per user, day and event name) and
- *   `user_timeline` (per user and day) keep `events AggregateFunction(uniqExact, UInt64)`, a set
- *   of `sipHash64(id)`: read with `uniqExactMerge(events)` as before, 8 bytes an event instead
- *   of 16. Two ids with the same hash count once: see docs/insights.md for the odds.
- * - `user_days` loses its set: nothing but the data export counted its events, and the export
- *   now sums `event_days`. It keeps its rows (a user's active days, its account).
+ * - `event_days` (per user, day and event name) keeps `events AggregateFunction(uniqExact,
+ *   UInt64)`, a set of `sipHash64(id)`, read with `uniqExactMerge(events)` as before: 8 bytes an
+ *   event instead of 16. Two ids with the same hash count once: see docs/insights.md for the
+ *   odds. Its `account_id` goes: nothing read it (a user's account is in `users`).
+ * - `user_days` and `user_timeline` lose their sets and keep their rows (a user's active days,
+ *   in two orders; `user_days` with the account). A user's events per day are the sum of its
+ *   `event_days` counts of that day (an event has one name), which the readers now read.
  * - `event_totals` becomes a plain view over `event_days` (per day and name: the union of the
  *   rows' sets, and the set of users), so it stores nothing and can never disagree with it;
  *   deleting a user no longer recomputes it.
+ * - `events.client_timestamp` is stored only where it differs from `timestamp` (NULL otherwise;
+ *   `flags` tells a time that was the same from none sent): most clients' clocks are right.
  * - Column codecs: the times of `events` as deltas (rows are sorted by user and time), text
  *   columns with ZSTD; `event_ids` keeps its receive time to the second (only its 30-day TTL
  *   reads it).
@@ -22,18 +25,18 @@
  * a maximum, active days are keys.
  *
  * The tables are rebuilt under their own names while the service keeps writing (see
- * `relayout.ts`); `event_days` and `user_timeline` have new views. Their sets are computed
- * again from the raw `events`: a 16-byte id set cannot be read back as ids. Where raw events
- * expired (`LASTSEEN_EVENTS_TTL`) and a row counts more events than `events` still holds, the
- * row keeps its count as a set of that many stand-in values (`sipHash64('expired', row key,
- * k)`), so every answer stays the same; only a duplicate of such an old event arriving again
- * would be counted once more there, since its real id is no longer known.
+ * `relayout.ts`), with new views. The sets of `event_days` are computed again from the raw
+ * `events`: a 16-byte id set cannot be read back as ids. Where raw events expired
+ * (`LASTSEEN_EVENTS_TTL`) and a row counts more events than `events` still holds, the row keeps
+ * its count as a set of that many stand-in values (`sipHash64('expired', row key, k)`), so every
+ * answer stays the same; only a duplicate of such an old event arriving again would be counted
+ * once more there, since its real id is no longer known.
  */
+import { EventFlags } from '../../ingest/event-time.js'
 import type { MigrationContext } from '../migration-context.js'
 import type { Migration } from '../migrations.js'
 import type { Relayout } from '../relayout.js'
 import { relayout, relayoutStatements } from '../relayout.js'
-import { eventsView } from './0001-init.js'
 
 const ts = "DateTime64(3, 'UTC')"
 const byUser = 'cityHash64(user_id)'
@@ -57,6 +60,26 @@ export const eventsColumns = `project_id LowCardinality(String),
       count UInt32 ${text},
       flags UInt8 ${text}`
 
+/**
+ * The raw events, as before but for `client_timestamp`: the client's own time only where it
+ * differs from the stored `timestamp` (skew corrected, clamped), NULL where it is the same or
+ * the client sent none (`flags` tells which: bit 1, no timestamp). Read it as
+ * {@link clientTimestamp}.
+ */
+export const eventsView = (
+  local: (name: string) => string,
+) => `SELECT project_id, id, event, user_id, account_id, timestamp,
+             ${storedClientTimestamp}, sent_at, received_at, properties, count, flags
+      FROM ${local('events_in')} WHERE type = 'track'`
+
+/** `client_timestamp` as stored from version 9 (see {@link eventsView}). */
+const storedClientTimestamp =
+  'if(client_timestamp = timestamp, NULL, client_timestamp) AS client_timestamp'
+
+/** The client's own time of a raw event, as sent (NULL: none was sent). */
+export const clientTimestamp = `if(isNull(client_timestamp) AND bitAnd(flags, ${EventFlags.noTimestamp}) = 0,
+     timestamp, client_timestamp)`
+
 export const userDaysColumns = `project_id LowCardinality(String),
       day Date,
       user_id String ${text},
@@ -70,25 +93,21 @@ export const eventDaysColumns = `project_id LowCardinality(String),
       day Date,
       event LowCardinality(String),
       user_id String ${text},
-      account_id SimpleAggregateFunction(anyLast, Nullable(String)) ${text},
       events AggregateFunction(uniqExact, UInt64)`
 
 export const eventDaysView = (
   local: (name: string) => string,
 ) => `SELECT project_id, toDate(timestamp) AS day, event, user_id,
-             anyLast(nullIf(account_id, '')) AS account_id,
              uniqExactState(${idHash('id')}) AS events
       FROM ${local('events_in')} WHERE type = 'track' GROUP BY project_id, day, event, user_id`
 
 export const userTimelineColumns = `project_id LowCardinality(String),
       user_id String ${text},
-      day Date,
-      events AggregateFunction(uniqExact, UInt64)`
+      day Date ${time}`
 
 export const userTimelineView = (
   local: (name: string) => string,
-) => `SELECT project_id, user_id, toDate(timestamp) AS day,
-             uniqExactStateIf(${idHash('id')}, type = 'track') AS events
+) => `SELECT project_id, user_id, toDate(timestamp) AS day
       FROM ${local('events_in')} GROUP BY project_id, user_id, day`
 
 /** `event_totals`: a view, per day and event name, of every user's `event_days` rows. */
@@ -107,15 +126,14 @@ const recount = (
   next: string,
   key: readonly string[],
   raw: Record<string, string>,
-  extra: { columns: string; select: string } = { columns: '', select: '' },
 ) => {
   const { db } = ctx
   const keys = key.join(', ')
-  return `INSERT INTO ${db}.${next} (${keys}${extra.columns}, events)
-      SELECT ${key.map((k) => `o.${k}`).join(', ')}${extra.columns.replaceAll(', ', ', o.')},
+  return `INSERT INTO ${db}.${next} (${keys}, events)
+      SELECT ${key.map((k) => `o.${k}`).join(', ')},
              arrayReduce('uniqExactState', if(length(r.hashes) >= o.n, r.hashes,
                arrayMap(k -> sipHash64('expired', ${key.map((k) => `o.${k}`).join(', ')}, k), range(o.n)))) AS events
-      FROM (SELECT ${keys}${extra.select}, uniqExactMerge(events) AS n FROM ${db}.${name}
+      FROM (SELECT ${keys}, uniqExactMerge(events) AS n FROM ${db}.${name}
             GROUP BY ${keys}) AS o
       LEFT JOIN (SELECT ${key.map((k) => `${raw[k] ?? k} AS ${k}`).join(', ')},
                         groupUniqArray(${idHash('id')}) AS hashes
@@ -137,6 +155,11 @@ export const rebuilt: readonly Relayout[] = [
     partitionKey: 'toYYYYMM(received_at)',
     done: { column: 'timestamp', has: 'Delta' },
     view: eventsView,
+    newView: true,
+    copy: ({ db }, next) => `INSERT INTO ${db}.${next} SETTINGS max_partitions_per_insert_block = 0
+      SELECT project_id, id, event, user_id, account_id, timestamp, ${storedClientTimestamp},
+             sent_at, received_at, properties, count, flags
+      FROM ${db}.events`,
   },
   {
     name: 'user_days',
@@ -166,14 +189,9 @@ export const rebuilt: readonly Relayout[] = [
     view: eventDaysView,
     newView: true,
     copy: (ctx, next) =>
-      recount(
-        ctx,
-        'event_days',
-        next,
-        ['project_id', 'day', 'event', 'user_id'],
-        { day: 'toDate(timestamp)' },
-        { columns: ', account_id', select: ', anyLast(account_id) AS account_id' },
-      ),
+      recount(ctx, 'event_days', next, ['project_id', 'day', 'event', 'user_id'], {
+        day: 'toDate(timestamp)',
+      }),
   },
   {
     name: 'user_timeline',
@@ -185,13 +203,11 @@ export const rebuilt: readonly Relayout[] = [
       shardBy: byUser,
     },
     partitionKey: '',
-    done: { column: 'events', has: 'UInt64' },
+    done: { column: 'events', has: null },
     view: userTimelineView,
     newView: true,
-    copy: (ctx, next) =>
-      recount(ctx, 'user_timeline', next, ['project_id', 'user_id', 'day'], {
-        day: 'toDate(timestamp)',
-      }),
+    copy: ({ db }, next) => `INSERT INTO ${db}.${next} (project_id, user_id, day)
+      SELECT project_id, user_id, day FROM ${db}.user_timeline`,
   },
 ]
 
