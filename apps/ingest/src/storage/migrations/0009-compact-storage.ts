@@ -72,9 +72,13 @@ export const eventsView = (
              ${storedClientTimestamp}, sent_at, received_at, properties, count, flags
       FROM ${local('events_in')} WHERE type = 'track'`
 
-/** `client_timestamp` as stored from version 9 (see {@link eventsView}). */
-const storedClientTimestamp =
-  'if(client_timestamp = timestamp, NULL, client_timestamp) AS client_timestamp'
+/**
+ * `client_timestamp` as stored from version 9 (see {@link eventsView}). A NULL's underlying
+ * value is zero, not the time (which `if(…, NULL, …)` would keep there), so NULLs compress away.
+ * A time of zero (1970) is refused by the late-event window long before.
+ */
+const storedClientTimestamp = `nullIf(if(client_timestamp = timestamp, toDateTime64(0, 3, 'UTC'),
+               assumeNotNull(client_timestamp)), toDateTime64(0, 3, 'UTC')) AS client_timestamp`
 
 /** The client's own time of a raw event, as sent (NULL: none was sent). */
 export const clientTimestamp = `if(isNull(client_timestamp) AND bitAnd(flags, ${EventFlags.noTimestamp}) = 0,
