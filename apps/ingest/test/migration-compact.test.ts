@@ -217,7 +217,8 @@ describe('upgrading a version 8 store', () => {
     const between = rows(40)
     await writeEventsIn(storage, between)
     for (const q of [...(userTimeline?.create ?? []), userTimeline?.copy ?? '']) await run(q)
-    for (const q of userTimeline?.swap ?? []) await run(q)
+    // The old view dropped and the tables renamed: the last statements before a new view.
+    for (const q of (userTimeline?.swap ?? []).slice(0, 2)) await run(q)
     // Right after a swap, until the new view exists, an insert fails whole (and is retried).
     const refused = rows(20)
     await expect(writeEventsIn(storage, refused)).rejects.toThrow(/user_timeline_v9/)
