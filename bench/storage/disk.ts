@@ -114,7 +114,9 @@ ${names.map((n) => `| \`${n}\` | ${perEvent(insights, n)} | ${rowsOf(insights, n
 
 Goal ≤ ${GOAL} bytes per event in total: insights ${goal(insights)}, batch ${goal(batch)}.
 
-Columns of at least 1 byte per event (compressed, and before compression):
+Columns of at least 1 byte per event (compressed, and before compression; parts small enough to
+be stored in compact form, one file for all columns, are left out, so columns sum to less than
+their tables):
 
 ${table(['history', 'column', 'B/event', 'uncompressed B/event'], columnRows)}
 `

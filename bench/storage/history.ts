@@ -126,9 +126,7 @@ const columns = await query<{ table: string; column: string; bytes: string; raw:
    FROM system.parts_columns WHERE database = {db:String} AND active
    GROUP BY table, column ORDER BY table, bytes DESC`,
 )
-const [stored] = await query<{ n: string }>(
-  'SELECT uniqExact(id) AS n FROM {db:Identifier}.events'.replace('{db:Identifier}', database),
-)
+const [stored] = await query<{ n: string }>(`SELECT uniqExact(id) AS n FROM ${database}.events`)
 
 report({
   history,
