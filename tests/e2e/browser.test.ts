@@ -12,7 +12,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { namespace } from '../../packages/sdk/src/platform/web-storage.js'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, startIngest, WRITE_KEY } from './support/ingest.js'
-import { type PageServer, startPageServer } from './support/page.js'
+import {
+  callTracker,
+  type PageServer,
+  pageErrors,
+  startPageServer,
+  startTracker,
+  until,
+} from './support/page.js'
 import { type Proxy as RecordingProxy, startProxy } from './support/proxy.js'
 
 let ingest: Ingest
@@ -48,23 +55,12 @@ type PageOptions = Partial<Omit<TrackerOptions, 'fetch' | 'beforeSend' | 'onErro
 /** Open the test page and create its tracker. */
 async function open(page: Page, options: PageOptions = {}, path = ''): Promise<void> {
   await page.goto(pages.url + path)
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
-  await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+  await startTracker(page, {
     endpoint: proxy.url,
     writeKey: WRITE_KEY,
     ...options,
   })
 }
-
-/** Run `tracker.<method>(...args)` in the page. */
-const call = (page: Page, method: string, ...args: unknown[]) =>
-  page.evaluate(
-    ([m, a]) =>
-      (window as unknown as { tracker: Record<string, (...x: unknown[]) => unknown> }).tracker[
-        m as string
-      ]!(...(a as unknown[])),
-    [method, args] as const,
-  )
 
 /** Unsent events kept in this origin's localStorage. */
 const storedEvents = (page: Page) =>
@@ -77,20 +73,11 @@ const storedEvents = (page: Page) =>
     return n
   })
 
-/** Wait (bounded) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000) {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('in Chromium', () => {
   it('batches a burst of calls into one request, stored once', async () => {
     const page = await context.newPage()
     await open(page, { debounceMs: 300 })
-    await call(page, 'identify', 'u_batch', { accountId: 'acme' })
+    await callTracker(page, 'identify', 'u_batch', { accountId: 'acme' })
     await page.evaluate(() => {
       const t = (window as unknown as { tracker: { track(n: string, p: unknown): void } }).tracker
       for (let i = 0; i < 20; i++) t.track('search', { query: `q${i}` })
@@ -104,9 +91,7 @@ describe('in Chromium', () => {
     expect(exchange!.body.batch.filter((e) => e.type === 'seen')).toHaveLength(1)
     expect(exchange!.answer).toMatchObject({ accepted: 21, duplicates: 0, rejected: [] })
     await until(async () => (await storedEvents(page)) === 0, 'storage emptied after the ack')
-    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual(
-      [],
-    )
+    expect(await pageErrors(page)).toEqual([])
   })
 
   it('keeps unsent events across a reload and sends them from the next page', async () => {
@@ -114,9 +99,9 @@ describe('in Chromium', () => {
     const options = { retry: { limit: 0 }, maxWaitMs: 60_000, debounceMs: 60_000 }
     proxy.failing = true
     await open(page, options)
-    await call(page, 'identify', 'u_reload')
-    for (let i = 0; i < 5; i++) await call(page, 'track', 'search', { query: `q${i}` })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_reload')
+    for (let i = 0; i < 5; i++) await callTracker(page, 'track', 'search', { query: `q${i}` })
+    await callTracker(page, 'flush')
     expect(await storedEvents(page)).toBe(6)
     const ids = proxy
       .of('u_reload')
@@ -128,17 +113,16 @@ describe('in Chromium', () => {
     await until(() => proxy.of('u_reload').length >= 2, "the unloading page's send")
     expect(proxy.accepted('u_reload')).toBe(0)
     proxy.failing = false
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
-    await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+    await startTracker(page, {
       endpoint: proxy.url,
       writeKey: WRITE_KEY,
       ...options,
     })
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await until(() => proxy.accepted('u_reload') === 6, 'the 6 restored events accepted')
     // The identified user is remembered too: no identify() on the new page.
-    await call(page, 'track', 'search', { query: 'after reload' })
-    await call(page, 'flush')
+    await callTracker(page, 'track', 'search', { query: 'after reload' })
+    await callTracker(page, 'flush')
     await until(() => proxy.accepted('u_reload') === 7, 'the new event accepted')
     const last = proxy.of('u_reload').at(-1)!.body.batch
     expect(last.map((e) => [e.type, e.userId])).toEqual([['track', 'u_reload']])
@@ -157,9 +141,9 @@ describe('in Chromium', () => {
     proxy.failing = true
     const closing = await context.newPage()
     await open(closing, options)
-    await call(closing, 'identify', 'u_closed')
-    for (let i = 0; i < 3; i++) await call(closing, 'track', 'search', { query: `q${i}` })
-    await call(closing, 'flush')
+    await callTracker(closing, 'identify', 'u_closed')
+    for (let i = 0; i < 3; i++) await callTracker(closing, 'track', 'search', { query: `q${i}` })
+    await callTracker(closing, 'flush')
     expect(await storedEvents(closing)).toBe(4)
     await closing.close({ runBeforeUnload: true })
     // The closing tab tried once more as it went away (and was refused): what follows can only
@@ -195,8 +179,7 @@ describe('in Chromium', () => {
     const page = await context.newPage()
     await page.goto(pages.url)
     await page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [key, stored])
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
-    await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+    await startTracker(page, {
       endpoint: proxy.url,
       writeKey: WRITE_KEY,
       debounceMs: 100,
@@ -205,14 +188,12 @@ describe('in Chromium', () => {
     await until(async () => (await storedEvents(page)) === 0, 'storage emptied')
     const sent = proxy.of('u_poison').flatMap((e) => e.body.batch.map((x) => x.id))
     expect(sent.sort()).toEqual(ordinary.map((e) => e.id).sort())
-    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual([
-      'invalid_event',
-    ])
-    expect(await call(page, 'getStats')).toMatchObject({ rejected: 1, sent: 5, queued: 0 })
+    expect(await pageErrors(page)).toEqual(['invalid_event'])
+    expect(await callTracker(page, 'getStats')).toMatchObject({ rejected: 1, sent: 5, queued: 0 })
 
     await page.reload() // nothing is left to send again
     await open(page, { debounceMs: 100 })
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     expect(proxy.of('u_poison')).toHaveLength(1)
   })
 
@@ -221,26 +202,24 @@ describe('in Chromium', () => {
     proxy.failing = true
     const page = await context.newPage()
     await open(page, options)
-    await call(page, 'identify', 'u_refused')
-    for (let i = 0; i < 3; i++) await call(page, 'track', 'search', { query: `q${i}` })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_refused')
+    for (let i = 0; i < 3; i++) await callTracker(page, 'track', 'search', { query: `q${i}` })
+    await callTracker(page, 'flush')
     expect(await storedEvents(page)).toBe(4) // the outage keeps them
 
     proxy.failing = false
     await page.reload()
     await open(page, options)
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await until(async () => (await storedEvents(page)) === 0, 'the refused events dropped')
     const refused = proxy.of('u_refused').filter((e) => e.status === 401)
     expect(refused.length).toBeGreaterThan(0)
-    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toContain(
-      'http_error',
-    )
+    expect(await pageErrors(page)).toContain('http_error')
 
     const before = proxy.of('u_refused').length
     await page.reload()
     await open(page, options)
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await new Promise((r) => setTimeout(r, 500))
     expect(proxy.of('u_refused')).toHaveLength(before)
   })
@@ -248,8 +227,8 @@ describe('in Chromium', () => {
   it('delivers the queue when the page is hidden, and never counts it twice', async () => {
     const page = await context.newPage()
     await open(page, { debounceMs: 60_000, maxWaitMs: 60_000 })
-    await call(page, 'identify', 'u_hide')
-    for (let i = 0; i < 10; i++) await call(page, 'track', 'search', { query: `q${i}` })
+    await callTracker(page, 'identify', 'u_hide')
+    for (let i = 0; i < 10; i++) await callTracker(page, 'track', 'search', { query: `q${i}` })
     expect(proxy.of('u_hide')).toHaveLength(0)
 
     await page.goto('about:blank') // visibilitychange → hidden, then pagehide
@@ -259,7 +238,7 @@ describe('in Chromium', () => {
     // Back on the page: anything whose answer the old page could not read is sent again and
     // deduplicated by the service, then the storage is empty.
     await open(page, { debounceMs: 100 })
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await until(async () => (await storedEvents(page)) === 0, 'storage emptied')
     expect(proxy.accepted('u_hide')).toBe(11)
     expect(proxy.duplicates('u_hide')).toBe(
@@ -273,9 +252,9 @@ describe('in Chromium', () => {
   it('works from the published standalone build in a plain module script', async () => {
     const page = await context.newPage()
     await open(page, { debounceMs: 100 }, 'standalone')
-    await call(page, 'identify', 'u_cdn')
-    await call(page, 'track', 'search', { query: 'cdn' })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_cdn')
+    await callTracker(page, 'track', 'search', { query: 'cdn' })
+    await callTracker(page, 'flush')
     await until(() => proxy.accepted('u_cdn') === 2, '2 accepted events')
     expect(proxy.of('u_cdn')[0]!.body.library?.version).toMatch(/^\d+\.\d+\.\d+/)
   })
@@ -284,15 +263,15 @@ describe('in Chromium', () => {
     const page = await context.newPage()
     await page.clock.install({ time: new Date('2026-03-02T10:10:00Z') })
     await open(page, { debounceMs: 100 })
-    await call(page, 'identify', 'u_visible')
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_visible')
+    await callTracker(page, 'flush')
     const becomeVisible = () =>
       page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
     await becomeVisible() // same hour: nothing new
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await page.clock.fastForward('01:00:00')
     await becomeVisible() // 11:10: due again
-    await call(page, 'flush')
+    await callTracker(page, 'flush')
     await until(() => proxy.accepted('u_visible') === 2, '2 accepted heartbeats')
     const seen = proxy.of('u_visible').flatMap((e) => e.body.batch)
     expect(seen.map((e) => [e.type, e.timestamp?.slice(0, 13)])).toEqual([
@@ -306,16 +285,16 @@ describe('in Chromium', () => {
     const first = await context.newPage()
     const second = await context.newPage()
     await open(first, { debounceMs: 100 })
-    await call(first, 'identify', 'u_tabs')
-    await call(first, 'track', 'search', { query: 'a' })
-    await call(first, 'flush')
+    await callTracker(first, 'identify', 'u_tabs')
+    await callTracker(first, 'track', 'search', { query: 'a' })
+    await callTracker(first, 'flush')
     await open(second, { debounceMs: 100 })
-    await call(second, 'identify', 'u_tabs')
-    await call(second, 'track', 'search', { query: 'b' })
-    await call(second, 'seen')
-    await call(second, 'flush')
+    await callTracker(second, 'identify', 'u_tabs')
+    await callTracker(second, 'track', 'search', { query: 'b' })
+    await callTracker(second, 'seen')
+    await callTracker(second, 'flush')
     await second.bringToFront() // visible again: a heartbeat is due only once per hour
-    await call(second, 'flush')
+    await callTracker(second, 'flush')
 
     await until(() => proxy.accepted('u_tabs') === 3, '3 accepted events')
     const seen = proxy.of('u_tabs').flatMap((e) => e.body.batch.filter((x) => x.type === 'seen'))

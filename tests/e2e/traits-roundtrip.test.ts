@@ -9,7 +9,7 @@ import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
 import { type Ingest, READ_KEY, startIngest, WRITE_KEY } from './support/ingest.js'
-import { type PageServer, startPageServer } from './support/page.js'
+import { type PageServer, pageErrors, startPageServer, startTracker } from './support/page.js'
 
 type Traits = {
   user: { email: string; name: string; plan: 'free' | 'pro' }
@@ -106,8 +106,7 @@ describe('traits, end to end', () => {
     try {
       const page = await context.newPage()
       await page.goto(`${pages.url}standalone`)
-      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
-      await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+      await startTracker(page, {
         endpoint: ingest.url,
         writeKey: WRITE_KEY,
       })
@@ -120,9 +119,7 @@ describe('traits, end to end', () => {
         t.identify!('b_bea', { accountId: 'b_beta', traits: { email: 'bea@beta.io', name: 'Bea' } })
         await t.flush!()
       })
-      expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual(
-        [],
-      )
+      expect(await pageErrors(page)).toEqual([])
       const user = await read('/v1/users/b_bea')
       expect(user.traits).toEqual({ email: 'bea@beta.io', name: 'Bea' })
       expect(user.accountId).toBe('b_beta')

@@ -10,7 +10,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { WireEvent } from '../../packages/sdk/src/wire.js'
 import { answer, type Sink, startSink } from '../../packages/sdk/test/support/sink.js'
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs'
-import { type PageServer, startPageServer } from './support/page.js'
+import {
+  callTracker,
+  type PageServer,
+  pageErrors,
+  startPageServer,
+  startTracker,
+  until,
+} from './support/page.js'
 
 let sink: Sink
 let pages: PageServer
@@ -38,34 +45,15 @@ const options = { retry: { limit: 0 }, maxWaitMs: 60_000, debounceMs: 60_000 }
 
 /** Open (or, after a reload, restart) the test page's tracker. */
 async function start(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
-  await page.evaluate((o) => (window as unknown as { start(o: unknown): void }).start(o), {
+  await startTracker(page, {
     endpoint: sink.url,
     writeKey: 'lsw_traits_browser',
     ...options,
   })
 }
 
-/** Run `tracker.<method>(...args)` in the page. */
-const call = (page: Page, method: string, ...args: unknown[]) =>
-  page.evaluate(
-    ([m, a]) =>
-      (window as unknown as { tracker: Record<string, (...x: unknown[]) => unknown> }).tracker[
-        m as string
-      ]!(...(a as unknown[])),
-    [method, args] as const,
-  )
-
 /** Every event of `userId` the sink received, resends included. */
 const received = (userId: string) => sink.events().filter((e: WireEvent) => e.userId === userId)
-
-async function until(check: () => boolean, what: string, ms = 15_000) {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('traits in Chromium', () => {
   it('keeps an unsent identify across a reload, stores it once, and sends the same traits once', async () => {
@@ -74,9 +62,9 @@ describe('traits in Chromium', () => {
     const page = await context.newPage()
     await page.goto(pages.url)
     await start(page)
-    await call(page, 'identify', 'u_traits', { accountId: 'acme', traits })
-    await call(page, 'group', 'acme', { name: 'Acme Inc', mrr: 490 })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_traits', { accountId: 'acme', traits })
+    await callTracker(page, 'group', 'acme', { name: 'Acme Inc', mrr: 490 })
+    await callTracker(page, 'flush')
     const [identify] = received('u_traits').filter((e) => e.type === 'identify')
     expect(identify).toMatchObject({ userId: 'u_traits', accountId: 'acme', traits })
 
@@ -84,8 +72,8 @@ describe('traits in Chromium', () => {
     sink.respond(undefined)
     await start(page)
     // The page identifies on every load: the same traits, this hour, are not sent again.
-    await call(page, 'identify', 'u_traits', { accountId: 'acme', traits })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_traits', { accountId: 'acme', traits })
+    await callTracker(page, 'flush')
     await until(() => sink.stored.has(identify!.id), 'the restored identify event stored')
 
     const identifies = received('u_traits').filter((e) => e.type === 'identify')
@@ -96,16 +84,14 @@ describe('traits in Chromium', () => {
     expect(groups.every((e) => sink.stored.has(e.id))).toBe(true)
 
     // A change is sent at once; the identified user carries over to calls without one.
-    await call(page, 'identify', 'u_traits', { accountId: 'acme', traits: { plan: 'pro' } })
-    await call(page, 'track', 'search', { query: 'q' })
-    await call(page, 'flush')
+    await callTracker(page, 'identify', 'u_traits', { accountId: 'acme', traits: { plan: 'pro' } })
+    await callTracker(page, 'track', 'search', { query: 'q' })
+    await callTracker(page, 'flush')
     const last = sink.requests.at(-1)!.body.batch
     expect(last.map((e) => [e.type, e.userId, e.accountId])).toEqual([
       ['identify', 'u_traits', 'acme'],
       ['track', 'u_traits', 'acme'],
     ])
-    expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual(
-      [],
-    )
+    expect(await pageErrors(page)).toEqual([])
   })
 })

@@ -19,6 +19,7 @@ import { IngestMetrics } from './ops/metrics.js'
 import { countRequests, metricsRoutes } from './ops/metrics-route.js'
 import { rightsRoutes } from './rights/routes.js'
 import type { Storage } from './storage/client.js'
+import { segmentWire } from './wires/segment/routes.js'
 
 /** What the routes need. */
 export interface AppDeps {
@@ -57,8 +58,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps))
   app.route('/', metricsRoutes(metrics, deps.metricsToken))
   app.route('/', openApiRoutes())
-  app.route('/', batchRoutes({ ...deps, metrics }))
-  app.route('/', trackRoutes({ ...deps, metrics }))
+  // Segment's wire shares `/v1/batch` and `/v1/track` with lastseen's own protocol.
+  const segment = segmentWire({ ...deps, metrics })
+  app.route('/', batchRoutes({ ...deps, metrics, otherWire: segment.batch }))
+  app.route('/', trackRoutes({ ...deps, metrics, otherWire: segment.track }))
+  app.route('/', segment.routes)
   app.route('/', readRoutes(deps))
   app.route('/', rightsRoutes(deps))
   app.route('/', dashboardRoutes(deps))

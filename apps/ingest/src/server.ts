@@ -40,6 +40,11 @@ export interface RunningServer {
    * (default `DEFAULTS.shutdownTimeoutMs`, 10 s) are cut.
    */
   close(options?: { timeoutMs?: number }): Promise<void>
+  /**
+   * Read the API keys from storage now. Keys created or revoked in storage by other means than
+   * the `keys` command (which reloads them itself) are otherwise picked up within 10 s.
+   */
+  reloadKeys(): Promise<void>
 }
 
 /** Longest time to receive a request's headers. */
@@ -153,6 +158,7 @@ export async function startServer(
     address: `http://${urlHost(config.host)}:${port}`,
     storage,
     generatedKeys,
+    reloadKeys: () => keys.reload(),
     async close({ timeoutMs = DEFAULTS.shutdownTimeoutMs } = {}) {
       drain.start()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf } from '../src/insights/days.js'
 import { type UserProfile, userProfile } from '../src/insights/users.js'
 import { createKeys } from '../src/keys/admin.js'
-import { KEY_CACHE_MS } from '../src/keys/key-ring.js'
 import { exportUser } from '../src/rights/export.js'
 import type { RunningServer } from '../src/server.js'
 import { clickHouseTime } from '../src/storage/time.js'
@@ -21,7 +20,6 @@ import {
   startTestServer,
   tempDataDir,
   WRITE_KEY,
-  waitUntil,
 } from './helpers.js'
 import { type ClickHouseTestServer, startClickHouseServer } from './support/clickhouse-server.js'
 import { daysAgo, knownHistory, type SeedEvent, seen, sendBatch } from './support/insights-seed.js'
@@ -120,12 +118,7 @@ const stores: Store[] = []
 async function open(name: string, server: RunningServer): Promise<Store> {
   const admin = (await createKeys(server.storage, 'default', ['admin'], 'test')).admin as string
   const other = await createKeys(server.storage, 'without', ['write', 'read', 'admin'], 'test')
-  // Running services learn new keys within their key cache time.
-  await waitUntil(
-    async () => (await call(`${server.url}/v1/users/nobody/export`, admin)).status === 404,
-    'the new keys known',
-    { timeoutMs: KEY_CACHE_MS + 5000, intervalMs: 500 },
-  )
+  await server.reloadKeys()
   return {
     name,
     server,

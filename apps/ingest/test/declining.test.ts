@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf } from '../src/insights/days.js'
-import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import {
+  OTHER_READ_KEY as OTHER_READ,
+  OTHER_WRITE_KEY as OTHER_WRITE,
+  READ_KEY,
+  startWithOtherProject,
+  WRITE_KEY,
+} from './helpers.js'
 import { activeOn, daysAgoRange as days } from './support/activity-seed.js'
 import { sendBatch } from './support/insights-seed.js'
-
-const OTHER_WRITE = 'lsw_declining_other_write_0123456789abc'
-const OTHER_READ = 'lsr_declining_other_read_0123456789abcd'
 
 /** Daily for the 8 weeks (56 days) before the last 14 days: days 14 to 69 ago. */
 const eightWeeks = days(14, 69)
@@ -54,12 +56,7 @@ const ids = (body: { items: { userId?: string; accountId: string }[] }) =>
   body.items.map((i) => i.userId ?? i.accountId)
 
 beforeAll(async () => {
-  const dataDir = tempDataDir()
-  const first = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
-  await storeKey(first.storage, OTHER_WRITE, 'write', 'other')
-  await storeKey(first.storage, OTHER_READ, 'read', 'other')
-  await first.close()
-  server = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
+  server = await startWithOtherProject()
   expect(await sendBatch(server.url, WRITE_KEY, history)).toMatchObject({
     accepted: history.length,
   })

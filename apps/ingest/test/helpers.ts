@@ -9,12 +9,17 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { readConfig } from '../src/config.js'
+import { storeKey } from '../src/keys/admin.js'
 import { type RunningServer, startServer } from '../src/server.js'
 
 export const WRITE_KEY = 'lsw_test_write_key_0123456789abcdefghij'
 export const READ_KEY = 'lsr_test_read_key_0123456789abcdefghijk'
 
 /** A fresh, empty data directory. */
+/** The keys of a second project, `other`, for tests that check that projects stay apart. */
+export const OTHER_WRITE_KEY = 'lsw_other_project_write_0123456789abcdef'
+export const OTHER_READ_KEY = 'lsr_other_project_read_0123456789abcdefg'
+
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-test-'))
 
 /** Start the service in this process on a random port. chDB allows one data dir per process. */
@@ -28,6 +33,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   })
   return startServer(config)
+}
+
+/** {@link startTestServer}, with a second project `other` and its keys {@link OTHER_WRITE_KEY}, {@link OTHER_READ_KEY}. */
+export async function startWithOtherProject(
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const server = await startTestServer(env)
+  await storeKey(server.storage, OTHER_WRITE_KEY, 'write', 'other')
+  await storeKey(server.storage, OTHER_READ_KEY, 'read', 'other')
+  await server.reloadKeys()
+  return server
 }
 
 /**
@@ -66,6 +82,8 @@ export interface ChildServer {
   url: string
   output: () => string
   stop(): Promise<number | null>
+  /** SIGKILL, as a crash or the OOM killer: no shutdown at all; resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 export async function startCliServer(
@@ -104,6 +122,11 @@ export async function startCliServer(
       new Promise((resolve) => {
         child.once('exit', (code) => resolve(code))
         child.kill('SIGTERM')
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
       }),
   }
 }

@@ -5,13 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dayOf, eachDay } from '../src/insights/days.js'
-import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import {
+  OTHER_READ_KEY as OTHER_READ,
+  OTHER_WRITE_KEY as OTHER_WRITE,
+  READ_KEY,
+  startWithOtherProject,
+  WRITE_KEY,
+} from './helpers.js'
 import { activeByDay, daysAgo, knownHistory, sendBatch } from './support/insights-seed.js'
-
-const OTHER_WRITE = 'lsw_other_project_write_0123456789abcdef'
-const OTHER_READ = 'lsr_other_project_read_0123456789abcdefg'
 
 const today = dayOf(Date.now())
 const ago = (n: number) => addDays(today, -n)
@@ -27,13 +29,7 @@ async function get(path: string, key = READ_KEY) {
 }
 
 beforeAll(async () => {
-  const dataDir = tempDataDir()
-  // A second project, with its own keys, stored before the service loads its key ring.
-  const first = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
-  await storeKey(first.storage, OTHER_WRITE, 'write', 'other')
-  await storeKey(first.storage, OTHER_READ, 'read', 'other')
-  await first.close()
-  server = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
+  server = await startWithOtherProject()
 
   expect(await sendBatch(server.url, WRITE_KEY, history)).toMatchObject({
     accepted: history.length,

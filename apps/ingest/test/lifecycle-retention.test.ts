@@ -5,14 +5,17 @@
  * nothing, and another project's users never count.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
-import { READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import {
+  OTHER_READ_KEY as OTHER_READ,
+  OTHER_WRITE_KEY as OTHER_WRITE,
+  READ_KEY,
+  startWithOtherProject,
+  WRITE_KEY,
+} from './helpers.js'
 import { activeOn } from './support/activity-seed.js'
 import { type SeedEvent, sendBatch } from './support/insights-seed.js'
 
-const OTHER_WRITE = 'lsw_lifecycle_other_write_0123456789abc'
-const OTHER_READ = 'lsr_lifecycle_other_read_0123456789abcd'
 const DAY = 86_400_000
 const USERS = 300
 const SPAN = 150
@@ -127,12 +130,7 @@ const questions = [
 const answers = new Map<string, unknown>()
 
 beforeAll(async () => {
-  const dataDir = tempDataDir()
-  const first = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
-  await storeKey(first.storage, OTHER_WRITE, 'write', 'other')
-  await storeKey(first.storage, OTHER_READ, 'read', 'other')
-  await first.close()
-  server = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
+  server = await startWithOtherProject()
   expect(await sendAll(WRITE_KEY, events)).toBe(events.length)
   // Another project: users of the same names, active on other days.
   await sendAll(OTHER_WRITE, [

@@ -5,14 +5,17 @@
  * answer about a user or an account; search, and accounts sorted by `mrr`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { storeKey } from '../src/keys/admin.js'
 import type { RunningServer } from '../src/server.js'
-import { count, READ_KEY, startTestServer, tempDataDir, WRITE_KEY } from './helpers.js'
+import {
+  count,
+  OTHER_READ_KEY as OTHER_READ,
+  OTHER_WRITE_KEY as OTHER_WRITE,
+  READ_KEY,
+  startWithOtherProject,
+  WRITE_KEY,
+} from './helpers.js'
 import { groupEvent, identifyEvent } from './support/events.js'
 import { daysAgo, knownHistory, seen, sendBatch } from './support/insights-seed.js'
-
-const OTHER_WRITE = 'lsw_other_project_write_0123456789abcdef'
-const OTHER_READ = 'lsr_other_project_read_0123456789abcdefg'
 
 let server: RunningServer
 
@@ -28,12 +31,7 @@ const send = (batch: object[], key = WRITE_KEY) => sendBatch(server.url, key, ba
 let before: { u2: unknown; active: unknown; inactive: unknown }
 
 beforeAll(async () => {
-  const dataDir = tempDataDir()
-  const first = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
-  await storeKey(first.storage, OTHER_WRITE, 'write', 'other')
-  await storeKey(first.storage, OTHER_READ, 'read', 'other')
-  await first.close()
-  server = await startTestServer({ LASTSEEN_DATA_DIR: dataDir })
+  server = await startWithOtherProject()
   // knownHistory, and three more quiet accounts for sorting by mrr.
   await send([
     ...knownHistory(),

@@ -9,6 +9,7 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
+import type { Page } from 'playwright-core'
 
 const html = (sdk: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>lastseen test page</title></head>
@@ -65,5 +66,43 @@ export async function startPageServer(): Promise<PageServer> {
         server.closeAllConnections()
         server.close(() => done())
       }),
+  }
+}
+
+/** What the test page's window holds (see the page's script above). */
+interface TestWindow {
+  ready?: boolean
+  errors: string[]
+  start(options: unknown): void
+  tracker: Record<string, (...args: unknown[]) => unknown>
+}
+
+/** Create the tracker of a loaded (or reloaded) test page with `options`. */
+export async function startTracker(page: Page, options: Record<string, unknown>): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as TestWindow).ready === true)
+  await page.evaluate((o) => (window as unknown as TestWindow).start(o), options)
+}
+
+/** Run `tracker.<method>(...args)` in the page. */
+export const callTracker = (page: Page, method: string, ...args: unknown[]) =>
+  page.evaluate(
+    ([m, a]) => (window as unknown as TestWindow).tracker[m as string]!(...(a as unknown[])),
+    [method, args] as const,
+  )
+
+/** The error codes the page's tracker reported through `onError`. */
+export const pageErrors = (page: Page) =>
+  page.evaluate(() => (window as unknown as TestWindow).errors)
+
+/** Wait until `check` holds, polling every 50 ms; past `ms`, fail naming `what`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
   }
 }

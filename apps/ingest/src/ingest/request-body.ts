@@ -25,6 +25,17 @@ const gunzipAsync = promisify(gunzip)
 /** Media types a write body may have; no `Content-Type` at all is read as JSON too. */
 const JSON_TYPES = new Set(['application/json', 'text/plain'])
 
+/** How a route reads its body. */
+export interface BodyOptions {
+  /**
+   * Read a body labelled `application/x-www-form-urlencoded` as JSON too: RudderStack's Node
+   * SDK labels its (gzip) JSON so. Only for Segment's wire, whose clients never send forms.
+   */
+  formAsJson?: boolean
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
 const tooLarge = () =>
   new PayloadTooLarge(
     `request body is over the limit of ${LIMITS.maxRequestBytes} bytes (${LIMITS.maxRequestBytes / 1024 ** 2} MB), also after decompression`,
@@ -50,9 +61,9 @@ export const stampReceived = createMiddleware<{ Variables: { receivedAt: Date } 
 )
 
 /** Refuse media types and encodings the service does not read. */
-function checkHeaders(headers: Headers): 'gzip' | 'identity' {
+function checkHeaders(headers: Headers, options: BodyOptions): 'gzip' | 'identity' {
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  if (type && !JSON_TYPES.has(type)) {
+  if (type && !JSON_TYPES.has(type) && !(options.formAsJson && type === FORM_TYPE)) {
     throw new UnsupportedMediaType(
       `Content-Type ${type} is not supported: send JSON as application/json or text/plain`,
     )
@@ -90,9 +101,24 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The parsed JSON body of a write request, within the protocol's limits. */
-async function readJson(c: Context): Promise<unknown> {
-  const encoding = checkHeaders(c.req.raw.headers)
+/** Each request's body as read: a request may be looked at before its route reads it. */
+const bodies = new WeakMap<Request, Promise<unknown>>()
+
+/**
+ * The parsed JSON body of a write request, within the protocol's limits. Read once per request:
+ * the wire dispatch of `/v1/batch` and `/v1/track` looks at it before the route that answers.
+ */
+export function readWriteJson(c: Context, options: BodyOptions = {}): Promise<unknown> {
+  let body = bodies.get(c.req.raw)
+  if (!body) {
+    body = readJson(c, options)
+    bodies.set(c.req.raw, body)
+  }
+  return body
+}
+
+async function readJson(c: Context, options: BodyOptions): Promise<unknown> {
+  const encoding = checkHeaders(c.req.raw.headers, options)
   const declared = c.req.header('content-length')
   // A declared length is refused before the body is touched: on Node, touching it starts
   // reading the upload, and the server could then no longer drain the refused body and keep
@@ -115,8 +141,9 @@ export async function readWriteBody<T>(
   c: Context,
   schema: z.ZodType<T>,
   precheck: (json: unknown) => void,
+  options: BodyOptions = {},
 ): Promise<{ json: unknown; envelope: T }> {
-  const json = await readJson(c)
+  const json = await readWriteJson(c, options)
   precheck(json)
   const parsed = schema.safeParse(json)
   if (!parsed.success) throw new BadRequest(describeIssue(parsed.error))

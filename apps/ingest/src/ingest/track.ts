@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { BadRequest, PayloadTooLarge } from '../errors.js'
 import { authenticateWrite } from '../http/auth.js'
 import { writeCors } from '../http/cors.js'
-import type { WriteRouteDeps } from './batch.js'
+import { ownOnly, type SharedPathDeps } from './batch.js'
 import { checkEvent } from './event-check.js'
 import { readWriteBody, stampReceived } from './request-body.js'
 import { trackEnvelopeSchema } from './validation.js'
@@ -28,26 +28,32 @@ async function readTrack(c: Context) {
   return { ...envelope, event }
 }
 
-export function trackRoutes(deps: WriteRouteDeps) {
+export function trackRoutes(deps: SharedPathDeps) {
   return new Hono()
     .use('/v1/track', writeCors)
-    .post('/v1/track', stampReceived, authenticateWrite(deps.keys, readTrack), async (c) => {
-      const { projectId, writeKey, body, receivedAt } = c.var
-      deps.rateLimiter?.take(writeKey, 1)
+    .post(
+      '/v1/track',
+      stampReceived,
+      deps.otherWire ?? ownOnly,
+      authenticateWrite(deps.keys, readTrack),
+      async (c) => {
+        const { projectId, writeKey, body, receivedAt } = c.var
+        deps.rateLimiter?.take(writeKey, 1)
 
-      const event = checkEvent(body.event)
-      if ('reason' in event) {
-        throw event.tooLarge ? new PayloadTooLarge(event.reason) : new BadRequest(event.reason)
-      }
-      const answer = await writeEvents(
-        deps,
-        projectId,
-        { valid: [{ index: 0, ...event }], rejected: [] },
-        { sentAt: body.sentAt ?? receivedAt.toISOString(), receivedAt },
-      )
-      // Refused for its time (the late-event window): the one event is the whole request.
-      const refused = answer.rejected[0]
-      if (refused) throw new BadRequest(refused.reason)
-      return c.json(answer)
-    })
+        const event = checkEvent(body.event)
+        if ('reason' in event) {
+          throw event.tooLarge ? new PayloadTooLarge(event.reason) : new BadRequest(event.reason)
+        }
+        const answer = await writeEvents(
+          deps,
+          projectId,
+          { valid: [{ index: 0, ...event }], rejected: [] },
+          { sentAt: body.sentAt ?? receivedAt.toISOString(), receivedAt },
+        )
+        // Refused for its time (the late-event window): the one event is the whole request.
+        const refused = answer.rejected[0]
+        if (refused) throw new BadRequest(refused.reason)
+        return c.json(answer)
+      },
+    )
 }

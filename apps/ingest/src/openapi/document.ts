@@ -27,21 +27,34 @@ import { userProfileSchema } from '../insights/users.js'
 import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
 import { exportLineSchema } from '../rights/export.js'
 import { deletedAnswerSchema } from '../rights/routes.js'
+import {
+  segmentBatchRequestSchema,
+  segmentMessageRequestSchema,
+  segmentMessageSchema,
+  segmentSuccessSchema,
+} from '../wires/segment/schema.js'
 import type { Answer, Auth, Operation } from './operation.js'
-import { operations } from './operations.js'
+import { batchBodySchema, operations, sharedAnswerSchema, trackBodySchema } from './operations.js'
 
 type Json = Record<string, unknown>
 
 /** Schemas of request bodies given a name under `components/schemas` (read as sent: `io: 'input'`). */
 const REQUEST_SCHEMAS = {
+  BatchBody: batchBodySchema,
   BatchRequest: batchRequestSchema,
+  TrackBody: trackBodySchema,
   TrackRequest: trackRequestSchema,
   WireEvent: wireEventSchema,
+  SegmentBatchRequest: segmentBatchRequestSchema,
+  SegmentMessage: segmentMessageSchema,
+  SegmentMessageRequest: segmentMessageRequestSchema,
 }
 
 /** Schemas of answers given a name under `components/schemas`. */
 const ANSWER_SCHEMAS = {
+  WriteAnswer: sharedAnswerSchema,
   BatchResponse: batchResponseSchema,
+  SegmentSuccess: segmentSuccessSchema,
   Error: errorResponseSchema,
   UserProfile: userProfileSchema,
   AccountProfile: accountProfileSchema,
@@ -87,7 +100,7 @@ const AUTH_ERRORS: Record<Auth, ErrorCode[]> = {
 
 const SECURITY: Record<Auth, Json[]> = {
   // Without the header the key is `writeKey` in the body, which OpenAPI cannot name.
-  write: [{ writeKey: [] }, {}],
+  write: [{ writeKey: [] }, { segmentKey: [] }, {}],
   read: [{ readKey: [] }],
   admin: [{ adminKey: [] }],
   session: [{ session: [] }],
@@ -100,6 +113,12 @@ const SECURITY_SCHEMES = {
     scheme: 'bearer',
     description:
       'A write key (`lsw_…`) in `Authorization: Bearer`; clients that cannot set headers (sendBeacon) put it in the body as `writeKey` instead.',
+  },
+  segmentKey: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      "A write key as the user name of `Authorization: Basic`, with an empty password, as Segment's clients send it; on `/v1/batch` and `/v1/track` this scheme also means the body is in Segment's wire.",
   },
   readKey: { type: 'http', scheme: 'bearer', description: 'A read key (`lsr_…`).' },
   adminKey: {

@@ -38,13 +38,68 @@ import { userProfileSchema } from '../insights/users.js'
 import { healthAnswerSchema, readyAnswerSchema } from '../ops/health.js'
 import { exportLineSchema } from '../rights/export.js'
 import { deletedAnswerSchema } from '../rights/routes.js'
+import {
+  SEGMENT_TYPES,
+  SHORT_PATHS,
+  segmentBatchRequestSchema,
+  segmentMessageRequestSchema,
+  segmentSuccessSchema,
+} from '../wires/segment/schema.js'
 import { type Operation, operation } from './operation.js'
 
 const userId = pathId.describe('The id the SDK sent as `userId`.')
 const accountId = pathId.describe('The id the SDK sent as `accountId`.')
 
-/** Answers of the write routes. */
-const stored = { 200: { json: batchResponseSchema, description: 'Stored (exactly once).' } }
+/** The body of `POST /v1/batch`: lastseen's own batch, or Segment's. */
+export const batchBodySchema = z.union([batchRequestSchema, segmentBatchRequestSchema])
+
+/** The body of `POST /v1/track`: lastseen's own event, or one Segment message. */
+export const trackBodySchema = z.union([trackRequestSchema, segmentMessageRequestSchema])
+
+/** The `200` of a path both wires share: lastseen's counts, or Segment's `{ "success": true }`. */
+export const sharedAnswerSchema = z.union([batchResponseSchema, segmentSuccessSchema])
+
+/** Answers of a path both wires share. */
+const storedEitherWire = {
+  200: {
+    json: sharedAnswerSchema,
+    description:
+      'Stored (exactly once): lastseen\'s counts, or `{ "success": true }` in Segment\'s wire.',
+  },
+}
+
+/** Answers of Segment's own routes. */
+const storedSegment = {
+  200: {
+    json: segmentSuccessSchema,
+    description:
+      'Stored (exactly once), or not stored by design: a message without `userId` (anonymous), an alias.',
+  },
+}
+
+/** How the shared paths tell Segment's wire from lastseen's own. */
+const SEGMENT_DISPATCH =
+  'Also Segment\'s HTTP tracking API (docs/migrate.md): a request is Segment\'s when it sends `Authorization: Basic`, or no `Authorization` and a body (or a message of its `batch`) with `messageId` or `anonymousId`; it is answered `{ "success": true }`.'
+
+/** One of Segment's routes: one message, or a batch of them. */
+const segmentRoute = (
+  path: string,
+  summary: string,
+  description: string,
+  body: z.ZodType = segmentMessageRequestSchema,
+) =>
+  operation({
+    method: 'post',
+    path,
+    tag: 'write',
+    summary,
+    description: `${description} Segment's HTTP tracking API, for its clients (docs/migrate.md): the write key as the user name of \`Authorization: Basic\` (empty password), or \`writeKey\` in the body; the event id is derived from \`messageId\`, so a message sent again is stored once. A refused message is a \`400\` (or \`413\`).`,
+    auth: 'write',
+    body,
+    bodyTypes: writeBodyTypes,
+    answers: storedSegment,
+    errors: [...writeBodyErrors],
+  })
 
 /** A write body is JSON, also sent as `text/plain` (sendBeacon, fetch without a preflight). */
 const writeBodyTypes = ['application/json', 'text/plain']
@@ -75,11 +130,11 @@ export const operations: Operation[] = [
     path: '/v1/batch',
     tag: 'write',
     summary: 'Store a batch of events',
-    description: `Events (\`track\`, \`seen\`, and \`identify\` or \`group\` with traits) are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression.`,
+    description: `Events (\`track\`, \`seen\`, and \`identify\` or \`group\` with traits) are checked one by one; the answer comes once the valid ones are stored. Sent again (same \`id\`), an event counts as a duplicate, never twice. The body may be \`application/json\` or \`text/plain\` (sendBeacon), optionally \`Content-Encoding: gzip\`, at most ${LIMITS.maxRequestBytes / 1024 ** 2} MB before and after decompression. ${SEGMENT_DISPATCH}`,
     auth: 'write',
-    body: batchRequestSchema,
+    body: batchBodySchema,
     bodyTypes: writeBodyTypes,
-    answers: stored,
+    answers: storedEitherWire,
     errors: [...writeBodyErrors],
   }),
   operation({
@@ -87,14 +142,52 @@ export const operations: Operation[] = [
     path: '/v1/track',
     tag: 'write',
     summary: 'Store one event',
-    description:
-      'One event, for curl and simple clients; same body rules, keys and storage as `POST /v1/batch`, but a bad event is a `400` (or `413`) rather than an entry in `rejected`.',
+    description: `One event, for curl and simple clients; same body rules, keys and storage as \`POST /v1/batch\`, but a bad event is a \`400\` (or \`413\`) rather than an entry in \`rejected\`. ${SEGMENT_DISPATCH}`,
     auth: 'write',
-    body: trackRequestSchema,
+    body: trackBodySchema,
     bodyTypes: writeBodyTypes,
-    answers: stored,
+    answers: storedEitherWire,
     errors: [...writeBodyErrors],
   }),
+  segmentRoute(
+    '/v1/identify',
+    "Set a user's traits (Segment)",
+    'A Segment `identify`: its `traits` become the traits of `userId`.',
+  ),
+  segmentRoute(
+    '/v1/group',
+    "Set an account's traits (Segment)",
+    'A Segment `group`: its `traits` become the traits of the account `groupId`.',
+  ),
+  segmentRoute(
+    '/v1/page',
+    'Store a page view (Segment)',
+    'A Segment `page`: a `track` event named `page`, with `name` (and `category`) in its properties.',
+  ),
+  segmentRoute(
+    '/v1/screen',
+    'Store a screen view (Segment)',
+    'A Segment `screen`: a `track` event named `screen`, with `name` (and `category`) in its properties.',
+  ),
+  segmentRoute(
+    '/v1/alias',
+    'Accept an alias (Segment)',
+    'A Segment `alias`: accepted and counted in `/metrics`, but users are not merged.',
+  ),
+  // The short paths of analytics.js, Segment's browser library.
+  ...SEGMENT_TYPES.map((type) =>
+    segmentRoute(
+      SHORT_PATHS[type],
+      `A \`${type}\` message (Segment, short path)`,
+      `The same as \`POST /v1/${type}\`, on the path analytics.js posts a \`${type}\` to.`,
+    ),
+  ),
+  segmentRoute(
+    SHORT_PATHS.batch,
+    'A batch of messages (Segment, short path)',
+    "Segment's `POST /v1/batch`, on the path analytics.js posts its batches to (`deliveryStrategy: batching`); messages refused one by one are counted and logged, the others stored.",
+    segmentBatchRequestSchema,
+  ),
   operation({
     method: 'get',
     path: '/v1/users/:userId',

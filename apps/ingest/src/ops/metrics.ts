@@ -17,6 +17,12 @@ export interface WriteOutcome {
   rejected: number
 }
 
+/**
+ * What became of a message sent in another tool's wire format: stored now, stored before, refused,
+ * not stored because it names no user yet (`anonymous`), or recorded but not applied (`alias`).
+ */
+export type WireOutcome = 'accepted' | 'duplicate' | 'rejected' | 'anonymous' | 'alias'
+
 /** The service's metrics, in a registry of their own (several services may share a process). */
 export class IngestMetrics {
   private readonly registry = new Registry()
@@ -64,6 +70,12 @@ export class IngestMetrics {
     name: 'lastseen_overloaded_total',
     help: 'Write requests answered 503 without being queued, by reason (queue_full, storage_down, closing).',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  })
+  private readonly wireMessages = new Counter({
+    name: 'lastseen_wire_messages_total',
+    help: "Messages received in another tool's wire format, by wire (segment) and outcome: accepted, duplicate, rejected, anonymous (no userId: not stored), alias (recorded, not merged).",
+    labelNames: ['wire', 'outcome'] as const,
     registers: [this.registry],
   })
   private readonly droppedConnections = new Counter({
@@ -125,6 +137,11 @@ export class IngestMetrics {
     this.events.inc({ outcome: 'accepted' }, outcome.accepted)
     this.events.inc({ outcome: 'duplicate' }, outcome.duplicates)
     this.events.inc({ outcome: 'rejected' }, outcome.rejected)
+  }
+
+  /** Messages of another wire (`wire`, such as `segment`) that came to `outcome`. */
+  wireMessagesAnswered(wire: string, outcome: WireOutcome, messages: number): void {
+    if (messages > 0) this.wireMessages.inc({ wire, outcome }, messages)
   }
 
   /** Events a client says it dropped before sending (a batch's `dropped`). */

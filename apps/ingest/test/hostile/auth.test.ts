@@ -75,9 +75,13 @@ describe('guessing keys', () => {
     const elapsed = Date.now() - started
     const refused = answers.filter((a) => a.status === 429)
     const checked = answers.filter((a) => a.status === 401)
-    // About one burst (20) plus 20 a second are looked at; the rest are refused unchecked.
-    expect(checked.length).toBeLessThanOrEqual(20 + Math.ceil((elapsed / 1000) * 20) + 20)
-    expect(refused.length).toBeGreaterThanOrEqual(100)
+    // About one burst (20) plus 20 a second are looked at; the rest are refused unchecked. On a
+    // quiet machine the burst takes well under a second, so most of the 200 are refused; a
+    // busy machine that stretches it gives the address more tokens, and no fewer refusals
+    // than the budget leaves.
+    const budget = 20 + Math.ceil((elapsed / 1000) * 20) + 20
+    expect(checked.length).toBeLessThanOrEqual(budget)
+    expect(refused.length).toBeGreaterThanOrEqual(Math.min(100, 200 - budget))
     expect(checked.length + refused.length).toBe(200)
     for (const res of refused) {
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1)
