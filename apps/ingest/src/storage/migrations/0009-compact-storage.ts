@@ -12,9 +12,12 @@
  * - `user_days` and `user_timeline` lose their sets and keep their rows (a user's active days,
  *   in two orders; `user_days` with the account). A user's events per day are the sum of its
  *   `event_days` counts of that day (an event has one name), which the readers now read.
+ * - `event_days` is sorted by user (then day and name), as every reader of it but one asks for
+ *   given users; the rows of a user and day are next to each other.
  * - `event_totals` becomes a plain view over `event_days` (per day and name: the union of the
  *   rows' sets, and the set of users), so it stores nothing and can never disagree with it;
- *   deleting a user no longer recomputes it.
+ *   deleting a user no longer recomputes it. Its reader (`GET /v1/events` for the whole
+ *   project) now reads every row of `event_days`: the price of storing each event's id once.
  * - `events.client_timestamp` is stored only where it differs from `timestamp` (NULL otherwise;
  *   `flags` tells a time that was the same from none sent): most clients' clocks are right.
  * - Column codecs: the times of `events` as deltas (rows are sorted by user and time), text
@@ -185,7 +188,11 @@ export const rebuilt: readonly Relayout[] = [
     spec: {
       columns: eventDaysColumns,
       engine: 'AggregatingMergeTree',
-      layout: 'ORDER BY (project_id, day, event, user_id)',
+      // By user, like `user_timeline`: every reader but the whole project's totals asks for
+      // given users (a profile, an account's members, a page of quiet users, an export), and
+      // finds their rows by the primary key; small granules decode few rows of other users.
+      layout: `ORDER BY (project_id, user_id, day, event)
+    SETTINGS index_granularity = 1024`,
       shardBy: byUser,
     },
     partitionKey: '',
