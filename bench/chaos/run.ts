@@ -309,7 +309,7 @@ for (const name of names) {
   if (!scenario) throw new Error(`unknown scenario ${name}: ${Object.keys(SCENARIOS).join(', ')}`)
   log(`=== ${name}`)
   const outcome = await scenario.run()
-  const command = `cd bench && npx tsx chaos/run.ts --scenario ${name}${name === 'soak' ? ` --soak-minutes ${values['soak-minutes']}` : ''}`
+  const command = `cd bench && npx tsx chaos/run.ts --scenario ${name}${rate === 2000 ? '' : ` --rate ${rate}`}${name === 'soak' ? ` --soak-minutes ${values['soak-minutes']}` : ''}`
   const markdown =
     typeof outcome === 'string'
       ? `### ${scenario.title}\n\n${scenario.what}\n\n${outcome}`
