@@ -12,6 +12,7 @@ const BENCHES = [
   'ingest/throughput.ts',
   'insights/latency.ts',
   'ingest/fsync.ts',
+  'storage/disk.ts',
 ]
 
 let failed = 0

@@ -50,14 +50,25 @@ const log = (message: string) =>
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 function summary(name: string, command: string, what: string, o: Outcome): string {
-  const duplicates = Math.max(o.stored.rows - o.stored.ids, o.stored.counted - o.stored.seqs, 0)
+  const duplicates = Math.max(
+    o.stored.rows - o.stored.ids,
+    o.stored.counted - o.stored.seqs,
+    o.stored.perUser - o.stored.seqs,
+    0,
+  )
+  // Every answer counts every stored event: the whole project's and the users' own.
+  const undercounted = Math.max(
+    o.stored.seqs - o.stored.counted,
+    o.stored.seqs - o.stored.perUser,
+    0,
+  )
   // Every call not stored must be one the tracker reported dropping (or still held): then no
   // acknowledged event is missing.
   const unaccounted = o.load.calls - o.stored.seqs - o.load.dropped - o.load.leftQueued
   const verdict =
-    duplicates === 0 && unaccounted <= 0
-      ? 'no event counted twice; every event not stored was reported dropped by the tracker, so every acknowledged event was stored'
-      : `**FAILED**: ${duplicates} counted twice, ${Math.max(0, unaccounted)} missing without being reported dropped`
+    duplicates === 0 && undercounted === 0 && unaccounted <= 0
+      ? 'no event counted twice or left out of an answer; every event not stored was reported dropped by the tracker, so every acknowledged event was stored'
+      : `**FAILED**: ${duplicates} counted twice, ${undercounted} left out of an answer, ${Math.max(0, unaccounted)} missing without being reported dropped`
   return [
     `### ${name}`,
     '',
@@ -70,7 +81,8 @@ function summary(name: string, command: string, what: string, o: Outcome): strin
         'track() calls',
         'acknowledged (with heartbeats)',
         'stored (distinct)',
-        'counted by the read API',
+        'counted by the read API (`/v1/events`)',
+        'counted per user (`event_days`)',
         'duplicates',
         'dropped by the SDK',
         'left queued',
@@ -83,6 +95,7 @@ function summary(name: string, command: string, what: string, o: Outcome): strin
           int(o.load.acknowledged),
           int(o.stored.seqs),
           int(o.stored.counted),
+          int(o.stored.perUser),
           int(duplicates),
           int(o.load.dropped),
           int(o.load.leftQueued),
@@ -102,7 +115,7 @@ async function finish(service: ServiceProcess, load: ReturnType<typeof startLoad
   const stored = await service.verify(result.calls)
   await service.stop()
   log(
-    `calls ${result.calls}, acknowledged ${result.acknowledged} (${result.duplicates} as duplicates), dropped ${result.dropped}, stored ${stored.seqs}`,
+    `calls ${result.calls}, acknowledged ${result.acknowledged} (${result.duplicates} as duplicates), dropped ${result.dropped}, stored ${stored.seqs}, counted ${stored.counted} (per user ${stored.perUser})`,
   )
   if (stored.missing.length) log(`missing sequence numbers: ${JSON.stringify(stored.missing)}`)
   return { result, stored }
@@ -296,7 +309,7 @@ for (const name of names) {
   if (!scenario) throw new Error(`unknown scenario ${name}: ${Object.keys(SCENARIOS).join(', ')}`)
   log(`=== ${name}`)
   const outcome = await scenario.run()
-  const command = `cd bench && npx tsx chaos/run.ts --scenario ${name}${name === 'soak' ? ` --soak-minutes ${values['soak-minutes']}` : ''}`
+  const command = `cd bench && npx tsx chaos/run.ts --scenario ${name}${rate === 2000 ? '' : ` --rate ${rate}`}${name === 'soak' ? ` --soak-minutes ${values['soak-minutes']}` : ''}`
   const markdown =
     typeof outcome === 'string'
       ? `### ${scenario.title}\n\n${scenario.what}\n\n${outcome}`

@@ -23,6 +23,11 @@ export interface Stored {
   seqs: number
   /** Events counted by `event_totals`, the aggregate `GET /v1/events` answers from. */
   counted: number
+  /**
+   * The sum over users of each user's events per day, read as `GET /v1/users/:userId` reads
+   * them (`event_days`, per user, day and name; `user_timeline` for the days).
+   */
+  perUser: number
   /** Sequence numbers below `calls` that are not stored, as `[first, last]` runs (first 20). */
   missing: [number, number][]
 }
@@ -43,6 +48,7 @@ onParentMessage(async (message) => {
       `SELECT uniqExact(JSONExtractUInt(properties, 'seq')) AS n FROM ${database}.events WHERE event = 'chaos'`,
     ),
     counted: 0,
+    perUser: 0,
     missing: [],
   }
   const runs = await client.query({
@@ -67,6 +73,10 @@ onParentMessage(async (message) => {
   })
   const answer = (await res.json()) as { events?: { event: string; count: number }[] }
   stored.counted = answer.events?.find((e) => e.event === 'chaos')?.count ?? -1
+  stored.perUser = await one(
+    `SELECT sum(n) AS n FROM (SELECT user_id, day, uniqExactMerge(events) AS n
+       FROM ${database}.event_days WHERE event = 'chaos' GROUP BY user_id, day)`,
+  )
   report(stored)
 })
 

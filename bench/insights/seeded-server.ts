@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { report } from '../lib/child.js'
+import { seedInsightsHistory } from '../lib/history.js'
 import { startBenchService } from '../lib/service.js'
 
 const events = Number(process.argv[2] ?? 10_000_000)
@@ -35,39 +36,13 @@ const countEvents = async () => {
 }
 
 const CHUNK = 1_000_000
-const NAMES = [
-  'search',
-  'report.export',
-  'login',
-  'page.view',
-  'invite.sent',
-  'settings.update',
-  'file.upload',
-  'comment',
-  'share',
-  'billing.view',
-]
 let seedMs = 0
 const before = await countEvents()
 if (before < events) {
   const start = Date.now()
   for (let from = before; from < events; from += CHUNK) {
     const n = Math.min(CHUNK, events - from)
-    await client.command({
-      query: `INSERT INTO ${database}.events_in
-        (project_id, id, type, event, user_id, account_id, timestamp, sent_at, received_at,
-         properties, count, flags)
-        SELECT 'default', generateUUIDv4(number), 'track',
-          [${NAMES.map((x) => `'${x}'`).join(',')}][1 + cityHash64(number, 1) % ${NAMES.length}],
-          concat('u_', toString(u)), concat('a_', toString(u % 5000)),
-          ts, ts, ts, '{"query":"q"}', 1, 0
-        FROM (
-          SELECT number, number % ${users} AS u,
-            toDateTime64(now() - toIntervalSecond((u % 60) * 86400 + cityHash64(number) % 2592000),
-                         3, 'UTC') AS ts
-          FROM numbers(${from}, ${n})
-        )`,
-    })
+    await seedInsightsHistory(client, database, from, n, users)
     console.log(`seeded ${from + n} events`)
   }
   seedMs = Date.now() - start

@@ -281,6 +281,15 @@ describe.each(['embedded', 'remote'])('on the %s store', (name) => {
       tracked.map((e) => [e.event, e.timestamp, e.accountId ?? null]),
     )
     expect(of('event_count').reduce((n, e) => n + e.count, 0)).toBe(tracked.length)
+    // The client's own time as sent (stored only where it differs from the stored time).
+    expect(of('event').map((e) => e.clientTimestamp)).toEqual(tracked.map((e) => e.timestamp))
+    // Each day's events, heartbeat days with none.
+    expect(of('day').map((d) => [d.date, d.events])).toEqual(
+      of('day').map((d) => [
+        d.date,
+        tracked.filter((e) => e.timestamp.slice(0, 10) === d.date).length,
+      ]),
+    )
     // Read a page at a time, ties of time included (two of X's events share theirs).
     const profile = await userProfile(store().server.storage, 'default', X, today)
     const paged = []

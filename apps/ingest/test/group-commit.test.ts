@@ -69,7 +69,7 @@ describe('group commit', () => {
     expect(
       await count(
         server,
-        "SELECT uniqExactMerge(events) AS n FROM {db}.user_days WHERE user_id = 'resend'",
+        "SELECT uniqExactMerge(events) AS n FROM {db}.event_days WHERE user_id = 'resend'",
       ),
     ).toBe(3)
   })

@@ -83,9 +83,11 @@ async function stored(storage: Storage) {
     'SELECT count() AS n, uniqExact(id) AS distinct FROM {db}.events FINAL',
   )
   expect(events?.n).toBe(events?.distinct)
+  // Per user and day from `event_days` (version 9 removed the set of `user_days`): the
+  // tally of `user_days` itself is its rows, below.
   const userDays = await counts(
     `SELECT concat(toString(day), ' ', user_id) AS k, uniqExactMerge(events) AS n
-     FROM {db}.user_days GROUP BY day, user_id ORDER BY k`,
+     FROM {db}.event_days GROUP BY day, user_id ORDER BY k`,
   )
   const [userDayRows] = await query<{ n: string }>(
     storage,
@@ -199,7 +201,7 @@ describe('upgrading a version 3 store', () => {
     for (const q of events.create) await run(q)
     // user_days: after the copy; event_days: after the swap, before the old table was dropped.
     for (const q of [...userDays.create, userDays.copy]) await run(q)
-    for (const q of [...eventDays.create, eventDays.copy, eventDays.swap]) await run(q)
+    for (const q of [...eventDays.create, eventDays.copy, ...eventDays.swap]) await run(q)
     // And the lock of the process that stopped is still there.
     await run(
       `CREATE TABLE ${storage.database}.schema_migration_lock (at DateTime) ENGINE = Null

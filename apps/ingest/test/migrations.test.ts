@@ -3,11 +3,13 @@
  * (which chDB cannot execute: no Keeper, no remote_servers) checked statement by statement and
  * parsed by the real ClickHouse parser.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readConfig } from '../src/config.js'
 import { openStorage, type Storage } from '../src/storage/client.js'
 import { applyFsync } from '../src/storage/durability.js'
 import { contextFor } from '../src/storage/migration-context.js'
+import { REPLACED_VIEWS } from '../src/storage/migrations/0009-compact-storage.js'
 import {
   appliedVersions,
   latestVersion,
@@ -37,8 +39,11 @@ describe('migrate', () => {
     expect(await migrate(storage)).toEqual([])
     expect([...(await appliedVersions(storage))].sort((x, y) => x - y)).toEqual(all)
     expect((await appliedVersions(storage)).has(latestVersion())).toBe(true)
-    // Every statement may run again on an up-to-date schema.
+    // Every statement may run again on an up-to-date schema, but those creating the views
+    // version 9 replaced: they were written for the tables' earlier columns.
+    const replaced = new RegExp(`\\.(${REPLACED_VIEWS.join('|')}) TO `)
     for (const statement of renderMigrations({ database: storage.database })) {
+      if (replaced.test(statement)) continue
       await storage.client.command({ query: statement })
     }
     const tables = await storage.client.query({

@@ -43,13 +43,13 @@ async function counted(prefix: string) {
     events: await n(`SELECT uniqExact(id) AS n FROM {db}.events WHERE ${like}`),
     users: await n(`SELECT uniqExact(user_id) AS n FROM {db}.users WHERE ${like}`),
     userDays: await n(
-      `SELECT sum(e) AS n FROM (SELECT uniqExactMerge(events) AS e FROM {db}.user_days WHERE ${like} GROUP BY day, user_id)`,
+      `SELECT count() AS n FROM (SELECT DISTINCT day, user_id FROM {db}.user_days WHERE ${like})`,
     ),
     eventDays: await n(
       `SELECT sum(e) AS n FROM (SELECT uniqExactMerge(events) AS e FROM {db}.event_days WHERE ${like} GROUP BY day, event, user_id)`,
     ),
     userTimeline: await n(
-      `SELECT sum(e) AS n FROM (SELECT uniqExactMerge(events) AS e FROM {db}.user_timeline WHERE ${like} GROUP BY user_id, day)`,
+      `SELECT count() AS n FROM (SELECT DISTINCT user_id, day FROM {db}.user_timeline WHERE ${like})`,
     ),
     eventIds: await n(`SELECT uniqExact(id) AS n FROM {db}.event_ids WHERE ${like}`),
   }
@@ -58,9 +58,9 @@ async function counted(prefix: string) {
 const all = (events: number) => ({
   events,
   users: 5,
-  userDays: events,
+  userDays: 5,
   eventDays: events,
-  userTimeline: events,
+  userTimeline: 5,
   eventIds: events,
 })
 

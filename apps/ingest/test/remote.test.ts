@@ -148,7 +148,7 @@ describe('on a ClickHouse server', () => {
     expect(
       await count(
         server,
-        `SELECT uniqExactMerge(events) AS n FROM {db}.user_days WHERE startsWith(user_id, 'load_')`,
+        `SELECT uniqExactMerge(events) AS n FROM {db}.event_days WHERE startsWith(user_id, 'load_')`,
       ),
     ).toBe(ids.length)
     expect(

@@ -2,8 +2,8 @@
  * @module
  * Recent activity of one user or one account: events and active days in the last 7 and 30
  * days (UTC days ending today), and the most used events. Shared by the user and account
- * answers. Days and events come from `user_timeline`, sorted by user: a user's rows are found
- * by the primary key.
+ * answers. Active days come from `user_timeline`, sorted by user (a user's rows are found by
+ * the primary key), events from `event_days` (a day's events are the sum of its names').
  */
 import { z } from 'zod'
 import type { Storage } from '../storage/client.js'
@@ -103,9 +103,15 @@ export async function recentActivity(
     storage,
     `SELECT countIf(day >= {d7:Date}) AS days7, count() AS days30,
             sumIf(n, day >= {d7:Date}) AS events7, sum(n) AS events30
-     FROM (SELECT day, uniqExactMerge(events) AS n FROM {db}.user_timeline
-           WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
-             AND ${members}
+     FROM (SELECT day, sum(n) AS n FROM (
+             SELECT day, toUInt64(0) AS n FROM {db}.user_timeline
+             WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
+               AND ${members}
+             UNION ALL
+             SELECT day, uniqExactMerge(events) AS n FROM {db}.event_days
+             WHERE project_id = {project:String} AND day BETWEEN {d30:Date} AND {today:Date}
+               AND ${members}
+             GROUP BY day)
            GROUP BY day)`,
     params,
   )

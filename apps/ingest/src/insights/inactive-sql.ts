@@ -3,12 +3,12 @@
  * The queries behind `GET /v1/inactive`.
  *
  * A page sorted by last or first seen comes from `users` / `accounts` alone; the activity
- * before going quiet is then computed exactly for that page only, from `user_timeline` (rows
- * sorted by user, so a page's users are found by the primary key). A page sorted by activity
- * needs every quiet entity's activity first: active days are exact, and events are ranked by
- * the per-row counts of `user_timeline` (exact unless the same event id sits in two rows not
- * merged yet, which only a write race can cause); the page's numbers are then recomputed
- * exactly.
+ * before going quiet is then computed exactly for that page only: active days from
+ * `user_timeline` (rows sorted by user, so a page's users are found by the primary key), events
+ * from `event_days`. A page sorted by activity needs every quiet entity's activity first:
+ * active days are exact, and events are ranked by the per-row counts of `event_days` (exact
+ * unless the same event id sits in two rows not merged yet, which only a write race can
+ * cause); the page's numbers are then recomputed exactly.
  */
 
 import { latestTraits } from './traits.js'
@@ -41,6 +41,10 @@ const figure = (order: string) =>
     ? 'uniqExact(ud.day) AS days'
     : 'sum(finalizeAggregation(ud.events)) AS events'
 
+/** The table the figure is read from: active days from `user_timeline`, events from `event_days`. */
+const source = (order: string) =>
+  order.startsWith('days') ? '{db}.user_timeline' : '{db}.event_days'
+
 /** The name of the sorted column in `order`. */
 const column = (order: string) => (order.startsWith('days') ? 'days' : 'events')
 
@@ -51,7 +55,7 @@ const usersByActivity = (order: string) => `
          count() OVER () AS total
   FROM q LEFT JOIN (
     SELECT ud.user_id AS id, ${figure(order)}
-    FROM {db}.user_timeline AS ud INNER JOIN q AS w ON w.id = ud.user_id
+    FROM ${source(order)} AS ud INNER JOIN q AS w ON w.id = ud.user_id
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.lastSeen) - 30
     GROUP BY id) AS p ON p.id = q.id
@@ -67,7 +71,7 @@ const accountsByActivity = (order: string) => `
          count() OVER () AS total
   FROM q LEFT JOIN (
     SELECT m.accountId AS id, ${figure(order)}
-    FROM {db}.user_timeline AS ud INNER JOIN m ON m.user_id = ud.user_id
+    FROM ${source(order)} AS ud INNER JOIN m ON m.user_id = ud.user_id
     INNER JOIN q AS w ON w.id = m.accountId
     WHERE ud.project_id = {project:String} AND ud.day <= toDate({cutoff:DateTime64(3, 'UTC')})
       AND ud.day > toDate(w.lastSeen) - 30
@@ -88,12 +92,23 @@ export const pageByMrr = (order: string) => `
     FROM (${latestTraits("AND key = 'mrr'")})) AS m ON m.subject_id = q.id
   ORDER BY ${order} NULLS LAST, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 
-/** Exact (day, events) of the given users from `lo` to `hi`. */
+/** The given users from `lo` to `hi`. */
+const pageUsers = `project_id = {project:String} AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
+    AND day BETWEEN {lo:Date} AND {hi:Date}`
+
+/**
+ * Exact (day, events) of the given users from `lo` to `hi`: every active day (`user_timeline`),
+ * with its events (`event_days`; a day of heartbeats only has none).
+ */
 export const userDays = `
-  SELECT user_id AS id, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.user_timeline
-  WHERE project_id = {project:String} AND user_id IN (SELECT arrayJoin({ids:Array(String)}))
-    AND day BETWEEN {lo:Date} AND {hi:Date}
-  GROUP BY user_id, day`
+  SELECT id, d, sum(n) AS n FROM (
+    SELECT user_id AS id, toString(day) AS d, toUInt64(0) AS n FROM {db}.user_timeline
+    WHERE ${pageUsers}
+    UNION ALL
+    SELECT user_id AS id, toString(day) AS d, uniqExactMerge(events) AS n FROM {db}.event_days
+    WHERE ${pageUsers}
+    GROUP BY user_id, day)
+  GROUP BY id, d`
 
 /**
  * The users of the given accounts (`user_id`, `accountId`). A user's account is the latest one it was

@@ -22,6 +22,7 @@ import { z } from 'zod'
 import { countSchema, timeSchema } from '../insights/activity.js'
 import { type UserProfile, userProfileSchema } from '../insights/users.js'
 import type { Storage } from '../storage/client.js'
+import { clientTimestamp } from '../storage/migrations/0009-compact-storage.js'
 import { rows } from '../storage/query.js'
 import { isoTime } from '../storage/time.js'
 
@@ -123,23 +124,27 @@ export async function* exportUser(
     yield { type: 'account', accountId: a.a, firstSeen: isoTime(a.f), lastSeen: isoTime(a.l) }
   }
 
-  for (const d of await rows<{ d: string; a: string | null; n: string }>(
-    storage,
-    `SELECT toString(day) AS d, anyLast(account_id) AS a, uniqExactMerge(events) AS n
-     FROM {db}.user_days WHERE project_id = {project:String} AND user_id = {user:String}
-     GROUP BY day ORDER BY day`,
-    params,
-  )) {
-    yield { type: 'day', date: d.d, accountId: d.a, events: Number(d.n) }
-  }
-
-  for (const e of await rows<{ d: string; e: string; n: string }>(
+  // A day's events are the sum of its per-name counts: an event has one name.
+  const counts = await rows<{ d: string; e: string; n: string }>(
     storage,
     `SELECT toString(day) AS d, event AS e, uniqExactMerge(events) AS n
      FROM {db}.event_days WHERE project_id = {project:String} AND user_id = {user:String}
      GROUP BY day, event ORDER BY day, event`,
     params,
+  )
+  const perDay = new Map<string, number>()
+  for (const e of counts) perDay.set(e.d, (perDay.get(e.d) ?? 0) + Number(e.n))
+  for (const d of await rows<{ d: string; a: string | null }>(
+    storage,
+    `SELECT toString(day) AS d, anyLast(account_id) AS a
+     FROM {db}.user_days WHERE project_id = {project:String} AND user_id = {user:String}
+     GROUP BY day ORDER BY day`,
+    params,
   )) {
+    yield { type: 'day', date: d.d, accountId: d.a, events: perDay.get(d.d) ?? 0 }
+  }
+
+  for (const e of counts) {
     yield { type: 'event_count', date: e.d, event: e.e, count: Number(e.n) }
   }
 
@@ -200,7 +205,7 @@ async function* rawEvents(
       storage,
       // Aliases differ from the columns: an alias would stand for its column in WHERE.
       `SELECT toString(id) AS eid, event, account_id, toString(timestamp) AS ts,
-              toString(client_timestamp) AS client_ts, toString(sent_at) AS sent,
+              toString(${clientTimestamp}) AS client_ts, toString(sent_at) AS sent,
               toString(received_at) AS received, properties, count, flags
        FROM {db}.events FINAL
        WHERE project_id = {project:String} AND user_id = {user:String}

@@ -4,15 +4,13 @@
  * the store would give had the user never been tracked (`DELETE /v1/users/:userId`,
  * `lastseen-ingest users delete`).
  *
- * Most tables hold rows per user and lose them by a lightweight `DELETE`. Two aggregates mix the
- * user with others and are computed again instead:
- * - `event_totals` (per day and event name, the sets of event ids and of users): its rows of
- *   the user's days, from `event_days` without the user;
- * - `accounts` (first and last seen per account, over every event that carried the account):
- *   its rows of the user's accounts, from `account_users` without the user. The first and last
- *   seen kept are exactly the earliest and latest time of the other users' events with the
- *   account, as for an account the user never joined (see migration 7 for history stored
- *   before it).
+ * Most tables hold rows per user and lose them by a lightweight `DELETE` (`event_totals` is a
+ * view of `event_days`, so it follows). One aggregate mixes the user with others and is
+ * computed again instead: `accounts` (first and last seen per account, over every event that
+ * carried the account), its rows of the user's accounts, from `account_users` without the user.
+ * The first and last seen kept are exactly the earliest and latest time of the other users'
+ * events with the account, as for an account the user never joined (see migration 7 for
+ * history stored before it).
  *
  * Each statement returns only once its rows are gone (`lightweight_deletes_sync`,
  * `mutations_sync`: on every replica), so the answer comes after the data is. What is deleted is
@@ -68,7 +66,7 @@ const SYNC: ClickHouseSettings = { lightweight_deletes_sync: '2', mutations_sync
 /** What a deletion touched. */
 export interface Forgotten {
   userId: string
-  /** Days whose event totals were computed again. */
+  /** Days with the user's track events (their event totals changed). */
   days: number
   /** Accounts whose first and last seen were computed again. */
   accounts: number
@@ -88,13 +86,11 @@ export async function forgetUser(
   const affected = await affectedBy(storage, params)
   if (!affected) throw new NotFound(`no user ${JSON.stringify(userId)}`)
   const { days, accounts } = affected
-  // The mixed aggregates first, computed without the user's rows, then the rows: a deletion cut
+  // The mixed aggregate first, computed without the user's rows, then the rows: a deletion cut
   // short leaves the user's `users` row, so the next attempt finds the user and finishes.
-  await recomputeEventTotals(storage, params, days, true)
   await recomputeAccounts(storage, params, accounts, true)
   for (const rowsOf of USER_ROWS) await deleteRows(storage, rowsOf, params)
-  // Once more without replacing: see `recomputeEventTotals` for the write this catches.
-  await recomputeEventTotals(storage, params, days, false)
+  // Once more without replacing: see `recomputeAccounts` for the write this catches.
   await recomputeAccounts(storage, params, accounts, false)
   return { userId, days: days.length, accounts: accounts.length }
 }
@@ -172,55 +168,20 @@ function deleteRows(storage: Storage, rowsOf: UserRows, params: Params) {
 }
 
 /**
- * The `event_totals` rows of `days`, from `event_days` without the user. With `replace`, the
- * rows there are deleted first.
- *
- * A write arriving meanwhile (another user's event on one of these days) cannot make a count
- * wrong, because its insert stores a row into `event_days` and one into `event_totals`, both
- * holding its event id, and rows are sets merged by union:
- * - both stored before the `DELETE`: the totals row is deleted, the `event_days` row is read by
- *   the `INSERT … SELECT` that follows, so the id is counted;
- * - both stored after it: the totals row stays; if the `INSERT … SELECT` also read the
- *   `event_days` row, the id is in two rows, and the union counts it once;
- * - on a server, where the views of one insert store their rows one after the other, its totals
- *   row may come before the `DELETE` and its `event_days` row after the `SELECT`: the second
- *   pass (without `replace`, after the rows are deleted) reads `event_days` again and adds it.
- *   On the embedded store one statement runs at a time, so an insert never straddles another.
- */
-async function recomputeEventTotals(
-  storage: Storage,
-  params: Params,
-  days: readonly string[],
-  replace: boolean,
-) {
-  if (days.length === 0) return
-  const p = { ...params, days }
-  if (replace) {
-    await run(
-      storage,
-      'the deletion of event totals',
-      `${deleteFrom(storage, 'event_totals')}
-       WHERE project_id = {project:String} AND has({days:Array(Date)}, day)`,
-      p,
-    )
-  }
-  await run(
-    storage,
-    'the event totals',
-    `INSERT INTO {db}.event_totals (project_id, day, event, events, users)
-     SELECT project_id, day, event, uniqExactMergeState(events), uniqExactState(user_id)
-     FROM {db}.event_days
-     WHERE project_id = {project:String} AND has({days:Array(Date)}, day) AND user_id != {user:String}
-     GROUP BY project_id, day, event`,
-    p,
-  )
-}
-
-/**
  * The `accounts` rows of `accounts`, from `account_users` without the user; an account left
- * with no other user has none, as if never seen. A write racing this is kept for the reasons
- * `recomputeEventTotals` gives: first and last seen are a minimum and a maximum, which a row
- * stored twice does not change.
+ * with no other user has none, as if never seen. With `replace`, the rows there are deleted
+ * first. A write arriving meanwhile (another user's event with one of these accounts) cannot
+ * make an answer wrong, because its insert stores a row into `account_users` and one into
+ * `accounts`, and first and last seen are a minimum and a maximum, which a row stored twice
+ * does not change:
+ * - both stored before the `DELETE`: the `accounts` row is deleted, the `account_users` row is
+ *   read by the `INSERT … SELECT` that follows;
+ * - both stored after it: the `accounts` row stays;
+ * - on a server, where the views of one insert store their rows one after the other, its
+ *   `accounts` row may come before the `DELETE` and its `account_users` row after the
+ *   `SELECT`: the second pass (without `replace`, after the rows are deleted) reads
+ *   `account_users` again and adds it. On the embedded store one statement runs at a time, so
+ *   an insert never straddles another.
  */
 async function recomputeAccounts(
   storage: Storage,

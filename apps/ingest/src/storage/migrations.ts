@@ -20,6 +20,7 @@ import { dashboardSessions } from './migrations/0005-dashboard-sessions.js'
 import { traits } from './migrations/0006-traits.js'
 import { dataRights } from './migrations/0007-data-rights.js'
 import { decliningClaims } from './migrations/0008-declining-claims.js'
+import { compactStorage } from './migrations/0009-compact-storage.js'
 import { notificationDigests } from './migrations/0010-notification-digests.js'
 
 export type { MigrationContext, TableSpec } from './migration-context.js'
@@ -53,6 +54,7 @@ export const migrations: readonly Migration[] = [
   traits,
   dataRights,
   decliningClaims,
+  compactStorage,
   notificationDigests,
 ]
 

@@ -32,15 +32,28 @@ export interface Relayout {
   spec: TableSpec
   /** The partition key of the new layout as `system.tables` prints it; `''` for none. */
   partitionKey: string
+  /**
+   * How to tell the table is rebuilt when its partition key stays: a column whose type and
+   * codec (`system.columns`: type, a space, codec) contain `has`, or, with `has: null`, a column
+   * the rebuilt table no longer has.
+   */
+  done?: { column: string; has: string | null }
   /** The SELECT of the view that feeds it, reading `events_in` through `local`. */
   view(local: (name: string) => string): string
+  /**
+   * The view's SELECT differs from the old table's (its columns changed): the old view cannot
+   * feed the rebuilt table, so the swap replaces it (see {@link relayoutStatements}).
+   */
+  newView?: boolean
+  /** The copy into `next` (the new table's name), when it is not `SELECT *` of the old table. */
+  copy?(ctx: MigrationContext, next: string): string
 }
 
 /** Every statement of one rebuild, by step. */
 export interface RelayoutStatements {
   create: string[]
   copy: string
-  swap: string
+  swap: string[]
   retire: string[]
 }
 
@@ -52,6 +65,8 @@ export function relayoutStatements(
 ): RelayoutStatements {
   const { db, onCluster, local } = ctx
   const next = `${r.name}${suffix}`
+  /** The old table, once the new one has its name (tables whose view changes). */
+  const old = `${next}_old`
   return {
     create: [
       ...ctx.table(next, r.spec),
@@ -59,10 +74,36 @@ export function relayoutStatements(
       ${r.view(local)}`,
     ],
     // Every partition of the new layout at once: no limit on partitions per insert.
-    copy: `INSERT INTO ${db}.${next} SETTINGS max_partitions_per_insert_block = 0
+    copy:
+      r.copy?.(ctx, next) ??
+      `INSERT INTO ${db}.${next} SETTINGS max_partitions_per_insert_block = 0
       SELECT * FROM ${db}.${r.name}`,
-    swap: `EXCHANGE TABLES ${local(r.name)} AND ${local(next)}${onCluster}`,
+    swap: r.newView
+      ? [
+          // The old view would feed the rebuilt table rows it cannot hold: it goes first; then
+          // the old table steps aside and the new one takes its name in one RENAME. Until a
+          // view with the new SELECT feeds it under that name (the first step of `retire`, so
+          // a run stopped right after the swap still makes it), `next`'s view has no table:
+          // an insert in that instant fails as a whole and is retried, like any failed insert.
+          `DROP VIEW IF EXISTS ${db}.${r.name}_mv${onCluster}`,
+          `RENAME TABLE ${local(r.name)} TO ${local(old)}, ${local(next)} TO ${local(r.name)}${onCluster}`,
+        ]
+      : [`EXCHANGE TABLES ${local(r.name)} AND ${local(next)}${onCluster}`],
     retire: [
+      ...(r.newView
+        ? [
+            `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${r.name}_mv${onCluster} TO ${local(r.name)} AS
+      ${r.view(local)}`,
+            `DROP TABLE IF EXISTS ${local(old)}${onCluster}`,
+            // On a cluster the Distributed table still has the old columns: made again.
+            ...(local(r.name) === `${db}.${r.name}`
+              ? []
+              : [
+                  `DROP TABLE IF EXISTS ${db}.${r.name}${onCluster}`,
+                  ...ctx.table(r.name, r.spec).slice(1),
+                ]),
+          ]
+        : []),
       `DROP VIEW IF EXISTS ${db}.${next}_mv${onCluster}`,
       ...(local(next) === `${db}.${next}`
         ? []
@@ -91,6 +132,24 @@ async function partitionKeyOf(storage: Storage, table: string): Promise<string |
     format: 'JSONEachRow',
   })
   return (await result.json<{ partition_key: string }>())[0]?.partition_key
+}
+
+/** Whether the column `done.column` of `table` matches `done.has` (see {@link Relayout.done}). */
+async function columnRebuilt(
+  storage: Storage,
+  table: string,
+  done: NonNullable<Relayout['done']>,
+): Promise<boolean> {
+  const [database, name] = table.split('.') as [string, string]
+  const result = await storage.client.query({
+    query: `SELECT concat(type, ' ', compression_codec) AS shape FROM system.columns
+            WHERE database = {database:String} AND table = {name:String}
+              AND name = {column:String}`,
+    query_params: { database, name, column: done.column },
+    format: 'JSONEachRow',
+  })
+  const [row] = await result.json<{ shape: string }>()
+  return done.has === null ? row === undefined : (row?.shape.includes(done.has) ?? false)
 }
 
 /** Longest wait for inserts that began before the new table's view existed. */
@@ -138,7 +197,10 @@ export async function relayout(
   const steps = relayoutStatements(ctx, r, suffix)
   const run = (query: string, settings?: ClickHouseSettings) =>
     storage.client.command({ query, ...(settings ? { clickhouse_settings: settings } : {}) })
-  const rebuilt = async () => (await partitionKeyOf(storage, ctx.local(r.name))) === r.partitionKey
+  const rebuilt = async () =>
+    r.done
+      ? columnRebuilt(storage, ctx.local(r.name), r.done)
+      : (await partitionKeyOf(storage, ctx.local(r.name))) === r.partitionKey
 
   const started = await withMigrationLock(storage, async () => {
     if (await rebuilt()) return false
@@ -155,7 +217,7 @@ export async function relayout(
     }
   }
   await withMigrationLock(storage, async () => {
-    if (!(await rebuilt())) await run(steps.swap)
+    if (!(await rebuilt())) for (const statement of steps.swap) await run(statement)
     for (const statement of steps.retire) await run(statement)
   })
 }

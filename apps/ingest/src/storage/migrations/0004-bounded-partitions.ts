@@ -92,7 +92,7 @@ export const boundedPartitions: Migration = {
   review: (ctx) =>
     rebuilt.flatMap((r) => {
       const s = relayoutStatements(ctx, r, SUFFIX)
-      return [...s.create, s.copy, s.swap, ...s.retire]
+      return [...s.create, s.copy, ...s.swap, ...s.retire]
     }),
   async run(storage, ctx) {
     for (const r of rebuilt) await relayout(storage, ctx, r, SUFFIX)
