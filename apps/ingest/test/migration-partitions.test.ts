@@ -14,7 +14,13 @@ import { appliedVersions, migrate } from '../src/storage/migrations.js'
 import { relayoutStatements } from '../src/storage/relayout.js'
 import { applyEventsTtl } from '../src/storage/retention.js'
 import { tempDataDir } from './helpers.js'
-import { type EventsInRow, queryRows, writeEventsIn } from './support/events-in.js'
+import {
+  type EventsInRow,
+  queryRows,
+  sampleRows,
+  tally,
+  writeEventsIn,
+} from './support/events-in.js'
 
 let base: Storage
 beforeAll(async () => {
@@ -30,34 +36,11 @@ const inDatabase = (database: string): Storage => ({ ...base, database })
 type Row = Required<EventsInRow>
 
 const today = dayOf(Date.now())
-let serial = 0
-/** Rows spread over 60 months of event time and 3 months of receive time. */
-function rows(n: number): Row[] {
-  return Array.from({ length: n }, () => {
-    const i = serial++
-    const type = i % 5 === 0 ? 'seen' : 'track'
-    return {
-      project_id: 'p',
-      id: crypto.randomUUID(),
-      type,
-      event: type === 'seen' ? '' : i % 3 === 0 ? 'login' : 'search',
-      user_id: `u_${i % 7}`,
-      account_id: i % 2 ? 'acme' : '',
-      timestamp: `${addDays(today, -((i * 37) % 1800))} 12:00:00.000`,
-      received_at: `${addDays(today, -((i * 11) % 90))} 08:00:00.000`,
-    }
-  })
-}
+/** Rows of every kind, spread over 60 months of event time and 3 months of receive time. */
+const rows = (n: number): Row[] => sampleRows(n, today, { spanDays: 1800, receivedSpanDays: 90 })
 
 const write = writeEventsIn
 const query = queryRows
-
-/** Key → count, sorted, as text: easy to compare whole. */
-const tally = (keys: string[]) => {
-  const m = new Map<string, number>()
-  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1)
-  return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`)
-}
 
 /** What each rebuilt table must answer for `written`, each event counted once. */
 function expected(written: Row[]) {
