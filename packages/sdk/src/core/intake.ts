@@ -13,7 +13,8 @@ export type Refuse = (message: string, n?: number, cause?: unknown) => void
 
 /** The queued form of events, or `undefined` when one is dropped by `beforeSend` or refused. */
 export function createIntake(config: Config, refuse: Refuse) {
-  return (input: WireEvent): QueuedEvent | undefined => {
+  /** `fast`: an event `track()` or the heartbeat built, serialized by {@link quickJson}. */
+  return (input: WireEvent, fast = false): QueuedEvent | undefined => {
     let event: WireEvent | null | undefined = input
     if (config.beforeSend) {
       try {
@@ -26,7 +27,7 @@ export function createIntake(config: Config, refuse: Refuse) {
     }
     let json: string
     try {
-      json = JSON.stringify(event)
+      json = (fast && !config.beforeSend && quickJson(input)) || JSON.stringify(event)
     } catch (error) {
       refuse(`event is not serializable: ${String(error)}`, 1, error)
       return
@@ -40,4 +41,30 @@ export function createIntake(config: Config, refuse: Refuse) {
     }
     return { id: event.id, json, bytes }
   }
+}
+
+const str = JSON.stringify
+
+/**
+ * `JSON.stringify(event)` for the `track` and `seen` events the core builds (keys in this
+ * order, `id` a UUID, `timestamp` ISO text, both free of anything to escape), about twice as
+ * fast on the `track()` path; '' for what it does not cover, which then takes the general way.
+ */
+export function quickJson(event: WireEvent): string {
+  if (event.type !== 'track' && event.type !== 'seen') return ''
+  const { accountId } = event
+  let text = `{"id":"${event.id}","type":"${event.type}"`
+  if (event.type === 'track') text += `,"event":${str(event.event)}`
+  text += `,"userId":${str(event.userId)}`
+  if (accountId !== undefined) {
+    if (typeof accountId !== 'string') return ''
+    text += `,"accountId":${str(accountId)}`
+  }
+  text += `,"timestamp":"${event.timestamp}"`
+  if (event.type === 'track' && event.properties !== undefined) {
+    const properties = str(event.properties) as string | undefined
+    if (properties === undefined) return ''
+    text += `,"properties":${properties}`
+  }
+  return `${text}}`
 }

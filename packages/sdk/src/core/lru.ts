@@ -6,6 +6,12 @@
 
 export class Lru<V> {
   #map = new Map<string, V>()
+  /**
+   * One live iterator over the keys, kept between evictions: it stands on the oldest key, so
+   * each eviction is O(1) amortised. (A fresh `keys().next()` per eviction would walk over every
+   * slot freed since the map last compacted itself: quadratic past `max` distinct users.)
+   */
+  #oldest: Iterator<string> | undefined
 
   constructor(readonly max: number) {}
 
@@ -27,7 +33,13 @@ export class Lru<V> {
     this.#map.delete(key)
     this.#map.set(key, value)
     if (this.#map.size > this.max) {
-      const oldest = this.#map.keys().next()
+      this.#oldest ??= this.#map.keys()
+      let oldest = this.#oldest.next()
+      if (oldest.done) {
+        // Only after the map was emptied past the iterator's end: start over.
+        this.#oldest = this.#map.keys()
+        oldest = this.#oldest.next()
+      }
       if (!oldest.done) this.#map.delete(oldest.value)
     }
   }
