@@ -77,9 +77,8 @@ export function createCore(config: Config, platform: Platform) {
   const debouncer = createDebouncer(platform, enqueue)
   const heartbeat = createHeartbeat(config, platform.heartbeats(config), enqueue)
 
-  /** `fast`: built by `track()` or the heartbeat (see `quickJson`). */
-  function enqueue(event: WireEvent, fast?: boolean): void {
-    const item = intake(event, fast)
+  function enqueue(event: WireEvent): void {
+    const item = intake(event)
     if (!item) return
     scheduler.arrived(Date.now())
     delivery.dropped(queue.push(item))
@@ -121,7 +120,7 @@ export function createCore(config: Config, platform: Platform) {
     if (props !== undefined) event.properties = props
     const debounceMs = context.debounceMs
     if (typeof debounceMs === 'number' && debounceMs > 0) debouncer.add(event, debounceMs)
-    else enqueue(event, true)
+    else enqueue(event)
   }
 
   function seen(

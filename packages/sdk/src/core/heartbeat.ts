@@ -14,7 +14,7 @@ import { isoTime } from './timestamp.js'
 export function createHeartbeat(
   config: Config,
   sent: HeartbeatStore,
-  enqueue: (event: WireSeenEvent, fast: boolean) => void,
+  enqueue: (event: WireSeenEvent) => void,
 ) {
   return (userId: string, accountId: string | undefined, now: number): void => {
     const bucket = Math.floor(now / config.heartbeatIntervalMs)
@@ -29,6 +29,6 @@ export function createHeartbeat(
     } as WireSeenEvent
     if (accountId !== undefined) event.accountId = accountId
     event.timestamp = isoTime(now)
-    enqueue(event, true)
+    enqueue(event)
   }
 }
