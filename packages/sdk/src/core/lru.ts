@@ -33,13 +33,9 @@ export class Lru<V> {
     this.#map.delete(key)
     this.#map.set(key, value)
     if (this.#map.size > this.max) {
+      // Every key before the iterator was evicted or moved to the end: it stands on the oldest.
       this.#oldest ??= this.#map.keys()
-      let oldest = this.#oldest.next()
-      if (oldest.done) {
-        // Only after the map was emptied past the iterator's end: start over.
-        this.#oldest = this.#map.keys()
-        oldest = this.#oldest.next()
-      }
+      const oldest = this.#oldest.next()
       if (!oldest.done) this.#map.delete(oldest.value)
     }
   }
