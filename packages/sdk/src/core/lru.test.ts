@@ -18,6 +18,16 @@ describe('Lru', () => {
     lru.set('c', 3)
     expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([1, undefined, 3])
   })
+
+  it('a rewrite marks a key as used, also one read and written before (the heartbeat's pattern)', () => {
+    const lru = new Lru<number>(2)
+    lru.get('a')
+    lru.set('a', 1)
+    lru.set('b', 2)
+    lru.set('a', 3)
+    lru.set('c', 4)
+    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([3, undefined, 4])
+  })
 })
 
 describe('Lru, against a plain list of keys in order of use', () => {

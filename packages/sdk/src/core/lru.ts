@@ -12,6 +12,8 @@ export class Lru<V> {
    * slot freed since the map last compacted itself: quadratic past `max` distinct users.)
    */
   #oldest: Iterator<string> | undefined
+  /** The key of the latest `get()`: already last in order if present, so `set()` may write it in place. */
+  #read: string | undefined
 
   constructor(readonly max: number) {}
 
@@ -21,6 +23,7 @@ export class Lru<V> {
 
   get(key: string): V | undefined {
     const value = this.#map.get(key)
+    this.#read = key
     if (value !== undefined) {
       // Map keeps insertion order: re-inserting marks the key as most recently used.
       this.#map.delete(key)
@@ -30,7 +33,9 @@ export class Lru<V> {
   }
 
   set(key: string, value: V): void {
-    this.#map.delete(key)
+    // A key just read is last already, or absent (then appended): no need to move it first.
+    if (key !== this.#read) this.#map.delete(key)
+    this.#read = undefined
     this.#map.set(key, value)
     if (this.#map.size > this.max) {
       // Every key before the iterator was evicted or moved to the end: it stands on the oldest.
