@@ -19,7 +19,7 @@ describe('Lru', () => {
     expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([1, undefined, 3])
   })
 
-  it('a rewrite marks a key as used, also one read and written before (the heartbeat's pattern)', () => {
+  it('a rewrite marks a key as used, also one read and written before (as the heartbeat does)', () => {
     const lru = new Lru<number>(2)
     lru.get('a')
     lru.set('a', 1)
