@@ -72,8 +72,16 @@ interface Size {
   gzip: number
   brotli: number
   lazyGzip: number
+  /** Minified bytes each source module puts in the initial bundle, largest first. */
+  modules: Array<[module: string, bytes: number]>
   error?: string
 }
+
+/** `node_modules/.pnpm/ky@1.5.0/node_modules/ky/x.js` → `ky/x.js`; `../packages/sdk/src/x.ts` → `sdk/src/x.ts`. */
+const moduleName = (path: string): string =>
+  path
+    .replace(/^.*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, '')
+    .replace(/^(\.\.\/)+packages\//, '')
 
 async function measure(subject: Subject): Promise<Size> {
   const outdir = mkdtempSync(join(tmpdir(), 'lastseen-bundle-'))
@@ -89,6 +97,7 @@ async function measure(subject: Subject): Promise<Size> {
       outdir,
       entryNames: 'entry',
       write: false,
+      metafile: true,
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
     })
@@ -96,6 +105,14 @@ async function measure(subject: Subject): Promise<Size> {
     let gzip = 0
     let brotli = 0
     let lazyGzip = 0
+    let modules: Array<[string, number]> = []
+    for (const [path, output] of Object.entries(result.metafile.outputs)) {
+      if (!path.endsWith('entry.js')) continue
+      modules = Object.entries(output.inputs)
+        .map(([input, { bytesInOutput }]): [string, number] => [moduleName(input), bytesInOutput])
+        .filter(([, bytes]) => bytes > 0)
+        .sort((a, b) => b[1] - a[1])
+    }
     for (const file of result.outputFiles) {
       if (!file.path.endsWith('.js')) continue
       const z = gzipSync(file.contents, { level: 9 }).length
@@ -117,6 +134,7 @@ async function measure(subject: Subject): Promise<Size> {
       gzip,
       brotli,
       lazyGzip,
+      modules,
     }
   } catch (err) {
     const message = (err as Error).message.split('\n')[0] ?? 'build failed'
@@ -128,6 +146,7 @@ async function measure(subject: Subject): Promise<Size> {
       gzip: Number.NaN,
       brotli: Number.NaN,
       lazyGzip: Number.NaN,
+      modules: [],
       error: message,
     }
   } finally {
@@ -146,6 +165,10 @@ for (const subject of SUBJECTS) {
 }
 
 const own = sizes[0] as Size
+const fromKy = own.modules.filter(([name]) => name.startsWith('ky/'))
+const ourModules = own.modules.filter(([name]) => !name.startsWith('ky/'))
+const sum = (list: Array<[string, number]>) => list.reduce((n, [, bytes]) => n + bytes, 0)
+for (const [name, bytes] of own.modules) console.log(`${String(bytes).padStart(8)}  ${name}`)
 const rows = sizes.map((s) => [
   s.name === '@lastseen/sdk'
     ? '**@lastseen/sdk** (browser entry, with ky)'
@@ -185,6 +208,15 @@ package loads later with \`import()\` are listed apart, not in the initial size)
 brotli quality 11. Peers installed from npm in \`bench/\` at the versions shown. Sizes only
 count code from npm; some peers fetch more at run time from their CDN (PostHog's recorder and
 surveys, Segment's destinations), which is not counted here.
+
+Where the minified bytes of \`@lastseen/sdk\`'s browser entry come from (esbuild's metafile,
+before gzip): ky ${sum(fromKy).toLocaleString('en-US')} bytes in ${fromKy.length} modules, the SDK's own code and the protocol's
+${sum(ourModules).toLocaleString('en-US')} bytes, of which:
+
+${table(
+  ['module', 'bytes, minified'],
+  ourModules.map(([name, bytes]) => [`\`${name}\``, bytes.toLocaleString('en-US')]),
+)}
 `
 console.log(markdown)
 if (!values['no-write']) writeSection('bundle-size', markdown)

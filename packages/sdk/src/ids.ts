@@ -5,7 +5,12 @@
  * processes or tabs carry the same id and collapse on the server.
  */
 
-const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
+/** Two hex digits for each byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1))
+/** 16 bits as four hex digits. */
+const hex4 = (n: number) => HEX[(n >>> 8) & 255]! + HEX[n & 255]!
+/** 32 bits as eight hex digits. */
+const hex8 = (n: number) => hex4(n >>> 16) + hex4(n)
 
 /** A random UUID v4; `crypto.randomUUID` where available (it needs a secure context). */
 export function randomId(): string {
@@ -22,12 +27,9 @@ export function heartbeatId(userId: string, bucket: number): string {
 
 /** Lay 128 bits out as a UUID with the given version and the RFC 9562 variant (10xx). */
 function format(w: [number, number, number, number], version: 4 | 8): string {
-  const s =
-    hex(w[0]) +
-    hex((w[1] & 0xffff0fff) | (version << 12)) +
-    hex((w[2] & 0x3fffffff) | 0x80000000) +
-    hex(w[3])
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`
+  const b = (w[1] & 0xffff0fff) | (version << 12)
+  const c = (w[2] & 0x3fffffff) | 0x80000000
+  return `${hex8(w[0])}-${hex4(b >>> 16)}-${hex4(b)}-${hex4(c >>> 16)}-${hex4(c)}${hex8(w[3])}`
 }
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */

@@ -133,10 +133,14 @@ export function buildTracker<Events extends EventMap<Events>, Traits extends Tra
   }
 
   const tracker: Tracker<Events, Traits> = {
-    track(name, ...[props, context]) {
-      guard((c) =>
-        c.track(name, props as Record<string, unknown> | undefined, context as TrackContext),
-      )
+    // The hot path: no closure per call, unlike the other methods' `guard`.
+    track(name: string, props?: Record<string, unknown>, context?: TrackContext) {
+      if (!core) return
+      try {
+        core.track(name, props, context)
+      } catch (error) {
+        if (options.debug) console.error('[lastseen]', error)
+      }
     },
     identify(userId, opts) {
       guard((c) => c.identify(userId, opts?.accountId, opts?.traits))

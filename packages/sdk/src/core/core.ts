@@ -32,7 +32,11 @@ import { createQueue } from './queue.js'
 import { type Counts, createLog, createReport } from './report.js'
 import { createScheduler, MAX_CONCURRENT } from './scheduler.js'
 import { settleWithin } from './settle.js'
+import { isoTime } from './timestamp.js'
 import { traitsProblem } from './traits.js'
+
+/** The context of a call that passed none (one object, not one per call). */
+const NO_CONTEXT: TrackContext = {}
 
 export function createCore(config: Config, platform: Platform) {
   const counts: Counts = { sent: 0, duplicates: 0, retried: 0, dropped: 0, rejected: 0, failed: 0 }
@@ -85,7 +89,7 @@ export function createCore(config: Config, platform: Platform) {
   function track(
     name: string,
     props: Record<string, unknown> | undefined,
-    context: TrackContext = {},
+    context: TrackContext = NO_CONTEXT,
   ): void {
     if (closed) {
       log('track() after shutdown() ignored')
@@ -109,15 +113,11 @@ export function createCore(config: Config, platform: Platform) {
     }
     const accountId = accountOf(userId as string, context.accountId)
     if (context.timestamp === undefined) heartbeat(userId as string, accountId, now)
-    const event: WireTrackEvent = {
-      id: randomId(),
-      type: 'track',
-      event: name,
-      userId: userId as string,
-      ...(accountId === undefined ? {} : { accountId }),
-      timestamp: new Date(at).toISOString(),
-      ...(props === undefined ? {} : { properties: props }),
-    }
+    // Built key by key (no spreads): the wire's key order, without copies on the hot path.
+    const event = { id: randomId(), type: 'track', event: name, userId } as WireTrackEvent
+    if (accountId !== undefined) event.accountId = accountId
+    event.timestamp = isoTime(at)
+    if (props !== undefined) event.properties = props
     const debounceMs = context.debounceMs
     if (typeof debounceMs === 'number' && debounceMs > 0) debouncer.add(event, debounceMs)
     else enqueue(event)

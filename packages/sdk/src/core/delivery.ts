@@ -99,15 +99,20 @@ export function createDelivery(config: Config, platform: Platform, parts: Delive
    */
   function send(maxBytes: number, via?: Sender): Promise<void> {
     const items = take(maxBytes)
-    const sending = deliver(items, via).then(() => {
-      inflight.delete(sending)
-      parts.settled()
-    })
+    // The events leave the queue now; the body is built and sent in a microtask, so a `track()`
+    // that fills a batch does not pay for it. Not so for `via`: a page being hidden must call
+    // it before returning.
+    const sending = (via ? deliver(items, via) : Promise.resolve().then(() => deliver(items))).then(
+      () => {
+        inflight.delete(sending)
+        parts.settled()
+      },
+    )
     inflight.set(sending, items)
     return sending
   }
 
-  async function deliver(items: QueuedEvent[], via: Sender | undefined): Promise<void> {
+  async function deliver(items: QueuedEvent[], via?: Sender): Promise<void> {
     const started = Date.now()
     const dropped = drops.unreported()
     const text = body(items, dropped)

@@ -14,6 +14,7 @@ export const TOO_DEEP = `properties nested over ${LIMITS.maxPropertiesDepth} lev
  * by default the protocol's limit for properties). A cycle nests without end: too deep as well.
  */
 export function tooDeep(value: unknown, max: number = LIMITS.maxPropertiesDepth): boolean {
+  if (max >= 1 && flat(value)) return false
   // Depth-first with an explicit stack of (node, depth) pairs; ends at the first node too deep.
   const stack: unknown[] = [value, 1]
   while (stack.length > 0) {
@@ -24,4 +25,18 @@ export function tooDeep(value: unknown, max: number = LIMITS.maxPropertiesDepth)
     for (const child of Object.values(node)) stack.push(child, depth + 1)
   }
   return false
+}
+
+/**
+ * Whether `value` holds no object or array (so it nests one level at most): the usual
+ * properties, told without the walk's allocations. Inherited keys are looked at too, which can
+ * only send a flat value down the full walk.
+ */
+function flat(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key]
+    if (typeof child === 'object' && child !== null) return false
+  }
+  return true
 }
