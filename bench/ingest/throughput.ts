@@ -8,7 +8,7 @@
  * half of its own peak rate, for latency under normal load. Writes the `ingest-throughput`
  * section of docs/benchmarks.md.
  *
- * Goals (issue 12): ≥ 50,000 events/s with 8 connections, p99 ack ≤ 100 ms at half of peak, and
+ * Goals: ≥ 50,000 events/s with 8 connections, p99 ack ≤ 100 ms at half of peak, and
  * ≥ 60 % of the engine's raw insert rate into the same schema measured in the same run.
  *
  * Usage: tsx ingest/throughput.ts [--rounds 3] [--duration 10] [--connections 8] [--no-write]
@@ -249,7 +249,7 @@ ${table(
   ],
 )}
 
-Goals (issue 12): ≥ 50,000 events/s: ${goal(peakLs >= 50_000)} (${int(peakLs)}); p99 ack ≤ 100 ms at
+Goals: ≥ 50,000 events/s: ${goal(peakLs >= 50_000)} (${int(peakLs)}); p99 ack ≤ 100 ms at
 half of peak: ${goal(p99Half <= 100)} (${fixed(p99Half, 0)} ms); ≥ 60 % of the engine's raw insert
 rate into the same schema, measured in the same run: ${goal(ofSchema >= 0.6)} (${fixed(ofSchema * 100, 0)} %, of
 ${int(rawSchema)} rows/s). lastseen serves ${ratio(vsBaseline)} the one-INSERT-per-request baseline.

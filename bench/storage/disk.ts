@@ -1,6 +1,6 @@
 /**
  * @module
- * Disk benchmark: bytes per event on disk, per table, for the two histories of issue 12 —
+ * Disk benchmark: bytes per event on disk, per table, for two histories —
  * the insights history (inserted into `events_in` as `insights/latency.ts` seeds it) and the
  * same number of events sent through `POST /v1/batch` in batches of 1,000 over 60 days (see
  * `storage/history.ts`). Each history is built in its own child process on a fresh embedded
