@@ -246,7 +246,10 @@ describe('the writer', () => {
   })
 
   it('waits up to gatherMs for as many events as the last group had', async () => {
-    const { w, groups } = writer({ gatherMs: 400 })
+    // Long enough that a group going early (each insert takes a few hundred ms on a busy
+    // machine) never looks like one that waited it out.
+    const GATHER_MS = 2000
+    const { w, groups } = writer({ gatherMs: GATHER_MS })
     await w.write(rows('h', 4))
     const start = Date.now()
     // One event waits for more; three more arrive and the group goes without waiting it out.
@@ -258,15 +261,15 @@ describe('the writer', () => {
     const more = w.write(rows('h', 2))
     await Promise.all([lone, second, more])
     expect(groups).toEqual([4, 4])
-    expect(Date.now() - start).toBeLessThan(350)
+    expect(Date.now() - start).toBeLessThan(GATHER_MS * 0.75)
     // As many as the last group had: the group goes at once.
     const same = Date.now()
     await w.write(rows('h', 4))
-    expect(Date.now() - same).toBeLessThan(350)
+    expect(Date.now() - same).toBeLessThan(GATHER_MS * 0.75)
     // Too few arrive: the group goes after gatherMs.
     const late = Date.now()
     await w.write(rows('h', 1))
-    expect(Date.now() - late).toBeGreaterThanOrEqual(390)
+    expect(Date.now() - late).toBeGreaterThanOrEqual(GATHER_MS - 10)
     expect(groups).toEqual([4, 4, 4, 1])
     await w.close()
   })
