@@ -4,6 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +20,18 @@ export const READ_KEY = 'lsr_test_read_key_0123456789abcdefghijk'
 /** The keys of a second project, `other`, for tests that check that projects stay apart. */
 export const OTHER_WRITE_KEY = 'lsw_other_project_write_0123456789abcdef'
 export const OTHER_READ_KEY = 'lsr_other_project_read_0123456789abcdefg'
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (to start something on it again later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'lastseen-test-'))
 

@@ -4,29 +4,17 @@
  * told was delivered is stored, and no event is counted twice (the client's retries of batches
  * stored just before the kill are duplicates by their `messageId`).
  */
-import { createServer } from 'node:net'
 import { Analytics } from '@segment/analytics-node'
 import { describe, expect, it } from 'vitest'
 import {
   type ChildServer,
+  freePort,
   READ_KEY,
   startCliServer,
   tempDataDir,
   WRITE_KEY,
   waitUntil,
 } from './helpers.js'
-
-/** A free TCP port on 127.0.0.1, so the restarted service comes back where the client sends. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 const EVENTS = 300
 

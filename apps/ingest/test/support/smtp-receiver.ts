@@ -4,9 +4,9 @@
  * parses every message it accepts with `mailparser`. It can be started on a port chosen
  * beforehand, so a test can point the service at it while it is still down.
  */
-import { createServer } from 'node:net'
 import { type ParsedMail, simpleParser } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
+import { freePort } from '../helpers.js'
 
 export interface SmtpReceiver {
   port: number
@@ -16,15 +16,6 @@ export interface SmtpReceiver {
   /** Start listening (again). */
   start(): Promise<void>
   close(): Promise<void>
-}
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
 }
 
 /** An SMTP receiver, not yet listening. */
