@@ -29,7 +29,7 @@ declare module 'autocannon' {
     timeout?: number
     requests?: RequestSpec[]
   }
-  interface Result {
+  export interface Result {
     duration: number
     latency: Histogram
     requests: Histogram & { total: number }

@@ -18,13 +18,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { startChild } from '../lib/child.js'
 import { fixed, int, ratio, table } from '../lib/format.js'
-import { WRITE_KEY } from '../lib/keys.js'
 import { runContext, writeSection } from '../lib/report.js'
 import { median } from '../lib/stats.js'
-import { batchBodySource } from './rows.js'
+import { postBatches } from './batch-load.js'
 
 const { values } = parseArgs({
   options: {
@@ -62,26 +60,17 @@ interface Load {
 }
 
 async function load(url: string, seconds: number, requestsPerSec?: number): Promise<Load> {
-  const body = batchBodySource(BATCH)
   let acked = 0
-  const result = await autocannon({
+  const result = await postBatches({
     url,
     connections,
-    duration: seconds,
+    seconds,
+    batch: BATCH,
+    rate: requestsPerSec,
     timeout: 30,
-    ...(requestsPerSec ? { overallRate: requestsPerSec } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/batch',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` },
-        setupRequest: (req) => ({ ...req, body: body() }),
-        onResponse: (status, text) => {
-          const m = status === 200 ? /"accepted":(\d+)/.exec(text) : null
-          if (m) acked += Number(m[1])
-        },
-      },
-    ],
+    onAccepted: (n) => {
+      acked += n
+    },
   })
   return {
     eventsPerSec: acked / result.duration,

@@ -14,11 +14,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { startChild } from '../lib/child.js'
 import { fixed, int } from '../lib/format.js'
-import { WRITE_KEY } from '../lib/keys.js'
-import { batchBodySource } from './rows.js'
+import { postBatches } from './batch-load.js'
 
 const { values } = parseArgs({
   options: {
@@ -106,24 +104,15 @@ type Cpu = { process: number; main: number | null }
 let cpu: Cpu | undefined
 try {
   const { url } = await child.next<{ url: string }>(120_000)
-  const body = batchBodySource(BATCH)
   const run = (seconds: number) =>
-    autocannon({
+    postBatches({
       url,
       connections,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/batch',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` },
-          setupRequest: (req) => ({ ...req, body: body() }),
-          onResponse: (status, text) => {
-            const m = status === 200 ? /"accepted":(\d+)/.exec(text) : null
-            if (m) acked += Number(m[1])
-          },
-        },
-      ],
+      seconds,
+      batch: BATCH,
+      onAccepted: (n) => {
+        acked += n
+      },
     })
   await run(2)
   child.send({ cmd: 'delay-reset' })

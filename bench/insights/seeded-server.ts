@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { report } from '../lib/child.js'
-import { seedInsightsHistory } from '../lib/history.js'
+import { seedInsightsHistory, settleMerges } from '../lib/history.js'
 import { startBenchService } from '../lib/service.js'
 
 const events = Number(process.argv[2] ?? 10_000_000)
@@ -50,17 +50,7 @@ if (before < events) {
 
 // Let background merges of the freshly inserted parts finish (bounded), as they would have on
 // a store that has been running; timing during a merge storm measures the merges.
-const settleStart = Date.now()
-while (Date.now() - settleStart < 180_000) {
-  const result = await client.query({
-    query: `SELECT count() AS n FROM system.merges WHERE database = {db:String}`,
-    query_params: { db: database },
-    format: 'JSONEachRow',
-  })
-  if (Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) === 0) break
-  await new Promise((resolve) => setTimeout(resolve, 1_000))
-}
-const settleMs = Date.now() - settleStart
+const settleMs = await settleMerges(client, database, 180_000)
 
 report({ url: server.url, seedMs, settleMs, events: await countEvents() })
 

@@ -49,3 +49,25 @@ export async function seedInsightsHistory(
       )`,
   })
 }
+
+/**
+ * Wait (at most `timeoutMs`) until no background merge runs in `database`, so that what is
+ * measured next is the store as it settles, not a merge storm; how long it took, in ms.
+ */
+export async function settleMerges(
+  client: ClickHouseClient,
+  database: string,
+  timeoutMs: number,
+): Promise<number> {
+  const start = Date.now()
+  while (Date.now() - start < timeoutMs) {
+    const result = await client.query({
+      query: `SELECT count() AS n FROM system.merges WHERE database = {db:String}`,
+      query_params: { db: database },
+      format: 'JSONEachRow',
+    })
+    if (Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) === 0) break
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+  }
+  return Date.now() - start
+}

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { report } from '../lib/child.js'
-import { EVENT_NAMES, seedInsightsHistory } from '../lib/history.js'
+import { EVENT_NAMES, seedInsightsHistory, settleMerges } from '../lib/history.js'
 import { WRITE_KEY } from '../lib/keys.js'
 import { startBenchService } from '../lib/service.js'
 
@@ -92,17 +92,7 @@ if (history === 'insights') {
 }
 const loadMs = Date.now() - loadStart
 
-const settleStart = Date.now()
-while (Date.now() - settleStart < 300_000) {
-  const result = await client.query({
-    query: `SELECT count() AS n FROM system.merges WHERE database = {db:String}`,
-    query_params: { db: database },
-    format: 'JSONEachRow',
-  })
-  if (Number((await result.json<{ n: string | number }>())[0]?.n ?? 0) === 0) break
-  await new Promise((resolve) => setTimeout(resolve, 1_000))
-}
-const settleMs = Date.now() - settleStart
+const settleMs = await settleMerges(client, database, 300_000)
 
 const query = async <T>(sql: string) => {
   const result = await client.query({
