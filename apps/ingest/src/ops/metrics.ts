@@ -139,9 +139,11 @@ export class IngestMetrics {
     this.events.inc({ outcome: 'rejected' }, outcome.rejected)
   }
 
-  /** Messages of another wire (`wire`, such as `segment`) that came to `outcome`. */
-  wireMessagesAnswered(wire: string, outcome: WireOutcome, messages: number): void {
-    if (messages > 0) this.wireMessages.inc({ wire, outcome }, messages)
+  /** What the messages of one request on another wire (`segment`, `posthog`) came to. */
+  wireMessagesAnswered(wire: string, outcomes: Partial<Record<WireOutcome, number>>): void {
+    for (const [outcome, messages] of Object.entries(outcomes)) {
+      if (messages) this.wireMessages.inc({ wire, outcome }, messages)
+    }
   }
 
   /** Events a client says it dropped before sending (a batch's `dropped`). */

@@ -111,14 +111,12 @@ export function posthogRoutes(deps: PostHogRouteDeps): Hono {
         debugLog(`posthog: event ${origin[refused.index]} rejected: ${refused.reason}`)
       }
       rejected += answer.rejected.length
-      for (const [outcome, n] of [
-        ['accepted', answer.accepted],
-        ['duplicate', answer.duplicates],
-        ['rejected', rejected],
-        ['ignored', ignored],
-      ] as const) {
-        deps.metrics?.wireMessagesAnswered('posthog', outcome, n)
-      }
+      deps.metrics?.wireMessagesAnswered('posthog', {
+        accepted: answer.accepted,
+        duplicate: answer.duplicates,
+        rejected,
+        ignored,
+      })
       const reply: PostHogAnswer = {
         status: 1,
         accepted: answer.accepted,

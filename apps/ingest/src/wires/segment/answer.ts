@@ -20,13 +20,13 @@ export function reportMessages(
   mapped: MappedMessages,
   stored: BatchResponse,
 ): void {
-  const count = (outcome: Parameters<IngestMetrics['wireMessagesAnswered']>[1], n: number) =>
-    metrics?.wireMessagesAnswered('segment', outcome, n)
-  count('accepted', stored.accepted)
-  count('duplicate', stored.duplicates)
-  count('rejected', stored.rejected.length)
-  count('anonymous', mapped.skipped.filter((s) => s.outcome === 'anonymous').length)
-  count('alias', mapped.skipped.filter((s) => s.outcome === 'alias').length)
+  metrics?.wireMessagesAnswered('segment', {
+    accepted: stored.accepted,
+    duplicate: stored.duplicates,
+    rejected: stored.rejected.length,
+    anonymous: mapped.skipped.filter((s) => s.outcome === 'anonymous').length,
+    alias: mapped.skipped.filter((s) => s.outcome === 'alias').length,
+  })
   for (const { index, reason } of stored.rejected) {
     debugLog(`segment: message ${index} refused, not stored: ${reason}`)
   }
